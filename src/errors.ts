@@ -1,0 +1,99 @@
+/**
+ * Every error a user can cause is one of these, and each carries the exit code
+ * the CLI ends with. The table of exit codes lives here and nowhere else.
+ */
+export const ExitCode = {
+  ok: 0,
+  solverFailed: 1,
+  usage: 2,
+  platform: 3,
+  sigint: 130,
+  sigterm: 143,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class PhysicsWorksError extends Error {
+  readonly exitCode: ExitCodeValue;
+  /** A stable machine-readable name, e.g. "config", "solver", "archive". */
+  readonly code: string;
+
+  constructor(code: string, message: string, exitCode: ExitCodeValue, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}
+
+/** A bad config file, a bad flag value, a bad environment variable. */
+export class ConfigError extends PhysicsWorksError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("config", message, ExitCode.usage, options);
+  }
+}
+
+/** A command line that cannot be run as given (unknown stage, missing argument). */
+export class UsageError extends PhysicsWorksError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("usage", message, ExitCode.usage, options);
+  }
+}
+
+/** The solver could not start, exited non-zero, or reported an error in state.txt. */
+export class SolverError extends PhysicsWorksError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("solver", message, ExitCode.solverFailed, options);
+  }
+}
+
+/** An archive that is malformed, hostile (paths leaving the target) or too large. */
+export class ArchiveError extends PhysicsWorksError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("archive", message, ExitCode.usage, options);
+  }
+}
+
+/** The platform answered with an error, or could not be reached. */
+export class PlatformError extends PhysicsWorksError {
+  readonly status: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; status?: number }) {
+    super("platform", message, ExitCode.platform, options);
+    this.status = options?.status;
+  }
+}
+
+export type AbortReason = "user" | "timeout" | "SIGINT" | "SIGTERM";
+
+/** The run was stopped from outside: "abort" in config.json, an AbortSignal, a signal, --timeout. */
+export class AbortError extends PhysicsWorksError {
+  readonly reason: AbortReason;
+  constructor(reason: AbortReason, message: string) {
+    super("aborted", message, abortExitCode(reason));
+    this.reason = reason;
+  }
+}
+
+function abortExitCode(reason: AbortReason): ExitCodeValue {
+  if (reason === "SIGINT") return ExitCode.sigint;
+  if (reason === "SIGTERM") return ExitCode.sigterm;
+  // A user abort or a timeout is a run that did not finish: the solver's work failed.
+  return ExitCode.solverFailed;
+}
+
+export function abortMessage(reason: AbortReason): string {
+  switch (reason) {
+    case "user":
+      return "Aborted by user";
+    case "timeout":
+      return "Aborted: the run exceeded its time limit (--timeout)";
+    case "SIGINT":
+      return "Aborted: the runner received SIGINT";
+    case "SIGTERM":
+      return "Aborted: the runner received SIGTERM";
+  }
+}
+
+/** The exit code for anything thrown: typed errors carry theirs, anything else is a bug (1). */
+export function exitCodeOf(error: unknown): ExitCodeValue {
+  return error instanceof PhysicsWorksError ? error.exitCode : ExitCode.solverFailed;
+}
