@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { runCommand, type RunFlags } from "./cli/run-command.js";
+import { AbortError, abortMessage, ExitCode, PhysicsWorksError } from "./errors.js";
+
+const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+const EXAMPLES = `
+Examples:
+  $ physicsworks-solve --configPath=config.json
+      run the solver of config.json (natively when it has no "host")
+  $ physicsworks-solve --configPath=config.json --startingStage=execute
+      run again from the solver, keeping what download left in the work directory
+  $ physicsworks-solve --configPath=config.json --skipStages=download --timeout=2h --grace=30s
+  $ physicsworks-solve --workDir=./run1 --json > summary.json
+      no config file: scripts/main.py in ./run1, machine-readable summary on stdout
+  $ PHYSICSWORKS_TOKEN=… physicsworks-solve --configPath=config.json
+  $ physicsworks-solve --configPath=config.json --tokenFile=/run/secrets/pw-token
+
+Stages: init, download, watch (beside execute), execute, post-process.
+Abort a running run: set "abort": true in its config.json, or send SIGTERM/SIGINT.
+Exit codes: 0 finished, 1 solver failed or aborted, 2 usage or config error,
+            3 platform or network error, 130/143 runner got SIGINT/SIGTERM.
+Files: <workDir>/debug/run.json (summary), debug/main.txt (solver output), debug/runner.log.
+`;
+
+function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Command {
+  const program = new Command("physicsworks-solve")
+    .description("Run a physics solver for the PhysicsWorks platform, or natively when the config has no host.")
+    .version(version, "-v, --version")
+    .option("--configPath <file>", "config.json (or .yaml) of the run")
+    .option("--workDir <dir>", "work directory (overrides the config's workDir)")
+    .option("--startingStage <stage>", "skip the stages before this one")
+    .option("--skipStages <list>", "comma-separated stages not to run, e.g. download,post-process")
+    .option("--debugMode [bool]", "echo the solver's output and the runner's steps")
+    .option("--timeout <duration>", 'end the run after this long, e.g. "2h", "90m", "3600"')
+    .option("--grace <duration>", "time between SIGTERM and SIGKILL when the solver is stopped", "10s")
+    .option("--tokenFile <file>", "read the platform token from this file instead of argv or config")
+    .addOption(new Option("--quiet", "print nothing but errors").conflicts("debugMode"))
+    .option("--json", "print the run summary as JSON on stdout (the display goes to stderr)")
+    .addHelpText("after", EXAMPLES)
+    .showHelpAfterError("(run physicsworks-solve --help for the options)")
+    .exitOverride()
+    .action(async (flags: RunFlags) => setExit(await runCommand(flags, signal)));
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const controller = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const onSignal = (name: "SIGINT" | "SIGTERM") => {
+    if (signalled) {
+      // A second signal: the user does not want to wait for the grace period.
+      process.exit(name === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm);
+    }
+    signalled = name;
+    controller.abort(new AbortError(name, abortMessage(name)));
+  };
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(controller.signal, (code) => (exitCode = code));
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    return reportError(error);
+  }
+  return exitCode;
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and version are not errors; everything else commander refuses is a usage error.
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+  }
+  if (error instanceof PhysicsWorksError) {
+    process.stderr.write(`physicsworks-solve: ${error.message}\n`);
+    return error.exitCode;
+  }
+  process.stderr.write(`physicsworks-solve: internal error (please report it): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return ExitCode.solverFailed;
+}
+
+main(process.argv).then(
+  (code) => process.exit(code),
+  (error: unknown) => process.exit(reportError(error)),
+);

@@ -1,0 +1,57 @@
+import type { RunSolverOptions } from "../options.js";
+import type { RunResult } from "../run-result.js";
+import { TerminalDisplay } from "./terminal-display.js";
+import { renderSummary } from "./summary-text.js";
+
+export interface RunFlags {
+  configPath?: string;
+  workDir?: string;
+  startingStage?: string;
+  skipStages?: string;
+  debugMode?: boolean | string;
+  timeout?: string;
+  grace?: string;
+  tokenFile?: string;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+/** The default command: run one solver, draw its progress, print the summary; returns the exit code. */
+export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<number> {
+  // Loaded here so that --help and --version do not pay for the runner's dependencies.
+  const { runSolver } = await import("../index.js");
+  const debugMode = flags.debugMode === true || (typeof flags.debugMode === "string" && /^(1|true|yes|on)$/i.test(flags.debugMode));
+  // With --json, stdout carries only the JSON summary: the display moves to stderr.
+  const out = flags.json ? process.stderr : process.stdout;
+  const display = flags.quiet
+    ? undefined
+    : new TerminalDisplay({
+        out,
+        interactive: Boolean(out.isTTY) && process.env.TERM !== "dumb",
+        echoSolver: Boolean(out.isTTY) || debugMode,
+        verbose: debugMode,
+      });
+  const options: RunSolverOptions = { debugMode, signal };
+  if (flags.configPath) options.configPath = flags.configPath;
+  if (flags.workDir) options.workDir = flags.workDir;
+  if (flags.startingStage) options.startingStage = flags.startingStage;
+  if (flags.skipStages) options.skipStages = flags.skipStages;
+  if (flags.timeout) options.timeout = flags.timeout;
+  if (flags.grace) options.grace = flags.grace;
+  if (flags.tokenFile) options.tokenFile = flags.tokenFile;
+  options.onEvent = (event) => {
+    if (display) display.onEvent(event);
+    else if (event.type === "warning") process.stderr.write(`warning: ${event.message}\n`);
+  };
+
+  let result: RunResult;
+  try {
+    result = await runSolver(options);
+  } finally {
+    display?.close();
+  }
+  if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (display) out.write(`\n${renderSummary(result)}`);
+  else if (result.error) process.stderr.write(`physicsworks-solve: run ${result.status}: ${result.error.message}\n`);
+  return result.exitCode;
+}

@@ -1,0 +1,127 @@
+import { ConfigError } from "../errors.js";
+import { parseDuration } from "./duration.js";
+import { nearestName } from "./nearest-name.js";
+
+/** config.json as the runner understands it, after validation. */
+export interface ConfigFile {
+  workDir?: string;
+  host?: string;
+  token?: string;
+  project?: string;
+  simulation?: string;
+  job?: string;
+  owner?: string;
+  scriptsArchive?: string;
+  inputsArchive?: string;
+  mainScript?: string;
+  /** The interpreter (and its arguments) to run mainScript with, e.g. "python3 -u" or ["mpirun", "-n", "4", "python3"]. */
+  command?: string[];
+  /** Set to true while the run goes on to abort it. */
+  abort?: boolean;
+  /** Written back by the runner after it created the run node on the platform. */
+  resource?: { id: string; name?: string };
+  /** Time limit of the solver, in ms. */
+  timeout?: number;
+  /** Grace between SIGTERM and SIGKILL, in ms. */
+  grace?: number;
+  maxUnpackBytes?: number;
+  /** Pass the platform token to the solver as PHYSICSWORKS_TOKEN (off by default: the token is a secret). */
+  passToken?: boolean;
+  /** Extra environment variables for the solver. */
+  env?: Record<string, string>;
+}
+
+type FieldKind = "string" | "boolean" | "duration" | "bytes" | "command" | "env" | "resource";
+
+const FIELDS: Record<keyof ConfigFile, FieldKind> = {
+  workDir: "string",
+  host: "string",
+  token: "string",
+  project: "string",
+  simulation: "string",
+  job: "string",
+  owner: "string",
+  scriptsArchive: "string",
+  inputsArchive: "string",
+  mainScript: "string",
+  command: "command",
+  abort: "boolean",
+  resource: "resource",
+  timeout: "duration",
+  grace: "duration",
+  maxUnpackBytes: "bytes",
+  passToken: "boolean",
+  env: "env",
+};
+
+export const CONFIG_FIELD_NAMES = Object.keys(FIELDS) as (keyof ConfigFile)[];
+
+export interface ConfigCheck {
+  config: ConfigFile;
+  warnings: string[];
+}
+
+/** Checks every field of a raw config object; unknown fields are warnings, wrong types are errors. */
+export function checkConfigFields(raw: Record<string, unknown>, file: string): ConfigCheck {
+  const config: Record<string, unknown> = {};
+  const warnings: string[] = [];
+  for (const [name, value] of Object.entries(raw)) {
+    const kind = FIELDS[name as keyof ConfigFile];
+    if (!kind) {
+      const near = nearestName(name, CONFIG_FIELD_NAMES);
+      warnings.push(
+        `${file}: unknown field "${name}" is ignored` + (near ? `; did you mean "${near}"?` : ` (known fields: ${CONFIG_FIELD_NAMES.join(", ")})`),
+      );
+      continue;
+    }
+    if (value === null || value === undefined) continue;
+    config[name] = checkField(name, kind, value, file);
+  }
+  return { config: config as ConfigFile, warnings };
+}
+
+function checkField(name: string, kind: FieldKind, value: unknown, file: string): unknown {
+  const where = `${file}: "${name}"`;
+  // The token's value is a secret: errors about it never quote it.
+  const shown = name === "token" ? "a " + typeof value : JSON.stringify(value);
+  switch (kind) {
+    case "string":
+      if (typeof value === "number" && name !== "token") return String(value);
+      if (typeof value !== "string") throw new ConfigError(`${where} must be a string (got ${shown})`);
+      return value;
+    case "boolean":
+      if (typeof value !== "boolean") throw new ConfigError(`${where} must be true or false (got ${shown})`);
+      return value;
+    case "duration":
+      return parseDuration(value, where);
+    case "bytes":
+      if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+        throw new ConfigError(`${where} must be a number of bytes > 0 (got ${shown})`);
+      }
+      return value;
+    case "command":
+      if (typeof value === "string" && value.trim()) return value.trim().split(/\s+/);
+      if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && v)) return value;
+      throw new ConfigError(`${where} must be a command such as "python3 -u" or ["mpirun", "-n", "4", "python3"] (got ${shown})`);
+    case "env": {
+      if (typeof value !== "object" || Array.isArray(value)) {
+        throw new ConfigError(`${where} must be an object of variables such as {"OMP_NUM_THREADS": "4"} (got ${shown})`);
+      }
+      const env: Record<string, string> = {};
+      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+        if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
+          throw new ConfigError(`${where}.${key} must be a string (got ${JSON.stringify(v)})`);
+        }
+        env[key] = String(v);
+      }
+      return env;
+    }
+    case "resource": {
+      const r = value as { id?: unknown; name?: unknown };
+      if (typeof value !== "object" || Array.isArray(value) || typeof r.id !== "string") {
+        throw new ConfigError(`${where} must be {"id": "...", "name": "..."} as the runner writes it (got ${shown})`);
+      }
+      return typeof r.name === "string" ? { id: r.id, name: r.name } : { id: r.id };
+    }
+  }
+}

@@ -1,0 +1,42 @@
+import { ConfigError } from "../errors.js";
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * Parses "500ms", "10s", "2m", "1h30m", "1.5h" or a plain number of seconds.
+ * `where` names the flag or field, so the error says what to fix.
+ */
+export function parseDuration(value: unknown, where: string): number {
+  if (typeof value === "number") {
+    if (Number.isFinite(value) && value >= 0) return Math.round(value * 1000);
+    throw new ConfigError(`${where} must be a duration ≥ 0 (got ${JSON.stringify(value)})`);
+  }
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new ConfigError(`${where} must be a duration such as "30s", "10m" or "2h" (got ${JSON.stringify(value)})`);
+  }
+  const text = value.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const part = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+  let total = 0;
+  let end = 0;
+  for (let m = part.exec(text); m; m = part.exec(text)) {
+    total += Number(m[1]) * (UNIT_MS[m[2] as string] as number);
+    end = part.lastIndex;
+  }
+  if (end !== text.length || end === 0) {
+    throw new ConfigError(
+      `${where} must be a duration such as "30s", "10m", "1h30m" or a number of seconds (got ${JSON.stringify(value)})`,
+    );
+  }
+  return Math.round(total);
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  const rest = Math.round(s - m * 60);
+  if (m < 60) return `${m}m${String(rest).padStart(2, "0")}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+}

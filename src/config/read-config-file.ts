@@ -1,0 +1,54 @@
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import yaml from "js-yaml";
+import { ConfigError } from "../errors.js";
+
+/** Reads config.json (or .yaml/.yml) into a plain object; every failure names the file. */
+export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new ConfigError(`${path}: config file not found (check --configPath)`);
+    if (code === "EISDIR") throw new ConfigError(`${path}: is a folder; --configPath must name the config file`);
+    throw new ConfigError(`${path}: cannot read the config file (${code ?? String(error)})`, { cause: error });
+  }
+  const parsed = parseConfigText(text, path);
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new ConfigError(`${path}: the config must be an object of fields such as {"workDir": "."} (got ${describe(parsed)})`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function parseConfigText(text: string, path: string): unknown {
+  const ext = extname(path).toLowerCase();
+  if (ext === ".yaml" || ext === ".yml") {
+    try {
+      return yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: path });
+    } catch (error) {
+      throw new ConfigError(`${path}: not valid YAML: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const where = jsonErrorPosition(text, error as Error);
+    throw new ConfigError(`${path}: not valid JSON${where}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function jsonErrorPosition(text: string, error: Error): string {
+  const m = /position (\d+)/.exec(error.message);
+  if (!m) return "";
+  const before = text.slice(0, Number(m[1]));
+  const line = before.split("\n").length;
+  const column = before.length - before.lastIndexOf("\n");
+  return ` (line ${line}, column ${column})`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  return typeof value;
+}

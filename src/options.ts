@@ -1,0 +1,204 @@
+import { readFile, stat } from "node:fs/promises";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { checkConfigFields, type ConfigFile } from "./config/config-fields.js";
+import { parseDuration } from "./config/duration.js";
+import { readConfigFile } from "./config/read-config-file.js";
+import { ConfigError } from "./errors.js";
+import type { RunEvent } from "./run-events.js";
+import { parseStageList, parseStageName, type StageName } from "./stages/stage-names.js";
+
+/** What a caller gives runSolver() (and what the CLI builds from its flags). */
+export interface RunSolverOptions {
+  /** config.json or config.yaml; relative paths inside it are resolved against its folder. */
+  configPath?: string;
+  /** Config fields given directly (programmatic use); they override the file's. */
+  config?: Record<string, unknown>;
+  /** Overrides the config's workDir. */
+  workDir?: string;
+  startingStage?: string;
+  skipStages?: string | string[];
+  debugMode?: boolean;
+  /** Time limit for the solver: "2h", "30m", or seconds. */
+  timeout?: string | number;
+  /** Grace between SIGTERM and SIGKILL: "10s" or seconds. */
+  grace?: string | number;
+  /** A file holding the token, so it need not be in argv or config.json. */
+  tokenFile?: string;
+  /** The environment to read PHYSICSWORKS_* overrides from and to hand to the solver (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** How often the config file (for "abort") and state.txt are polled, in ms. */
+  pollIntervalMs?: number;
+  onEvent?: (event: RunEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface PlatformTarget {
+  host: string;
+  token: string;
+  project: string;
+  simulation: string;
+  job: string;
+  owner: string;
+}
+
+/** Everything a run needs, validated: the stages trust it. */
+export interface RunOptions {
+  configPath?: string;
+  workDir: string;
+  platform?: PlatformTarget;
+  scriptsArchive?: string;
+  inputsArchive?: string;
+  mainScript: string;
+  command?: string[];
+  startingStage?: StageName;
+  skipStages: StageName[];
+  debugMode: boolean;
+  timeoutMs?: number;
+  graceMs: number;
+  maxUnpackBytes: number;
+  passToken: boolean;
+  solverEnv: Record<string, string>;
+  baseEnv: NodeJS.ProcessEnv;
+  pollIntervalMs: number;
+  /** Every secret a log line must never show. */
+  secrets: string[];
+}
+
+export interface ResolvedOptions {
+  options: RunOptions;
+  warnings: string[];
+}
+
+export const DEFAULT_GRACE_MS = 10_000;
+export const DEFAULT_MAX_UNPACK_BYTES = 20 * 1024 ** 3;
+const PLATFORM_FIELDS = ["project", "simulation", "job", "owner"] as const;
+
+/** config file + flags + environment → validated RunOptions, or a ConfigError naming the field. */
+export async function resolveRunOptions(input: RunSolverOptions): Promise<ResolvedOptions> {
+  const env = input.env ?? process.env;
+  const configPath = input.configPath ? resolve(input.configPath) : undefined;
+  const file = configPath ?? "options.config";
+  const warnings: string[] = [];
+
+  let config: ConfigFile = {};
+  if (configPath) {
+    const checked = checkConfigFields(await readConfigFile(configPath), configPath);
+    config = checked.config;
+    warnings.push(...checked.warnings);
+  }
+  if (input.config) {
+    const checked = checkConfigFields(input.config, "options.config");
+    config = { ...config, ...checked.config };
+    warnings.push(...checked.warnings);
+  }
+  const base = configPath ? dirname(configPath) : process.cwd();
+  const fromConfig = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+
+  const workDirValue = input.workDir ?? config.workDir;
+  if (!workDirValue) {
+    throw new ConfigError(
+      configPath
+        ? `${configPath}: "workDir" is missing; set it to the run's work directory (relative to the config file's folder, e.g. "workDir": ".") or pass --workDir`
+        : `no work directory: pass --configPath=config.json (with "workDir") or --workDir=DIR`,
+    );
+  }
+  const workDir = input.workDir ? resolve(input.workDir) : fromConfig(workDirValue);
+  await checkFolder(workDir, input.workDir ? "--workDir" : `${file}: "workDir"`);
+
+  const host = env.PHYSICSWORKS_HOST || config.host;
+  let token = env.PHYSICSWORKS_TOKEN || config.token;
+  if (input.tokenFile) token = await readTokenFile(input.tokenFile);
+
+  let platform: PlatformTarget | undefined;
+  if (host) {
+    const where = env.PHYSICSWORKS_HOST ? "PHYSICSWORKS_HOST" : `${file}: "host"`;
+    if (!token) {
+      throw new ConfigError(`${file}: "token" is missing but "host" is set; set "token", PHYSICSWORKS_TOKEN or --tokenFile`);
+    }
+    const missing = PLATFORM_FIELDS.filter((f) => !config[f]);
+    if (missing.length) {
+      throw new ConfigError(
+        `${file}: ${missing.map((f) => `"${f}"`).join(", ")} missing; a run on a platform ("host" set) needs project, simulation, job and owner`,
+      );
+    }
+    platform = {
+      host: normalizeHost(host, where),
+      token,
+      project: config.project as string,
+      simulation: config.simulation as string,
+      job: config.job as string,
+      owner: config.owner as string,
+    };
+  }
+
+  const skipStages = input.skipStages === undefined ? [] : parseStageList(input.skipStages, "--skipStages");
+  const startingStage = input.startingStage ? parseStageName(input.startingStage, "--startingStage") : undefined;
+  const timeoutMs =
+    input.timeout !== undefined ? parseDuration(input.timeout, "--timeout") : config.timeout;
+  const graceMs = input.grace !== undefined ? parseDuration(input.grace, "--grace") : (config.grace ?? DEFAULT_GRACE_MS);
+  if (timeoutMs === 0) throw new ConfigError(`--timeout must be longer than 0 (got ${JSON.stringify(input.timeout ?? 0)})`);
+
+  const mainScript = config.mainScript ?? "main.py";
+  if (isAbsolute(mainScript) || mainScript.split(/[\\/]/).includes("..")) {
+    throw new ConfigError(`${file}: "mainScript" must be a path inside scripts/ such as "main.py" (got ${JSON.stringify(mainScript)})`);
+  }
+
+  const options: RunOptions = {
+    workDir,
+    mainScript,
+    skipStages,
+    debugMode: input.debugMode ?? false,
+    graceMs,
+    maxUnpackBytes: config.maxUnpackBytes ?? DEFAULT_MAX_UNPACK_BYTES,
+    passToken: config.passToken ?? false,
+    solverEnv: config.env ?? {},
+    baseEnv: env,
+    pollIntervalMs: input.pollIntervalMs ?? 500,
+    secrets: token ? [token] : [],
+  };
+  if (configPath) options.configPath = configPath;
+  if (platform) options.platform = platform;
+  if (config.scriptsArchive) options.scriptsArchive = fromConfig(config.scriptsArchive);
+  if (config.inputsArchive) options.inputsArchive = fromConfig(config.inputsArchive);
+  if (config.command) options.command = config.command;
+  if (startingStage) options.startingStage = startingStage;
+  if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
+  return { options, warnings };
+}
+
+/** The host always ends with "/" (protocol.md); anything but an http(s) URL is refused with a hint. */
+export function normalizeHost(value: string, where: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
+    const guess = /^[\w.-]+(:\d+)?(\/.*)?$/.test(value) ? `; did you mean "http://${value.replace(/\/?$/, "/")}"?` : "";
+    throw new ConfigError(`${where} must be an http(s) URL (got ${JSON.stringify(value)})${guess}`);
+  }
+  return url.href.endsWith("/") ? url.href : `${url.href}/`;
+}
+
+async function checkFolder(path: string, where: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new ConfigError(`${where}: work directory ${path} does not exist; create it or fix the path`);
+  }
+  if (!info.isDirectory()) throw new ConfigError(`${where}: ${path} is not a folder`);
+}
+
+async function readTokenFile(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(`--tokenFile: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  const token = text.trim();
+  if (!token) throw new ConfigError(`--tokenFile: ${path} is empty`);
+  return token;
+}

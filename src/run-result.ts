@@ -1,0 +1,22 @@
+import type { RunResultValue } from "./results/results-csv.js";
+import type { StageRecord } from "./run-events.js";
+import type { OutputFile } from "./stages/run-context.js";
+
+/** What runSolver() returns and what debug/run.json and --json hold. */
+export interface RunResult {
+  status: "finished" | "error";
+  /** The exit code the CLI ends with: 0 ok, 1 solver failed, 2 usage or config, 3 platform, 130/143 signals. */
+  exitCode: number;
+  runId: string;
+  workDir: string;
+  startedAt: string;
+  durationMs: number;
+  progress: number;
+  label: string;
+  stages: StageRecord[];
+  results: RunResultValue[];
+  outputs: OutputFile[];
+  error?: { code: string; message: string };
+  solver?: { exitCode: number | null; signal: string | null; durationMs: number; lastLines: string[] };
+  warnings: string[];
+}

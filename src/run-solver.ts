@@ -1,0 +1,126 @@
+import { randomUUID } from "node:crypto";
+import { rename, writeFile } from "node:fs/promises";
+import { createRunAbort } from "./control/run-abort.js";
+import { ConfigError, ExitCode, exitCodeOf, PhysicsWorksError, SolverError } from "./errors.js";
+import { redact } from "./log/redact.js";
+import { RunnerLog } from "./log/runner-log.js";
+import { resolveRunOptions, type RunOptions, type RunSolverOptions } from "./options.js";
+import type { RunResult } from "./run-result.js";
+import { ALL_STAGES } from "./stages/all-stages.js";
+import { runStages } from "./stages/engine.js";
+import { writePhaseLine } from "./stages/phase-line.js";
+import { createRunContext, type RunContext } from "./stages/run-context.js";
+import { createWorkFolders, workPaths } from "./work-paths.js";
+
+/**
+ * Runs one solver run: options → context → stages → result.
+ * Bad options throw a ConfigError or UsageError before any work starts; once the run has begun,
+ * every outcome (solver failure, abort) is a RunResult, never a throw. Never exits the process.
+ */
+export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
+  const { options, warnings } = await resolveRunOptions(input);
+  if (options.platform) {
+    throw new ConfigError(
+      `"host" is set (${options.platform.host}), but this version of physicsworks-solve runs natively only; ` +
+        `remove "host" from the config (and PHYSICSWORKS_HOST from the environment) to run natively`,
+    );
+  }
+  const paths = workPaths(options.workDir);
+  // The layout is a precondition of every stage, also when --startingStage skips init.
+  await createWorkFolders(paths);
+  const runId = randomUUID();
+  const log = new RunnerLog(`${paths.debug}/runner.log`, options.secrets);
+  const abort = createRunAbort({
+    ...(input.signal ? { signal: input.signal } : {}),
+    ...(options.configPath ? { configPath: options.configPath } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    pollIntervalMs: options.pollIntervalMs,
+  });
+  const allWarnings: string[] = [];
+  const ctx = createRunContext(options, runId, paths, abort.signal, (event) => {
+    log.event(event);
+    if (event.type === "warning") allWarnings.push(event.message);
+    input.onEvent?.(event);
+  });
+  log.line(`run ${runId} in ${paths.workDir}${options.configPath ? ` (config ${options.configPath})` : ""}`);
+  warnings.forEach((w) => ctx.warn(w));
+
+  const startedAt = new Date();
+  const started = performance.now();
+  let outcome;
+  try {
+    outcome = await runStages(ctx, ALL_STAGES, options);
+  } finally {
+    abort.dispose();
+  }
+  let error = outcome.error;
+  if (error === undefined && ctx.state.stepFailed) {
+    error = new SolverError(`the solver exited 0 but reported an error in state.txt: ${ctx.state.errorLabel ?? ""}`);
+  }
+  if (error === undefined) await markFinished(ctx);
+
+  const result = buildResult(ctx, options, {
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+    stages: outcome.records,
+    error,
+    warnings: allWarnings,
+  });
+  await writeRunJson(paths.runJson, result, options.secrets);
+  log.line(`run ${result.status} (exit ${result.exitCode})${result.error ? `: ${result.error.message}` : ""}`);
+  await log.close();
+  return result;
+}
+
+async function markFinished(ctx: RunContext): Promise<void> {
+  try {
+    await writePhaseLine(ctx, "postprocessing", 100, "finished");
+  } catch {
+    // outputs/ may be missing when the stages that create it were skipped; the result still says finished.
+    ctx.state.progress = 100;
+  }
+}
+
+interface Outcome {
+  startedAt: Date;
+  durationMs: number;
+  stages: RunResult["stages"];
+  error: unknown;
+  warnings: string[];
+}
+
+function buildResult(ctx: RunContext, options: RunOptions, outcome: Outcome): RunResult {
+  const { state } = ctx;
+  const result: RunResult = {
+    status: outcome.error === undefined ? "finished" : "error",
+    exitCode: outcome.error === undefined ? ExitCode.ok : exitCodeOf(outcome.error),
+    runId: ctx.runId,
+    workDir: options.workDir,
+    startedAt: outcome.startedAt.toISOString(),
+    durationMs: outcome.durationMs,
+    progress: state.progress,
+    label: state.label,
+    stages: outcome.stages,
+    results: state.results,
+    outputs: state.outputs,
+    warnings: outcome.warnings,
+  };
+  if (outcome.error !== undefined) {
+    const e = outcome.error;
+    result.error = {
+      code: e instanceof PhysicsWorksError ? e.code : "internal",
+      message: redact(e instanceof Error ? e.message : String(e), options.secrets),
+    };
+  }
+  if (state.solver) {
+    const { exitCode, signal, durationMs, lastLines } = state.solver;
+    result.solver = { exitCode, signal, durationMs, lastLines: lastLines.map((l) => redact(l, options.secrets)) };
+  }
+  return result;
+}
+
+async function writeRunJson(path: string, result: RunResult, secrets: readonly string[]): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, redact(`${JSON.stringify(result, null, 2)}\n`, secrets));
+  await rename(tmp, path);
+}

@@ -1,0 +1,91 @@
+import { abortMessage, AbortError, type AbortReason } from "../errors.js";
+import { redact } from "../log/redact.js";
+import type { RunOptions } from "../options.js";
+import type { SolverExit } from "../process/index.js";
+import type { RunResultValue } from "../results/results-csv.js";
+import type { RunEvent } from "../run-events.js";
+import type { WorkPaths } from "../work-paths.js";
+
+export interface OutputFile {
+  /** Path relative to outputs/, with "/" separators. */
+  path: string;
+  size: number;
+}
+
+/** What the stages learn about the run as it goes; run-solver turns it into the RunResult. */
+export interface RunState {
+  progress: number;
+  label: string;
+  /** A failed step or an error word in state.txt: the run ends "error" even if the solver exits 0. */
+  stepFailed: boolean;
+  errorLabel?: string;
+  solver?: SolverExit;
+  results: RunResultValue[];
+  outputs: OutputFile[];
+  /** Lines the runner itself appended to state.txt, so the watcher does not read them as the solver's. */
+  runnerStateLines: Set<string>;
+}
+
+/** Everything a stage needs comes in through this: no module-level state. */
+export interface RunContext {
+  options: RunOptions;
+  /** The platform's run node id, or a generated one for a native run. */
+  runId: string;
+  paths: WorkPaths;
+  state: RunState;
+  /** Aborted by "abort" in config.json, the caller's AbortSignal, a signal to the runner, or --timeout. */
+  signal: AbortSignal;
+  emit(event: RunEvent): void;
+  warn(message: string): void;
+  /** Throws the AbortError of the run when it has been aborted. */
+  throwIfAborted(): void;
+}
+
+export function createRunContext(
+  options: RunOptions,
+  runId: string,
+  paths: WorkPaths,
+  signal: AbortSignal,
+  onEvent: ((event: RunEvent) => void) | undefined,
+): RunContext {
+  const emit = (event: RunEvent) => {
+    if (!onEvent) return;
+    try {
+      onEvent(redactEvent(event, options.secrets));
+    } catch {
+      // A caller's broken callback must not break the run.
+    }
+  };
+  return {
+    options,
+    runId,
+    paths,
+    signal,
+    state: { progress: 0, label: "", stepFailed: false, results: [], outputs: [], runnerStateLines: new Set() },
+    emit,
+    warn: (message) => emit({ type: "warning", message }),
+    throwIfAborted() {
+      if (signal.aborted) throw abortErrorOf(signal);
+    },
+  };
+}
+
+export function abortErrorOf(signal: AbortSignal): AbortError {
+  const reason = signal.reason instanceof AbortError ? signal.reason.reason : ("user" as AbortReason);
+  return signal.reason instanceof AbortError ? signal.reason : new AbortError(reason, abortMessage(reason));
+}
+
+function redactEvent(event: RunEvent, secrets: readonly string[]): RunEvent {
+  if (secrets.length === 0) return event;
+  switch (event.type) {
+    case "log":
+      return { ...event, line: redact(event.line, secrets) };
+    case "warning":
+    case "info":
+      return { ...event, message: redact(event.message, secrets) };
+    case "progress":
+      return { ...event, label: redact(event.label, secrets) };
+    case "stage":
+      return event.stage.error ? { ...event, stage: { ...event.stage, error: redact(event.stage.error, secrets) } } : event;
+  }
+}

@@ -1,0 +1,60 @@
+import { basename } from "node:path";
+import { watch } from "chokidar";
+import { applyStateUpdate, StateFileReader } from "../progress/state-tracker.js";
+import { parseStateLine } from "../progress/state-line.js";
+import { reportProgress, solverToRunProgress } from "./phase-line.js";
+import type { RunContext } from "./run-context.js";
+import type { Stage } from "./stage.js";
+
+/**
+ * Follows outputs/state.txt while the solver runs: every complete new line updates the run's
+ * progress and label. Ends with a final read (the last line may lack its newline) once the solver is done.
+ */
+export const watchStage: Stage = {
+  name: "watch",
+  background: true,
+  async run(ctx, control) {
+    const reader = new StateFileReader(ctx.paths.stateFile);
+    // Lines of an earlier run in the same work directory are history, not this run's progress.
+    await reader.skipExisting();
+    let reading: Promise<void> = Promise.resolve();
+    const readMore = (final = false) => (reading = reading.then(() => readStateLines(ctx, reader, final)));
+
+    const watcher = watch(ctx.paths.outputs, { ignoreInitial: true, depth: 0 });
+    watcher.on("all", (_event, path) => {
+      if (basename(path) === "state.txt") void readMore();
+    });
+    // inotify does not see writes made on other nodes of a shared filesystem: poll as well.
+    const timer = setInterval(() => void readMore(), ctx.options.pollIntervalMs);
+    try {
+      await control.foregroundDone;
+    } finally {
+      clearInterval(timer);
+      await watcher.close();
+    }
+    await readMore(true);
+    return `${ctx.state.progress}% — ${ctx.state.label || "no state.txt updates"}`;
+  },
+};
+
+async function readStateLines(ctx: RunContext, reader: StateFileReader, final: boolean): Promise<void> {
+  for (;;) {
+    const lines = await reader.readNewLines({ final });
+    if (lines.length === 0) return;
+    for (const line of lines) {
+      if (ctx.state.runnerStateLines.delete(line)) continue;
+      const update = parseStateLine(line);
+      if (!update) continue;
+      const next = applyStateUpdate(
+        { progress: ctx.state.progress, label: ctx.state.label, stepFailed: ctx.state.stepFailed, lines: 0 },
+        update.progress === undefined ? update : { ...update, progress: solverToRunProgress(update.progress) },
+      );
+      if (next.stepFailed && !ctx.state.stepFailed) {
+        ctx.state.stepFailed = true;
+        ctx.state.errorLabel = next.errorLabel ?? update.label;
+        ctx.warn(`state.txt reports an error: ${ctx.state.errorLabel}`);
+      }
+      reportProgress(ctx, next.progress, next.label);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+
+/** The work directory layout of protocol.md. */
+export interface WorkPaths {
+  workDir: string;
+  inputs: string;
+  outputs: string;
+  raw: string;
+  scripts: string;
+  debug: string;
+  stateFile: string;
+  resultsCsv: string;
+  mainLog: string;
+  debugLog: string;
+  runJson: string;
+}
+
+export const OUTPUT_FOLDERS = ["files", "graphics", "logs", "media", "plots"] as const;
+
+export function workPaths(workDir: string): WorkPaths {
+  const outputs = join(workDir, "outputs");
+  const debug = join(workDir, "debug");
+  return {
+    workDir,
+    inputs: join(workDir, "inputs"),
+    outputs,
+    raw: join(workDir, "raw"),
+    scripts: join(workDir, "scripts"),
+    debug,
+    stateFile: join(outputs, "state.txt"),
+    resultsCsv: join(outputs, "results.csv"),
+    mainLog: join(outputs, "logs", "main.log"),
+    debugLog: join(debug, "main.txt"),
+    runJson: join(debug, "run.json"),
+  };
+}
+
+export async function createWorkFolders(paths: WorkPaths): Promise<void> {
+  for (const dir of [paths.inputs, paths.raw, paths.scripts, paths.debug, paths.outputs]) {
+    await mkdir(dir, { recursive: true });
+  }
+  for (const sub of OUTPUT_FOLDERS) await mkdir(join(paths.outputs, sub), { recursive: true });
+}

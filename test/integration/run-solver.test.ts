@@ -1,0 +1,102 @@
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runSolver, type RunEvent } from "../../src/index.js";
+import { isAlive, readPids, waitFor } from "../helpers/pids.js";
+import { FIXTURE_SOLVERS, tempWork, type TempWork } from "../helpers/work-dir.js";
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+async function work(solver: string, config: Record<string, unknown> = {}): Promise<TempWork> {
+  const w = await tempWork(solver, config);
+  cleanups.push(w.cleanup);
+  return w;
+}
+
+describe("runSolver()", () => {
+  it("keeps every byte of a solver that prints 5 MB", async () => {
+    const w = await work("big-output.py");
+    const result = await runSolver({ configPath: w.configPath, env: { ...process.env, BIG_OUTPUT_BYTES: String(5_000_000) } });
+    expect(result.status).toBe("finished");
+    const debug = await readFile(join(w.dir, "debug/main.txt"), "utf8");
+    const live = await stat(join(w.dir, "outputs/logs/main.log"));
+    expect(debug.length).toBeGreaterThanOrEqual(5_000_000);
+    expect(live.size).toBe(Buffer.byteLength(debug));
+    const numbered = debug.split("\n").filter((l) => /^\d{10} /.test(l));
+    // 5,000,000 bytes of 64-byte lines: all of them, in order, none missing.
+    expect(numbered.length).toBe(Math.floor(5_000_000 / 64));
+    numbered.forEach((l, i) => {
+      if (l.slice(0, 10) !== String(i).padStart(10, "0")) throw new Error(`line ${i} out of order: ${l.slice(0, 20)}`);
+    });
+  });
+
+  it("ends the solver and its grandchild when the caller's AbortSignal fires", async () => {
+    const w = await work("grandchild.py");
+    const pidsFile = join(w.dir, "pids.json");
+    const controller = new AbortController();
+    const running = runSolver({ configPath: w.configPath, grace: "1s", signal: controller.signal, env: { ...process.env, PIDS_FILE: pidsFile } });
+    const pids = await readPids(pidsFile);
+    const asked = Date.now();
+    controller.abort();
+    const result = await running;
+    expect(Date.now() - asked).toBeLessThan(1000 + 2000);
+    await waitFor(() => !isAlive(pids.child as number) && !isAlive(pids.grandchild as number), 1000, "the group to be gone");
+    expect(result.status).toBe("error");
+    expect(result.exitCode).toBe(1);
+    expect(result.error).toEqual({ code: "aborted", message: "Aborted by user" });
+  });
+
+  it("does not end the run on a finished step; reads quoted state lines and results", async () => {
+    const w = await work("state-steps.py");
+    const events: RunEvent[] = [];
+    const result = await runSolver({ configPath: w.configPath, pollIntervalMs: 50, onEvent: (e) => events.push(e) });
+    expect(result.status).toBe("finished");
+    const labels = events.filter((e) => e.type === "progress").map((e) => (e as { label: string }).label);
+    expect(labels).toContain('mesh done, "fine" grid');
+    expect(labels).toContain("solve, all steps");
+    // The solver's 50 % is the run's 50 % of the solver band (10→90).
+    const progress = events.filter((e) => e.type === "progress").map((e) => (e as { progress: number }).progress);
+    expect(progress).toContain(50);
+    expect(progress.at(-1)).toBe(100);
+    expect(result.results).toEqual([
+      { name: "energy", type: "scalar", value: 1.5 },
+      { name: "label", type: "ascii", value: "a, b" },
+      { name: "ok", type: "boolean", value: true },
+    ]);
+    const stages = events.filter((e) => e.type === "stage").map((e) => (e as { stage: { name: string; status: string } }).stage);
+    expect(stages.filter((s) => s.status === "finished").map((s) => s.name)).toEqual(["init", "download", "execute", "watch", "post-process"]);
+  });
+
+  it("ends error when state.txt reports an error although the solver exits 0", async () => {
+    const w = await work("error-word.py");
+    const result = await runSolver({ configPath: w.configPath });
+    expect(result.solver?.exitCode).toBe(0);
+    expect(result.status).toBe("error");
+    expect(result.exitCode).toBe(1);
+    expect(result.error?.message).toContain("linear solver failed to converge");
+    expect(result.warnings.join("\n")).toContain("state.txt reports an error");
+  });
+
+  it("natively unpacks scriptsArchive into scripts/ and runs it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pw-archive-run-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const zip = join(dir, "scripts.zip");
+    execFileSync("python3", ["-c", `import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w'); z.write(sys.argv[2],'main.py'); z.close()`, zip, join(FIXTURE_SOLVERS, "hello.py")]);
+    await writeFile(join(dir, "config.json"), JSON.stringify({ workDir: "work", scriptsArchive: "scripts.zip" }));
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(join(dir, "work"));
+    const result = await runSolver({ configPath: join(dir, "config.json"), env: { ...process.env, PHYSICSWORKS_TOKEN: "never-passed-on" } });
+    expect(result.status).toBe("finished");
+    const output = await readFile(join(dir, "work/debug/main.txt"), "utf8");
+    expect(output).toContain("hello");
+    expect(output).toContain(`PHYSICSWORKS_OUTPUTS_DIR=${join(dir, "work/outputs")}`);
+    // The runner's token is not the solver's business unless config says passToken.
+    expect(output).not.toContain("never-passed-on");
+    expect(result.stages.find((s) => s.name === "download")?.note).toMatch(/^scripts: 1 entries/);
+  });
+});

@@ -1,0 +1,158 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { RunResult } from "../../src/run-result.js";
+import { isAlive, readPids, waitFor } from "../helpers/pids.js";
+import { runCli } from "../helpers/run-cli.js";
+import { REPO_ROOT, tempWork, type TempWork } from "../helpers/work-dir.js";
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+async function work(solver: string, config: Record<string, unknown> = {}): Promise<TempWork> {
+  const w = await tempWork(solver, config);
+  cleanups.push(w.cleanup);
+  return w;
+}
+
+describe("the CLI", () => {
+  it("runs the heat1d example natively to finished with results and outputs", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pw-heat1d-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    await cp(join(REPO_ROOT, "examples/heat1d"), dir, { recursive: true });
+    const run = await runCli([`--configPath=${join(dir, "config.json")}`, "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(result.status).toBe("finished");
+    expect(result.progress).toBe(100);
+    expect(result.stages.map((s) => [s.name, s.status])).toEqual([
+      ["init", "finished"],
+      ["download", "finished"],
+      ["watch", "finished"],
+      ["execute", "finished"],
+      ["post-process", "finished"],
+    ]);
+    const names = result.results.map((r) => r.name);
+    expect(names).toContain("max_temperature");
+    expect(result.results.find((r) => r.name === "converged")).toEqual({ name: "converged", type: "boolean", value: true });
+    const outputs = result.outputs.map((o) => o.path);
+    expect(outputs).toEqual(expect.arrayContaining(["plots/temperature.csv", "plots/midpoint.csv", "results.csv", "state.txt", "logs/main.log"]));
+    // Not interactive: progress comes as plain timestamped lines on stderr (stdout holds the JSON).
+    expect(run.stderr).toMatch(/^\d\d:\d\d:\d\d \d+\.\d% /m);
+    expect(JSON.parse(await readFile(join(dir, "debug/run.json"), "utf8"))).toMatchObject({ status: "finished", exitCode: 0 });
+  });
+
+  it("prints a summary with the last lines of a crashing solver and exits 1", async () => {
+    const w = await work("crash.py");
+    const run = await runCli([`--configPath=${w.configPath}`]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain("Run ERROR");
+    expect(run.stdout).toContain("exited with code 3");
+    expect(run.stdout).toContain("ValueError: boom");
+    // What was written is still taken stock of: post-process ran after the failure.
+    expect(run.stdout).toMatch(/post-process\s+finished/);
+  });
+
+  it("ends the solver and its grandchild when config.json says abort", async () => {
+    const w = await work("grandchild.py");
+    const pidsFile = join(w.dir, "pids.json");
+    const running = runCli([`--configPath=${w.configPath}`, "--grace=2s", "--json"], { env: { PIDS_FILE: pidsFile } });
+    const pids = await readPids(pidsFile);
+    const config = JSON.parse(await readFile(w.configPath, "utf8")) as Record<string, unknown>;
+    const asked = Date.now();
+    await writeFile(w.configPath, JSON.stringify({ ...config, abort: true }));
+    const run = await running;
+    await waitFor(() => !isAlive(pids.child as number) && !isAlive(pids.grandchild as number), 2000 + 2000, "the solver group to end");
+    expect(Date.now() - asked).toBeLessThan(2000 + 2000 + 1000);
+    expect(run.code).toBe(1);
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(result.status).toBe("error");
+    expect(result.error?.message).toBe("Aborted by user");
+  });
+
+  it("forwards SIGTERM to the solver's process group and exits 143", async () => {
+    const w = await work("grandchild.py");
+    const pidsFile = join(w.dir, "pids.json");
+    let runnerPid = 0;
+    const running = runCli([`--configPath=${w.configPath}`, "--grace=2s"], {
+      env: { PIDS_FILE: pidsFile },
+      onStart: (pid) => (runnerPid = pid),
+    });
+    const pids = await readPids(pidsFile);
+    process.kill(runnerPid, "SIGTERM");
+    const run = await running;
+    expect(run.code).toBe(143);
+    expect(isAlive(pids.child as number)).toBe(false);
+    expect(isAlive(pids.grandchild as number)).toBe(false);
+    expect(run.stdout).toContain("Aborted: the runner received SIGTERM");
+  });
+
+  it("ends a run that passes --timeout", async () => {
+    const w = await work("sleeper.py");
+    const started = Date.now();
+    const run = await runCli([`--configPath=${w.configPath}`, "--timeout=1s", "--grace=1s", "--json"]);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(run.code).toBe(1);
+    expect((JSON.parse(run.stdout) as RunResult).error?.message).toMatch(/time limit/);
+  });
+
+  it("skips stages before --startingStage and those in --skipStages", async () => {
+    const w = await work("hello.py");
+    const run = await runCli([`--configPath=${w.configPath}`, "--startingStage=download", "--skipStages=post-process", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(result.stages.map((s) => [s.name, s.status, s.note ?? ""])).toEqual([
+      ["init", "skipped", "before --startingStage=download"],
+      ["download", "finished", "nothing to fetch: using scripts/ and inputs/ as they are"],
+      ["watch", "finished", expect.any(String)],
+      ["execute", "finished", expect.stringMatching(/^exit 0/)],
+      ["post-process", "skipped", "--skipStages"],
+    ]);
+  });
+
+  it("refuses an unknown stage with the list of stages (exit 2)", async () => {
+    const w = await work("hello.py");
+    const run = await runCli([`--configPath=${w.configPath}`, "--skipStages=uplod"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('unknown stage "uplod"; the stages are init, download, watch, execute, post-process');
+  });
+
+  it("refuses bad configs with exit 2 and a message naming the file and field", async () => {
+    const w = await work("hello.py");
+    await writeFile(w.configPath, "{ not json");
+    let run = await runCli([`--configPath=${w.configPath}`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${w.configPath}: not valid JSON`);
+
+    await writeFile(w.configPath, JSON.stringify({ mainScript: "hello.py" }));
+    run = await runCli([`--configPath=${w.configPath}`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('"workDir" is missing');
+
+    await writeFile(w.configPath, JSON.stringify({ workDir: ".", mainScript: 7, grace: "soon" }));
+    run = await runCli([`--configPath=${w.configPath}`]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/"mainScript"|"grace"/);
+
+    await writeFile(w.configPath, JSON.stringify({ workDir: ".", mainScript: "hello.py", timout: "5s" }));
+    run = await runCli([`--configPath=${w.configPath}`]);
+    expect(run.code).toBe(0);
+    expect(run.stdout + run.stderr).toContain('unknown field "timout" is ignored; did you mean "timeout"?');
+  });
+
+  it("has help with examples and a version", async () => {
+    const help = await runCli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Examples:");
+    expect(help.stdout).toContain("--startingStage");
+    const version = await runCli(["--version"]);
+    expect(version.code).toBe(0);
+    const pkg = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
+    expect(version.stdout.trim()).toBe(pkg.version);
+    const bad = await runCli(["--nope"]);
+    expect(bad.code).toBe(2);
+  });
+});

@@ -1,0 +1,129 @@
+import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseDuration } from "../../src/config/duration.js";
+import { ConfigError, UsageError } from "../../src/errors.js";
+import { resolveRunOptions } from "../../src/options.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "pw-options-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function config(name: string, text: string): Promise<string> {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+describe("resolveRunOptions", () => {
+  it("resolves workDir and archives against the config file's folder, with defaults", async () => {
+    await mkdir(join(dir, "work"));
+    const path = await config("config.json", JSON.stringify({ workDir: "work", scriptsArchive: "s.zip" }));
+    const { options, warnings } = await resolveRunOptions({ configPath: path, env: {} });
+    expect(options.workDir).toBe(join(dir, "work"));
+    expect(options.scriptsArchive).toBe(join(dir, "s.zip"));
+    expect(options.mainScript).toBe("main.py");
+    expect(options.graceMs).toBe(10_000);
+    expect(options.platform).toBeUndefined();
+    expect(warnings).toEqual([]);
+  });
+
+  it("reads YAML configs", async () => {
+    const path = await config("config.yaml", `workDir: .\nmainScript: run.sh\ncommand: bash -e\ngrace: 2s\n`);
+    const { options } = await resolveRunOptions({ configPath: path, env: {} });
+    expect(options.mainScript).toBe("run.sh");
+    expect(options.command).toEqual(["bash", "-e"]);
+    expect(options.graceMs).toBe(2000);
+  });
+
+  it("refuses a file that is not JSON, naming the file and the line", async () => {
+    const path = await config("config.json", `{"workDir": ".",\n "host": }`);
+    const error = await resolveRunOptions({ configPath: path, env: {} }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(path);
+    expect((error as Error).message).toMatch(/not valid JSON.*Unexpected token/s);
+  });
+
+  it("names the missing workDir and how to fix it", async () => {
+    const path = await config("config.json", JSON.stringify({ mainScript: "main.py" }));
+    await expect(resolveRunOptions({ configPath: path, env: {} })).rejects.toThrow(/"workDir" is missing.*--workDir/);
+  });
+
+  it("names a field of the wrong type and its value", async () => {
+    const path = await config("config.json", JSON.stringify({ workDir: ".", abort: "yes" }));
+    await expect(resolveRunOptions({ configPath: path, env: {} })).rejects.toThrow(`${path}: "abort" must be true or false (got "yes")`);
+  });
+
+  it("warns about a misspelled field and suggests the known one", async () => {
+    const path = await config("config.json", JSON.stringify({ workDir: ".", mainScrpt: "x.py" }));
+    const { warnings } = await resolveRunOptions({ configPath: path, env: {} });
+    expect(warnings).toEqual([`${path}: unknown field "mainScrpt" is ignored; did you mean "mainScript"?`]);
+  });
+
+  it("suggests a URL for a host without a scheme and never quotes the token", async () => {
+    const token = "s3cr3t-token-value";
+    const path = await config(
+      "config.json",
+      JSON.stringify({ workDir: ".", host: "localhost:3000", token, project: "p", simulation: "s", job: "j", owner: "o" }),
+    );
+    const error = (await resolveRunOptions({ configPath: path, env: {} }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain('did you mean "http://localhost:3000/"?');
+    expect(error.message).not.toContain(token);
+    const badToken = await config("bad.json", JSON.stringify({ workDir: ".", token: 12345678 }));
+    const e2 = (await resolveRunOptions({ configPath: badToken, env: {} }).catch((e: unknown) => e)) as Error;
+    expect(e2.message).toBe(`${badToken}: "token" must be a string (got a number)`);
+  });
+
+  it("takes host and token from the environment and the token file over the file", async () => {
+    const path = await config(
+      "config.json",
+      JSON.stringify({ workDir: ".", host: "http://a/", token: "file-token", project: "p", simulation: "s", job: "j", owner: "o" }),
+    );
+    const tokenFile = await config("token", "from-token-file\n");
+    const env = { PHYSICSWORKS_HOST: "http://127.0.0.1:9000", PHYSICSWORKS_TOKEN: "env-token" };
+    const fromEnv = await resolveRunOptions({ configPath: path, env });
+    expect(fromEnv.options.platform).toMatchObject({ host: "http://127.0.0.1:9000/", token: "env-token" });
+    const fromFile = await resolveRunOptions({ configPath: path, env, tokenFile });
+    expect(fromFile.options.platform?.token).toBe("from-token-file");
+    expect(fromFile.options.secrets).toEqual(["from-token-file"]);
+  });
+
+  it("refuses a host run without its platform fields", async () => {
+    const path = await config("config.json", JSON.stringify({ workDir: ".", host: "http://a/", token: "t0ken", project: "p" }));
+    await expect(resolveRunOptions({ configPath: path, env: {} })).rejects.toThrow(/"simulation", "job", "owner" missing/);
+  });
+
+  it("refuses unknown stage names with the list of valid ones", async () => {
+    const path = await config("config.json", JSON.stringify({ workDir: "." }));
+    const error = await resolveRunOptions({ configPath: path, env: {}, skipStages: "download,uplod" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as Error).message).toBe('--skipStages: unknown stage "uplod"; the stages are init, download, watch, execute, post-process');
+    const { options } = await resolveRunOptions({ configPath: path, env: {}, startingStage: "solver" });
+    expect(options.startingStage).toBe("execute");
+  });
+
+  it("refuses a mainScript that leaves scripts/", async () => {
+    const path = await config("config.json", JSON.stringify({ workDir: ".", mainScript: "../x.py" }));
+    await expect(resolveRunOptions({ configPath: path, env: {} })).rejects.toThrow(/"mainScript" must be a path inside scripts/);
+  });
+});
+
+describe("parseDuration", () => {
+  it("reads units, combinations and plain seconds", () => {
+    expect(parseDuration("500ms", "x")).toBe(500);
+    expect(parseDuration("10s", "x")).toBe(10_000);
+    expect(parseDuration("1h30m", "x")).toBe(5_400_000);
+    expect(parseDuration("2.5", "x")).toBe(2500);
+    expect(parseDuration(3, "x")).toBe(3000);
+  });
+  it("refuses nonsense, naming where", () => {
+    expect(() => parseDuration("ten", "--timeout")).toThrow(/--timeout must be a duration/);
+    expect(() => parseDuration("10x", "--grace")).toThrow(ConfigError);
+    expect(() => parseDuration(-1, "--grace")).toThrow(ConfigError);
+  });
+});
