@@ -1,11 +1,11 @@
 import { execFileSync } from "node:child_process";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSolver, type RunEvent } from "../../src/index.js";
 import { isAlive, readPids, waitFor } from "../helpers/pids.js";
-import { FIXTURE_SOLVERS, tempWork, type TempWork } from "../helpers/work-dir.js";
+import { FIXTURE_SOLVERS, REPO_ROOT, tempWork, type TempWork } from "../helpers/work-dir.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -80,6 +80,21 @@ describe("runSolver()", () => {
     expect(result.exitCode).toBe(1);
     expect(result.error?.message).toContain("linear solver failed to converge");
     expect(result.warnings.join("\n")).toContain("state.txt reports an error");
+  });
+
+  it("runs the node-solver example: a .mjs solver, free-text state.txt, long-form results.csv", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pw-node-solver-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    await cp(join(REPO_ROOT, "examples/node-solver"), dir, { recursive: true });
+    const events: RunEvent[] = [];
+    const result = await runSolver({ configPath: join(dir, "config.json"), onEvent: (e) => events.push(e) });
+    expect(result.status, result.error?.message).toBe("finished");
+    expect(result.results.find((r) => r.name === "accurate")).toEqual({ name: "accurate", type: "boolean", value: true });
+    expect(result.results.find((r) => r.name === "steps")).toMatchObject({ type: "scalar", value: 20000 });
+    expect(result.outputs.map((o) => o.path)).toContain("plots/trajectory.csv");
+    // Free-text progress ("40%") arrived while it ran, mapped into the solver band.
+    const seen = events.filter((e) => e.type === "progress").map((e) => (e as { progress: number }).progress);
+    expect(seen.some((p) => p > 10 && p < 90)).toBe(true);
   });
 
   it("natively unpacks scriptsArchive into scripts/ and runs it", async () => {
