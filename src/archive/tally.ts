@@ -1,6 +1,7 @@
 import { ArchiveError } from "../errors.js";
 import { quote } from "./quote.js";
 import type { ExtractProgress } from "./types.js";
+import { formatBytes } from "../log/format-bytes.js";
 
 // Progress inside one large file, so a multi-GiB entry does not look stuck.
 const REPORT_EVERY_BYTES = 32 * 1024 * 1024;
@@ -52,15 +53,4 @@ export function tooLarge(archivePath: string, entryName: string, limit: number, 
 
 export function tooManyEntries(archivePath: string, limit: number): ArchiveError {
   return new ArchiveError(`${archivePath}: the archive has more than ${limit} entries, the most one unpack may hold.`);
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
 }

@@ -5,15 +5,12 @@
  * `name,type,value`. A bad row is skipped with a warning naming its line; the
  * rest go through. Never throws: a solver's typo must not fail the run.
  */
+import type { ResultEntry, ResultType } from "../platform/types.js";
 import { readCsvRecords, type CsvRecord } from "../text/csv-record.js";
 
-export type ResultType = "scalar" | "boolean" | "ascii";
-
-export interface RunResultValue {
-  name: string;
-  type: ResultType;
-  value: number | boolean | string;
-}
+export type { ResultType };
+/** One result as the platform takes it (`PUT simulation/run/patch/{runId}`). */
+export type RunResultValue = ResultEntry;
 
 export interface ResultsParse {
   results: RunResultValue[];

@@ -2,6 +2,7 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const FIXTURE_SOLVERS = join(REPO_ROOT, "test/fixtures/solvers");
@@ -24,4 +25,30 @@ export async function tempWork(solver: string, config: Record<string, unknown> =
   const configPath = join(dir, "config.json");
   await writeFile(configPath, JSON.stringify({ workDir: ".", mainScript: solver, ...config }, null, 2));
   return { dir, configPath, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Temporary work directories for one test file: each is removed after its test.
+ * Call at the top level of a test file.
+ */
+export function useTempWorks(): {
+  work(solver: string, config?: Record<string, unknown>): Promise<TempWork>;
+  tempDir(prefix: string): Promise<string>;
+} {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(cleanups.splice(0).map((c) => c()));
+  });
+  return {
+    async work(solver, config = {}) {
+      const w = await tempWork(solver, config);
+      cleanups.push(w.cleanup);
+      return w;
+    },
+    async tempDir(prefix) {
+      const dir = await mkdtemp(join(tmpdir(), prefix));
+      cleanups.push(() => rm(dir, { recursive: true, force: true }));
+      return dir;
+    },
+  };
 }

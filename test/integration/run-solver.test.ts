@@ -1,22 +1,12 @@
 import { execFileSync } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runSolver, type RunEvent } from "../../src/index.js";
 import { isAlive, readPids, waitFor } from "../helpers/pids.js";
-import { FIXTURE_SOLVERS, REPO_ROOT, tempWork, type TempWork } from "../helpers/work-dir.js";
+import { FIXTURE_SOLVERS, REPO_ROOT, useTempWorks } from "../helpers/work-dir.js";
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((c) => c()));
-});
-
-async function work(solver: string, config: Record<string, unknown> = {}): Promise<TempWork> {
-  const w = await tempWork(solver, config);
-  cleanups.push(w.cleanup);
-  return w;
-}
+const { work, tempDir } = useTempWorks();
 
 describe("runSolver()", () => {
   it("keeps every byte of a solver that prints 5 MB", async () => {
@@ -83,8 +73,7 @@ describe("runSolver()", () => {
   });
 
   it("runs the node-solver example: a .mjs solver, free-text state.txt, long-form results.csv", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "pw-node-solver-"));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir("pw-node-solver-");
     await cp(join(REPO_ROOT, "examples/node-solver"), dir, { recursive: true });
     const events: RunEvent[] = [];
     const result = await runSolver({ configPath: join(dir, "config.json"), onEvent: (e) => events.push(e) });
@@ -98,12 +87,10 @@ describe("runSolver()", () => {
   });
 
   it("natively unpacks scriptsArchive into scripts/ and runs it", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "pw-archive-run-"));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir("pw-archive-run-");
     const zip = join(dir, "scripts.zip");
     execFileSync("python3", ["-c", `import zipfile,sys; z=zipfile.ZipFile(sys.argv[1],'w'); z.write(sys.argv[2],'main.py'); z.close()`, zip, join(FIXTURE_SOLVERS, "hello.py")]);
     await writeFile(join(dir, "config.json"), JSON.stringify({ workDir: "work", scriptsArchive: "scripts.zip" }));
-    const { mkdir } = await import("node:fs/promises");
     await mkdir(join(dir, "work"));
     const result = await runSolver({ configPath: join(dir, "config.json"), env: { ...process.env, PHYSICSWORKS_TOKEN: "never-passed-on" } });
     expect(result.status).toBe("finished");

@@ -1,27 +1,16 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/run-result.js";
 import { isAlive, readPids, waitFor } from "../helpers/pids.js";
 import { runCli } from "../helpers/run-cli.js";
-import { REPO_ROOT, tempWork, type TempWork } from "../helpers/work-dir.js";
+import { REPO_ROOT, useTempWorks } from "../helpers/work-dir.js";
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((c) => c()));
-});
-
-async function work(solver: string, config: Record<string, unknown> = {}): Promise<TempWork> {
-  const w = await tempWork(solver, config);
-  cleanups.push(w.cleanup);
-  return w;
-}
+const { work, tempDir } = useTempWorks();
 
 describe("the CLI", () => {
   it("runs the heat1d example natively to finished with results and outputs", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "pw-heat1d-"));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir("pw-heat1d-");
     await cp(join(REPO_ROOT, "examples/heat1d"), dir, { recursive: true });
     const run = await runCli([`--configPath=${join(dir, "config.json")}`, "--json"]);
     expect(run.code, run.stderr).toBe(0);

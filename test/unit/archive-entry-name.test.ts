@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkEntryName } from "../../src/archive/entry-name.js";
 import { quote } from "../../src/archive/quote.js";
-import { formatBytes } from "../../src/archive/tally.js";
+import { formatBytes } from "../../src/log/format-bytes.js";
 
 describe("checkEntryName", () => {
   it.each([
@@ -43,9 +43,10 @@ describe("messages", () => {
     expect(quote('say "hi"')).toBe('"say \\"hi\\""');
   });
 
-  it("gives sizes with one decimal and a binary unit", () => {
-    expect(formatBytes(512)).toBe("512.0 B");
-    expect(formatBytes(100 * 1024 * 1024)).toBe("100.0 MiB");
-    expect(formatBytes(20 * 1024 ** 3)).toBe("20.0 GiB");
+  it("gives sizes with one decimal and a unit, as upload labels do (protocol.md)", () => {
+    expect(formatBytes(512)).toBe("512B");
+    expect(formatBytes(1.5 * 1024 * 1024)).toBe("1.5MB");
+    expect(formatBytes(100 * 1024 * 1024)).toBe("100.0MB");
+    expect(formatBytes(20 * 1024 ** 3)).toBe("20.0GB");
   });
 });
