@@ -1,0 +1,185 @@
+import type { Readable } from "node:stream";
+import type { AxiosResponse } from "axios";
+import { PhysicsWorksError } from "../errors.js";
+import { abortErrorOf } from "./abort-error.js";
+import { BadAnswer } from "./answer-shape.js";
+import { PlatformCallError } from "./call-error.js";
+import { connectionReason, statusReason, type Timeouts } from "./failure-reason.js";
+import type { Http } from "./http.js";
+import { parseRetryAfter } from "./retry-after.js";
+import { retryTransient, type RetryPolicy } from "./retry-policy.js";
+import { resolveRetryOptions, withRetry, type RetryOptions } from "./retry.js";
+
+/** What every call shares: one per client. */
+export interface CallContext extends Timeouts {
+  http: Http;
+  token: string;
+  retry: Partial<Omit<RetryOptions, "policy" | "signal">>;
+  signal?: AbortSignal;
+}
+
+export type Method = "GET" | "PUT" | "POST" | "PATCH" | "HEAD";
+
+export interface RequestBody {
+  data: Buffer | Readable;
+  contentType: string;
+  /** Required for a stream, so it goes out with a Content-Length rather than chunked. */
+  contentLength?: number;
+}
+
+export interface Answer<D> {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  data: D;
+}
+
+interface CallSpecBase {
+  /** "update run": what the user reads in messages. */
+  name: string;
+  method: Method;
+  /** Relative to host, its segments already encoded. */
+  path: string;
+  /** Called for every try: a stream cannot be sent twice. */
+  body?: () => RequestBody;
+  headers?: Record<string, string>;
+  /** Statuses besides 2xx that `read` handles itself. */
+  accept?: readonly number[];
+  policy?: RetryPolicy;
+  /** Overrides the client's tries (1 for a body that cannot be sent again). */
+  tries?: number;
+}
+
+export interface TextCallSpec<T> extends CallSpecBase {
+  stream?: false;
+  /** `label` is the call as messages name it. */
+  read(answer: Answer<string>, label: string): T | Promise<T>;
+}
+
+export interface StreamCallSpec<T> extends CallSpecBase {
+  stream: true;
+  /** Must consume or destroy the stream. */
+  read(answer: Answer<Readable>, label: string): T | Promise<T>;
+}
+
+/**
+ * One platform call: sent, retried as the policy says, its status judged and its answer read.
+ * Whatever fails comes out as a PlatformCallError naming the call (or an AbortError), with the
+ * token scrubbed and nothing of axios' request config attached.
+ */
+export async function call<T>(ctx: CallContext, spec: TextCallSpec<T> | StreamCallSpec<T>): Promise<T> {
+  const label = `${spec.name} (${spec.method} ${spec.path})`;
+  const policy = spec.policy ?? retryTransient;
+  let attempts = 0;
+  try {
+    return await withRetry(
+      async (attempt) => {
+        attempts = attempt;
+        try {
+          return await tryOnce(ctx, spec, label);
+        } catch (error) {
+          throw toCallError(ctx, label, error);
+        }
+      },
+      { ...ctx.retry, policy, signal: ctx.signal, ...(spec.tries !== undefined ? { tries: spec.tries } : {}) },
+    );
+  } catch (error) {
+    if (attempts > 1 && error instanceof PlatformCallError && policy(error).retry) {
+      throw new PlatformCallError(label, `${error.reason} (gave up after ${attempts} tries)`, {
+        ...(error.status !== undefined ? { status: error.status } : {}),
+        ...(error.cause instanceof Error ? { cause: error.cause } : {}),
+        secrets: [ctx.token],
+      });
+    }
+    throw error;
+  }
+}
+
+async function tryOnce<T>(ctx: CallContext, spec: TextCallSpec<T> | StreamCallSpec<T>, label: string): Promise<T> {
+  const body = spec.body?.();
+  const response: AxiosResponse<unknown> = await ctx.http.axios.request({
+    method: spec.method,
+    url: spec.path,
+    responseType: spec.stream ? "stream" : "text",
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    headers: {
+      ...spec.headers,
+      ...(body ? { "Content-Type": body.contentType } : {}),
+      ...(body?.contentLength !== undefined ? { "Content-Length": String(body.contentLength) } : {}),
+    },
+    ...(body ? { data: body.data } : {}),
+  });
+  const answer = { status: response.status, headers: headersOf(response.headers), data: response.data };
+  const ok = (answer.status >= 200 && answer.status < 300) || (spec.accept ?? []).includes(answer.status);
+  if (spec.stream) {
+    const stream = answer.data as Readable;
+    if (!ok) throw statusError(ctx, label, answer.status, answer.headers, await readSnippet(stream));
+    return spec.read({ ...answer, data: stream }, label);
+  }
+  const text = typeof answer.data === "string" ? answer.data : "";
+  if (!ok) throw statusError(ctx, label, answer.status, answer.headers, text);
+  return spec.read({ ...answer, data: text }, label);
+}
+
+function statusError(
+  ctx: CallContext,
+  label: string,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+): PlatformCallError {
+  const retryAfterMs = parseRetryAfter(headers["retry-after"]);
+  return new PlatformCallError(label, statusReason(status, headers["content-type"] ?? "", body), {
+    status,
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    secrets: [ctx.token],
+  });
+}
+
+function toCallError(ctx: CallContext, label: string, error: unknown): Error {
+  if (ctx.signal?.aborted) return abortErrorOf(ctx.signal);
+  if (error instanceof PhysicsWorksError) return error;
+  const secrets = [ctx.token];
+  if (error instanceof BadAnswer) {
+    return new PlatformCallError(label, error.message, {
+      ...(error.status !== undefined ? { status: error.status } : {}),
+      secrets,
+    });
+  }
+  // axios' errors carry the request config, headers and token included: the cause keeps only message and code.
+  const cause = error instanceof Error ? error : new Error(String(error));
+  return new PlatformCallError(label, connectionReason(error, ctx), { cause, secrets });
+}
+
+function headersOf(headers: AxiosResponse["headers"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined || value === null) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
+  }
+  return out;
+}
+
+/** The start of an error answer's body, for the message; the rest is dropped. */
+async function readSnippet(stream: Readable, max = 4096): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of stream) {
+      const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+      chunks.push(buffer);
+      size += buffer.length;
+      if (size >= max) break;
+    }
+  } catch {
+    // The status says enough.
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, max).toString("utf8");
+}
+
+/** Makes sure a client's retry options are valid before its first call. */
+export function checkRetryOptions(retry: Partial<RetryOptions>): void {
+  resolveRetryOptions(retry);
+}

@@ -1,0 +1,115 @@
+import { ConfigError } from "../errors.js";
+import { checkRetryOptions, type CallContext } from "./call.js";
+import { createHttp } from "./http.js";
+import type { RetryOptions } from "./retry.js";
+import * as run from "./run-calls.js";
+import * as storage from "./storage-calls.js";
+import type { AppendFileInput, DownloadOptions, UploadChunkInput } from "./storage-calls.js";
+import type {
+  Capabilities,
+  CompleteUploadAnswer,
+  OpenUploadAnswer,
+  OpenUploadBody,
+  ResultEntry,
+  RunData,
+  RunNode,
+  UpdateRunBody,
+  UploadOffsetAnswer,
+} from "./types.js";
+import * as uploads from "./upload-calls.js";
+import type { UploadBytes } from "./upload-calls.js";
+
+export interface PlatformClientOptions {
+  /** The platform's address; a missing final "/" is added. */
+  host: string;
+  token: string;
+  /** Default 10 s. */
+  connectTimeoutMs?: number;
+  /** The longest silence while a request or its answer is under way; default 60 s. */
+  responseTimeoutMs?: number;
+  /** Tries, delays, sleep, jitter, onRetry. Which failures are retried is each call's own. */
+  retry?: ClientRetryOptions;
+  /** Aborts every call under way and every wait between tries. */
+  signal?: AbortSignal;
+}
+
+/** One typed method per call of protocol.md parts 1 and 3. Every failure is a PlatformError naming the call. */
+export interface PlatformClient {
+  /** The host, ending with "/". */
+  readonly host: string;
+  readRunData(project: string, simulation: string): Promise<RunData>;
+  createRun(simulation: string): Promise<RunNode>;
+  updateRun(simulation: string, runId: string, body: UpdateRunBody): Promise<void>;
+  /** Streams to a temporary file next to destPath, renamed into place when complete. */
+  downloadFile(fileId: string, destPath: string, options?: DownloadOptions): Promise<{ bytes: number }>;
+  appendFile(body: AppendFileInput): Promise<void>;
+  uploadChunk(body: UploadChunkInput): Promise<void>;
+  patchResults(runId: string, results: ResultEntry[]): Promise<void>;
+  /** A v1-only server (404, 405, 501) gives `{uploads: ["v1"], events: []}`. */
+  capabilities(): Promise<Capabilities>;
+  openUpload(body: OpenUploadBody): Promise<OpenUploadAnswer>;
+  sendUploadBytes(uploadId: string, offset: number, body: UploadBytes, length: number): Promise<UploadOffsetAnswer>;
+  uploadOffset(uploadId: string): Promise<number>;
+  completeUpload(uploadId: string): Promise<CompleteUploadAnswer>;
+  /** Closes kept-alive connections. */
+  close(): void;
+}
+
+export type ClientRetryOptions = Partial<Omit<RetryOptions, "policy" | "signal">>;
+
+export const CLIENT_DEFAULTS = {
+  connectTimeoutMs: 10_000,
+  responseTimeoutMs: 60_000,
+} as const;
+
+export function createPlatformClient(options: PlatformClientOptions): PlatformClient {
+  const host = normalizeHost(options.host);
+  const connectTimeoutMs = checkTimeout("connectTimeoutMs", options.connectTimeoutMs ?? CLIENT_DEFAULTS.connectTimeoutMs);
+  const responseTimeoutMs = checkTimeout("responseTimeoutMs", options.responseTimeoutMs ?? CLIENT_DEFAULTS.responseTimeoutMs);
+  const retry = options.retry ?? {};
+  checkRetryOptions(retry);
+  const http = createHttp({ host, token: options.token, connectTimeoutMs, responseTimeoutMs });
+  const ctx: CallContext = {
+    http,
+    token: options.token,
+    retry,
+    ...(options.signal ? { signal: options.signal } : {}),
+    origin: new URL(host).origin,
+    connectTimeoutMs,
+    responseTimeoutMs,
+  };
+  return {
+    host,
+    readRunData: (project, simulation) => run.readRunData(ctx, project, simulation),
+    createRun: (simulation) => run.createRun(ctx, simulation),
+    updateRun: (simulation, runId, body) => run.updateRun(ctx, simulation, runId, body),
+    downloadFile: (fileId, destPath, opts) => storage.downloadFile(ctx, fileId, destPath, opts),
+    appendFile: (body) => storage.appendFile(ctx, body),
+    uploadChunk: (body) => storage.uploadChunk(ctx, body),
+    patchResults: (runId, results) => run.patchResults(ctx, runId, results),
+    capabilities: () => uploads.capabilities(ctx),
+    openUpload: (body) => uploads.openUpload(ctx, body),
+    sendUploadBytes: (uploadId, offset, body, length) => uploads.sendUploadBytes(ctx, uploadId, offset, body, length),
+    uploadOffset: (uploadId) => uploads.uploadOffset(ctx, uploadId),
+    completeUpload: (uploadId) => uploads.completeUpload(ctx, uploadId),
+    close: () => http.close(),
+  };
+}
+
+function normalizeHost(host: string): string {
+  let url: URL;
+  try {
+    url = new URL(host);
+  } catch {
+    throw new ConfigError(`platform client: "host" must be a URL (got ${JSON.stringify(host)}); e.g. "https://physicsworks.example.com/api/"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(`platform client: "host" must be an http:// or https:// URL (got ${JSON.stringify(host)})`);
+  }
+  return host.endsWith("/") ? host : `${host}/`;
+}
+
+function checkTimeout(name: string, value: number): number {
+  if (Number.isFinite(value) && value > 0) return value;
+  throw new ConfigError(`platform client: "${name}" must be a number of milliseconds above 0 (got ${String(value)})`);
+}

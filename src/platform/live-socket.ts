@@ -1,0 +1,70 @@
+import { io, type Socket } from "socket.io-client";
+import type { RunLogEvent, RunStatus, RunStatusEvent } from "./types.js";
+
+export interface LiveSocketOptions {
+  host: string;
+  token: string;
+  runId: string;
+  onAbort: () => void;
+  /** Lines are batched: at most one run:log per interval (default 500 ms). */
+  logIntervalMs?: number;
+  /** Lines kept while disconnected or between sends; older ones are dropped (the log file has them all). */
+  maxPendingLines?: number;
+}
+
+export interface LiveSocket {
+  status(status: RunStatus, progress: number, statusLabel: string): void;
+  log(line: string): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Live control (protocol.md part 4): joins the run's room, emits run:status and run:log, obeys
+ * run:abort. socket.io reconnects by itself and the room is joined again on every connect.
+ */
+export function connectLiveSocket(options: LiveSocketOptions): LiveSocket {
+  const socket: Socket = io(new URL(options.host).origin, {
+    path: `${new URL(options.host).pathname.replace(/\/$/, "")}/socket.io`,
+    auth: { token: options.token },
+    transports: ["websocket"],
+    reconnection: true,
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 10_000,
+  });
+  const { runId } = options;
+  socket.on("connect", () => socket.emit("join", { runId }));
+  socket.on("run:abort", (event: { runId?: string } | undefined) => {
+    if (!event?.runId || event.runId === runId) options.onAbort();
+  });
+  // A refused or lost socket is not the run's problem: the HTTP protocol carries everything that matters.
+  socket.on("connect_error", () => undefined);
+
+  const maxPending = options.maxPendingLines ?? 1000;
+  let pending: string[] = [];
+  const flushLogs = () => {
+    if (pending.length === 0 || !socket.connected) return;
+    const event: RunLogEvent = { runId, lines: pending };
+    pending = [];
+    socket.emit("run:log", event);
+  };
+  const timer = setInterval(flushLogs, options.logIntervalMs ?? 500);
+  timer.unref();
+
+  return {
+    status(status, progress, statusLabel) {
+      const event: RunStatusEvent = { runId, status, progress, statusLabel };
+      if (socket.connected) socket.emit("run:status", event);
+    },
+    log(line) {
+      pending.push(line);
+      if (pending.length > maxPending) pending = pending.slice(-maxPending);
+    },
+    async close() {
+      clearInterval(timer);
+      flushLogs();
+      // Give the last emits a moment to leave before the socket goes.
+      await new Promise((r) => setTimeout(r, socket.connected ? 50 : 0));
+      socket.close();
+    },
+  };
+}

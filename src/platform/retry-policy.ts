@@ -1,0 +1,95 @@
+/**
+ * Which failures are worth another try. Errors are read by shape, not class, so the
+ * policy works for the client's PlatformCallErrors and for raw Node and axios errors:
+ * `status` (an HTTP status), `code` (a Node or axios code, also on any `cause`),
+ * `retryAfterMs` (from a Retry-After header).
+ */
+
+export interface RetryDecision {
+  retry: boolean;
+  /** The delay the platform asked for (Retry-After), when it did. */
+  afterMs?: number;
+}
+
+export type RetryPolicy = (error: unknown) => RetryDecision;
+
+/** The code of the client's own connect timeout (see connect-timeout-transport.ts). */
+export const CONNECT_TIMEOUT_CODE = "ERR_CONNECT_TIMEOUT";
+
+/** Failures that happen before the request reaches the platform: it certainly was not applied. */
+const UNDELIVERED_CODES = new Set([
+  "ECONNREFUSED",
+  CONNECT_TIMEOUT_CODE,
+  "EAI_AGAIN",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+]);
+
+/** Failures of the connection: the request may be sent again. ENOTFOUND is left out: a wrong host stays wrong. */
+const CONNECTION_CODES = new Set([
+  ...UNDELIVERED_CODES,
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "EPIPE",
+  "ERR_STREAM_PREMATURE_CLOSE",
+  "ERR_NETWORK",
+]);
+
+/** Statuses that say "not now": the request was not processed. */
+const UNDELIVERED_STATUSES = new Set([408, 429, 503]);
+
+/** The default: connection errors, timeouts, 408, 429 and 5xx are retried; anything else is not. */
+export const retryTransient: RetryPolicy = (error) => {
+  const status = statusOf(error);
+  if (status !== undefined) return decide(status === 408 || status === 429 || (status >= 500 && status <= 599), error);
+  const codes = codesOf(error);
+  const hungUp = messagesOf(error).some((m) => /socket hang up/i.test(m));
+  return { retry: hungUp || codes.some((c) => CONNECTION_CODES.has(c)) };
+};
+
+/**
+ * For calls that must not be applied twice (appends carry no offset): retried only when
+ * the request surely did not reach the platform's handler. A lost answer is the caller's
+ * to repair (protocol.md: the file is sent again from its start).
+ */
+export const retryUndelivered: RetryPolicy = (error) => {
+  const status = statusOf(error);
+  if (status !== undefined) return decide(UNDELIVERED_STATUSES.has(status), error);
+  return { retry: codesOf(error).some((c) => UNDELIVERED_CODES.has(c)) };
+};
+
+function decide(retry: boolean, error: unknown): RetryDecision {
+  const afterMs = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+  return retry && typeof afterMs === "number" ? { retry, afterMs } : { retry };
+}
+
+function statusOf(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** The error and its causes, a few levels deep. */
+function chain(error: unknown): object[] {
+  const out: object[] = [];
+  let current: unknown = error;
+  while (current !== null && typeof current === "object" && out.length < 5) {
+    out.push(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return out;
+}
+
+function codesOf(error: unknown): string[] {
+  return chain(error)
+    .map((e) => (e as { code?: unknown }).code)
+    .filter((c): c is string => typeof c === "string");
+}
+
+function messagesOf(error: unknown): string[] {
+  return chain(error)
+    .map((e) => (e as { message?: unknown }).message)
+    .filter((m): m is string => typeof m === "string");
+}

@@ -1,0 +1,125 @@
+import { ConfigError } from "../errors.js";
+import { abortErrorOf } from "./abort-error.js";
+import { retryTransient, type RetryPolicy } from "./retry-policy.js";
+
+export interface RetryInfo {
+  /** The try that failed, from 1. */
+  attempt: number;
+  tries: number;
+  /** How long the next try waits. */
+  delayMs: number;
+  error: unknown;
+}
+
+export interface RetryOptions {
+  /** Tries in all, the first included. */
+  tries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Waits; injectable so tests do not sleep. Should settle early when `signal` aborts. */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** In [0, 1): the jitter. */
+  random: () => number;
+  signal?: AbortSignal;
+  onRetry?: (info: RetryInfo) => void;
+  /** Which failures are retried; the default retries connection errors, timeouts, 408, 429, 5xx. */
+  policy: RetryPolicy;
+}
+
+export const RETRY_DEFAULTS = {
+  tries: 6,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+} as const;
+
+/**
+ * Runs `fn` until it succeeds, fails in a way the policy does not retry, or the tries are
+ * used up; then throws its last error. Waits with exponential backoff and full jitter, or
+ * as long as the platform's Retry-After asks (capped at maxDelayMs). An abort ends the
+ * wait at once with an AbortError.
+ */
+export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: Partial<RetryOptions> = {}): Promise<T> {
+  const o = resolveRetryOptions(options);
+  for (let attempt = 1; ; attempt++) {
+    if (o.signal?.aborted) throw abortErrorOf(o.signal);
+    try {
+      return await fn(attempt);
+    } catch (error) {
+      if (o.signal?.aborted) throw abortErrorOf(o.signal);
+      if (attempt >= o.tries) throw error;
+      const decision = o.policy(error);
+      if (!decision.retry) throw error;
+      const delayMs =
+        decision.afterMs !== undefined ? Math.min(decision.afterMs, o.maxDelayMs) : backoffDelay(attempt - 1, o);
+      o.onRetry?.({ attempt, tries: o.tries, delayMs, error });
+      await untilAborted(o.sleep(delayMs, o.signal), o.signal);
+    }
+  }
+}
+
+/** Full jitter: anywhere between 0 and the exponential ceiling, so many runners do not retry in step. */
+export function backoffDelay(
+  retryIndex: number,
+  o: Pick<RetryOptions, "baseDelayMs" | "maxDelayMs" | "random">,
+): number {
+  const ceiling = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** retryIndex);
+  return Math.floor(o.random() * ceiling);
+}
+
+export function resolveRetryOptions(options: Partial<RetryOptions>): RetryOptions {
+  const o: RetryOptions = {
+    ...RETRY_DEFAULTS,
+    sleep,
+    random: Math.random,
+    policy: retryTransient,
+    ...definedOnly(options),
+  };
+  if (!Number.isInteger(o.tries) || o.tries < 1) throw badOption("tries", "an integer of at least 1", o.tries);
+  if (!(o.baseDelayMs >= 0)) throw badOption("baseDelayMs", "a number of at least 0", o.baseDelayMs);
+  if (!(o.maxDelayMs >= 0)) throw badOption("maxDelayMs", "a number of at least 0", o.maxDelayMs);
+  return o;
+}
+
+/** A timer that an abort clears, so an aborted run does not wait out its backoff. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortErrorOf(signal));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortErrorOf(signal!));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** An injected sleep may ignore the signal; the abort still ends the wait. */
+function untilAborted(wait: Promise<void>, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return wait;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(abortErrorOf(signal));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    wait.then(
+      () => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function definedOnly<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function badOption(name: string, expected: string, value: unknown): ConfigError {
+  return new ConfigError(`retry option "${name}" must be ${expected} (got ${String(value)})`);
+}
