@@ -28,9 +28,30 @@ export interface RunSolverOptions {
   env?: NodeJS.ProcessEnv;
   /** How often the config file (for "abort") and state.txt are polled, in ms. */
   pollIntervalMs?: number;
+  /** Poll outputs/ instead of inotify: for NFS and Lustre, where other nodes' writes are not seen. */
+  watchPolling?: boolean;
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
+  /** Intervals, sizes and retry delays of the platform traffic; defaults suit production, tests shorten them. */
+  tuning?: Partial<RunTuning>;
 }
+
+export interface RunTuning {
+  /** Least time between two run status updates (protocol: at most one a second). */
+  statusIntervalMs: number;
+  /** Least time between two appends of one live file. */
+  liveIntervalMs: number;
+  /** Uploads at once. */
+  uploadConcurrency: number;
+  /** After an abort or a signal, how long pending uploads may still take (protocol: default 30 s). */
+  flushMs: number;
+  /** Bytes per v1 chunk and per append (protocol: 5 MiB). */
+  chunkSize?: number;
+  /** Retry of platform calls: tries and delays. */
+  retry?: { tries?: number; baseDelayMs?: number; maxDelayMs?: number };
+}
+
+export const DEFAULT_TUNING: RunTuning = { statusIntervalMs: 1000, liveIntervalMs: 1000, uploadConcurrency: 4, flushMs: 30_000 };
 
 export interface PlatformTarget {
   host: string;
@@ -60,8 +81,10 @@ export interface RunOptions {
   solverEnv: Record<string, string>;
   baseEnv: NodeJS.ProcessEnv;
   pollIntervalMs: number;
+  watchPolling: boolean;
   /** Every secret a log line must never show. */
   secrets: string[];
+  tuning: RunTuning;
 }
 
 export interface ResolvedOptions {
@@ -154,7 +177,9 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
     solverEnv: config.env ?? {},
     baseEnv: env,
     pollIntervalMs: input.pollIntervalMs ?? 500,
+    watchPolling: input.watchPolling ?? false,
     secrets: token ? [token] : [],
+    tuning: { ...DEFAULT_TUNING, ...input.tuning },
   };
   if (configPath) options.configPath = configPath;
   if (platform) options.platform = platform;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { rename, writeFile } from "node:fs/promises";
 import { createRunAbort } from "./control/run-abort.js";
-import { ConfigError, ExitCode, exitCodeOf, PhysicsWorksError, SolverError } from "./errors.js";
+import { ExitCode, exitCodeOf, PhysicsWorksError, SolverError } from "./errors.js";
 import { redact } from "./log/redact.js";
 import { RunnerLog } from "./log/runner-log.js";
 import { resolveRunOptions, type RunOptions, type RunSolverOptions } from "./options.js";
@@ -9,6 +9,7 @@ import type { RunResult } from "./run-result.js";
 import { ALL_STAGES } from "./stages/all-stages.js";
 import { runStages } from "./stages/engine.js";
 import { writePhaseLine } from "./stages/phase-line.js";
+import type { PlatformSession } from "./stages/platform-session.js";
 import { createRunContext, type RunContext } from "./stages/run-context.js";
 import { createWorkFolders, workPaths } from "./work-paths.js";
 
@@ -19,12 +20,6 @@ import { createWorkFolders, workPaths } from "./work-paths.js";
  */
 export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
   const { options, warnings } = await resolveRunOptions(input);
-  if (options.platform) {
-    throw new ConfigError(
-      `"host" is set (${options.platform.host}), but this version of physicsworks-solve runs natively only; ` +
-        `remove "host" from the config (and PHYSICSWORKS_HOST from the environment) to run natively`,
-    );
-  }
   const paths = workPaths(options.workDir);
   // The layout is a precondition of every stage, also when --startingStage skips init.
   await createWorkFolders(paths);
@@ -37,7 +32,7 @@ export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
     pollIntervalMs: options.pollIntervalMs,
   });
   const allWarnings: string[] = [];
-  const ctx = createRunContext(options, runId, paths, abort.signal, (event) => {
+  const ctx = createRunContext(options, runId, paths, abort, (event) => {
     log.event(event);
     if (event.type === "warning") allWarnings.push(event.message);
     input.onEvent?.(event);
@@ -58,6 +53,7 @@ export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
     error = new SolverError(`the solver exited 0 but reported an error in state.txt: ${ctx.state.errorLabel ?? ""}`);
   }
   if (error === undefined) await markFinished(ctx);
+  if (ctx.platform) error = await reportFinal(ctx, ctx.platform, error);
 
   const result = buildResult(ctx, options, {
     startedAt,
@@ -70,6 +66,23 @@ export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
   log.line(`run ${result.status} (exit ${result.exitCode})${result.error ? `: ${result.error.message}` : ""}`);
   await log.close();
   return result;
+}
+
+/**
+ * The final status on the platform: `finished` 100, or `error` with the reason. When even that
+ * cannot be sent, the run's outcome is a platform error (exit 3) unless it had failed already.
+ */
+async function reportFinal(ctx: RunContext, session: PlatformSession, error: unknown): Promise<unknown> {
+  const label = error === undefined ? "finished" : error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
+  try {
+    await session.reporter.finish(error === undefined ? "finished" : "error", label);
+  } catch (sendError) {
+    ctx.warn(`the final status could not be sent to the platform: ${(sendError as Error).message}`);
+    if (error === undefined) error = sendError;
+  } finally {
+    await session.close();
+  }
+  return error;
 }
 
 async function markFinished(ctx: RunContext): Promise<void> {

@@ -1,14 +1,23 @@
 import { extractArchive } from "../archive/index.js";
 import { formatBytes } from "../log/format-bytes.js";
 import { writePhaseLine } from "./phase-line.js";
+import { downloadFromPlatform } from "./platform-download.js";
 import type { RunContext } from "./run-context.js";
 import type { Stage } from "./stage.js";
 
-/** Natively, inputs come from the archives config.json names, or are already in the work directory. */
+/**
+ * With a host, inputs come from the platform; natively, from the archives config.json names,
+ * or they are already in the work directory.
+ */
 export const downloadStage: Stage = {
   name: "download",
   async run(ctx) {
     await writePhaseLine(ctx, "preprocessing", 0, "running");
+    if (ctx.platform) {
+      const note = await downloadFromPlatform(ctx, ctx.platform);
+      await writePhaseLine(ctx, "preprocessing", 10, "finished");
+      return note;
+    }
     const notes: string[] = [];
     const { scriptsArchive, inputsArchive } = ctx.options;
     if (scriptsArchive) notes.push(await unpack(ctx, scriptsArchive, ctx.paths.scripts, "scripts"));

@@ -24,7 +24,10 @@ export const executeStage: Stage = {
       cwd: paths.scripts,
       env: solverEnvironment(ctx),
       logFiles: [paths.debugLog, paths.mainLog],
-      onLine: (line, stream) => ctx.emit({ type: "log", line, stream }),
+      onLine: (line, stream) => {
+        ctx.emit({ type: "log", line, stream });
+        ctx.platform?.socket?.log(line);
+      },
       signal: ctx.signal,
       graceMs: options.graceMs,
     });

@@ -25,6 +25,7 @@ export function reportProgress(ctx: RunContext, progress: number, label: string)
   ctx.state.progress = rounded;
   ctx.state.label = label;
   ctx.emit({ type: "progress", progress: rounded, label });
+  ctx.platform?.reporter.status("running", rounded, label);
 }
 
 /** `YYYY-MM-DD HH:MM:SS` in local time, the form state.txt uses. */

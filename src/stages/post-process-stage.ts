@@ -1,11 +1,17 @@
 import { readFile } from "node:fs/promises";
+import { PlatformError } from "../errors.js";
+import { formatBytes } from "../log/format-bytes.js";
 import { parseResultsCsv } from "../results/results-csv.js";
 import { scanFiles } from "../upload/scan-outputs.js";
-import { writePhaseLine } from "./phase-line.js";
+import { reportProgress, writePhaseLine } from "./phase-line.js";
 import type { RunContext } from "./run-context.js";
+import type { PlatformSession } from "./platform-session.js";
 import type { Stage } from "./stage.js";
 
-/** Reads results.csv and takes stock of outputs/; runs after a failure too, so what was written is kept. */
+/**
+ * Reads results.csv, takes stock of outputs/ and (with a host) patches the results and sends every
+ * output the platform does not have yet. Runs after a failure or an abort too: what was written is kept.
+ */
 export const postProcessStage: Stage = {
   name: "post-process",
   always: true,
@@ -17,7 +23,9 @@ export const postProcessStage: Stage = {
       ctx.state.outputs.push({ path: file.path, size: file.size });
     }
     ctx.state.outputs.sort((a, b) => a.path.localeCompare(b.path));
-    return `${ctx.state.results.length} results, ${ctx.state.outputs.length} output files`;
+    const note = `${ctx.state.results.length} results, ${ctx.state.outputs.length} output files`;
+    if (!ctx.platform) return note;
+    return `${note}; ${await sendToPlatform(ctx, ctx.platform)}`;
   },
 };
 
@@ -31,4 +39,40 @@ async function readResults(ctx: RunContext): Promise<void> {
   const { results, warnings } = parseResultsCsv(text, "outputs/results.csv");
   ctx.state.results = results;
   warnings.forEach((w) => ctx.warn(w));
+}
+
+/** Results first (small, and what a user looks at), then the final pass of the uploads, 92→99. */
+async function sendToPlatform(ctx: RunContext, session: PlatformSession): Promise<string> {
+  if (ctx.state.results.length) await session.client.patchResults(ctx.runId, ctx.state.results);
+  let last = 0;
+  const pass = session.uploader.finalPass(({ doneBytes, totalBytes }) => {
+    const now = Date.now();
+    if (now - last < 250 && doneBytes < totalBytes) return;
+    last = now;
+    const share = totalBytes === 0 ? 1 : doneBytes / totalBytes;
+    reportProgress(ctx, 92 + 7 * share, `uploading results ${formatBytes(doneBytes)}/${formatBytes(totalBytes)}`);
+  });
+  // After an abort or a signal the node may be taken away soon (SLURM's --signal lead time): bound the flush.
+  const { failed } = ctx.signal.aborted ? await withinFlushTime(pass, ctx.options.tuning.flushMs) : await pass;
+  if (failed.length) {
+    const list = failed.map((f) => `  outputs/${f.path}: ${f.error}`).join("\n");
+    throw new PlatformError(`${failed.length} output file(s) could not be sent to the platform:\n${list}`);
+  }
+  await session.reporter.flush();
+  return "all outputs on the platform";
+}
+
+async function withinFlushTime<T>(work: Promise<T>, flushMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new PlatformError(`outputs not all sent within the flush time of ${Math.round(flushMs / 1000)}s after the abort`)),
+      flushMs,
+    );
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -5,6 +5,7 @@ import type { SolverExit } from "../process/index.js";
 import type { RunResultValue } from "../results/results-csv.js";
 import type { RunEvent } from "../run-events.js";
 import type { WorkPaths } from "../work-paths.js";
+import type { PlatformSession } from "./platform-session.js";
 
 export interface OutputFile {
   /** Path relative to outputs/, with "/" separators. */
@@ -29,8 +30,10 @@ export interface RunState {
 /** Everything a stage needs comes in through this: no module-level state. */
 export interface RunContext {
   options: RunOptions;
-  /** The platform's run node id, or a generated one for a native run. */
+  /** The platform's run node id once init has created it, or a generated one for a native run. */
   runId: string;
+  /** The platform connection of a run with a host; undefined natively. */
+  platform?: PlatformSession;
   paths: WorkPaths;
   state: RunState;
   /** Aborted by "abort" in config.json, the caller's AbortSignal, a signal to the runner, or --timeout. */
@@ -39,15 +42,18 @@ export interface RunContext {
   warn(message: string): void;
   /** Throws the AbortError of the run when it has been aborted. */
   throwIfAborted(): void;
+  /** Aborts the run from inside (socket.io's run:abort). */
+  abort(reason: AbortReason): void;
 }
 
 export function createRunContext(
   options: RunOptions,
   runId: string,
   paths: WorkPaths,
-  signal: AbortSignal,
+  runAbort: { signal: AbortSignal; abort(reason: AbortReason): void },
   onEvent: ((event: RunEvent) => void) | undefined,
 ): RunContext {
+  const { signal } = runAbort;
   const emit = (event: RunEvent) => {
     if (!onEvent) return;
     try {
@@ -67,6 +73,7 @@ export function createRunContext(
     throwIfAborted() {
       if (signal.aborted) throw abortErrorOf(signal);
     },
+    abort: (reason) => runAbort.abort(reason),
   };
 }
 

@@ -1,4 +1,4 @@
-import { basename } from "node:path";
+import { relative, sep } from "node:path";
 import { watch } from "chokidar";
 import { applyStateUpdate, StateFileReader } from "../progress/state-tracker.js";
 import { parseStateLine } from "../progress/state-line.js";
@@ -7,8 +7,9 @@ import type { RunContext } from "./run-context.js";
 import type { Stage } from "./stage.js";
 
 /**
- * Follows outputs/state.txt while the solver runs: every complete new line updates the run's
- * progress and label. Ends with a final read (the last line may lack its newline) once the solver is done.
+ * Follows outputs/ while the solver runs: every complete new line of state.txt updates the run's
+ * progress and label, and (with a host) every other file that changes is handed to the uploader,
+ * files already there included. Ends with a final read of state.txt once the solver is done.
  */
 export const watchStage: Stage = {
   name: "watch",
@@ -20,11 +21,15 @@ export const watchStage: Stage = {
     let reading: Promise<void> = Promise.resolve();
     const readMore = (final = false) => (reading = reading.then(() => readStateLines(ctx, reader, final)));
 
-    const watcher = watch(ctx.paths.outputs, { ignoreInitial: true, depth: 0 });
-    watcher.on("all", (_event, path) => {
-      if (basename(path) === "state.txt") void readMore();
+    const uploader = ctx.platform?.uploader;
+    const watcher = watch(ctx.paths.outputs, { ignoreInitial: !uploader, usePolling: ctx.options.watchPolling });
+    watcher.on("all", (event, path) => {
+      if (event !== "add" && event !== "change") return;
+      const rel = relative(ctx.paths.outputs, path).split(sep).join("/");
+      if (rel === "state.txt") void readMore();
+      else uploader?.notify(rel);
     });
-    // inotify does not see writes made on other nodes of a shared filesystem: poll as well.
+    // inotify does not see writes made on other nodes of a shared filesystem: poll state.txt as well.
     const timer = setInterval(() => void readMore(), ctx.options.pollIntervalMs);
     try {
       await control.foregroundDone;

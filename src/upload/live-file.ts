@@ -1,0 +1,75 @@
+import { open, stat } from "node:fs/promises";
+import type { UploadMetadata } from "../platform/types.js";
+import { readPiece, textCut } from "./read-piece.js";
+import type { UploadTarget } from "./upload-target.js";
+
+/** What has been appended of one live file (logs/, plots/, media/). */
+export interface LiveFile {
+  /** `<uuid>.<ext>`: the name the platform stores it under, fixed for the run. */
+  storedName: string;
+  isAscii: boolean;
+  metadata: UploadMetadata;
+  /** Bytes the platform has of this file. */
+  offset: number;
+  /** The first bytes sent, to notice a file rewritten in place with the same or a larger size. */
+  head: Buffer;
+  /** Set after a failed append: the platform may or may not have applied it, so start over. */
+  restart: boolean;
+  sentOnce: boolean;
+}
+
+const HEAD_BYTES = 256;
+
+/**
+ * Appends what the file gained since the last send, in appends of at most `maxAppend` bytes; a text
+ * append ends at a line end where there is one. A shrunk or rewritten file is sent again from its
+ * start with isNew. Returns the bytes sent.
+ */
+export async function sendLiveGrowth(target: UploadTarget, file: LiveFile, absPath: string, maxAppend: number): Promise<number> {
+  const { size } = await stat(absPath);
+  const handle = await open(absPath, "r");
+  let sent = 0;
+  try {
+    if (file.offset > 0 && !file.restart) {
+      const head = await readPiece(handle, 0, Math.min(file.head.length, size));
+      if (size < file.offset || !head.equals(file.head)) file.restart = true;
+    }
+    if (file.restart) {
+      file.offset = 0;
+      file.head = Buffer.alloc(0);
+    }
+    const isNew = () => file.offset === 0;
+    if (size === 0 && (!file.sentOnce || file.restart)) {
+      // An empty live file is created with one empty append.
+      await append(target, file, Buffer.alloc(0), true);
+      return 0;
+    }
+    while (file.offset < size) {
+      const piece = await readPiece(handle, file.offset, Math.min(maxAppend, size - file.offset));
+      if (piece.length === 0) break;
+      const cut = file.isAscii ? textCut(piece) : piece.length;
+      if (cut === 0) break;
+      const bytes = piece.subarray(0, cut);
+      await append(target, file, bytes, isNew());
+      if (file.head.length < HEAD_BYTES && file.offset < HEAD_BYTES) {
+        file.head = Buffer.concat([file.head, bytes.subarray(0, HEAD_BYTES - file.head.length)]);
+      }
+      file.offset += cut;
+      sent += cut;
+    }
+  } finally {
+    await handle.close();
+  }
+  return sent;
+}
+
+async function append(target: UploadTarget, file: LiveFile, bytes: Buffer, isNew: boolean): Promise<void> {
+  try {
+    await target.appendFile({ filename: file.storedName, bytes, isNew, metadata: file.metadata, isAscii: file.isAscii });
+  } catch (error) {
+    file.restart = true;
+    throw error;
+  }
+  file.restart = false;
+  file.sentOnce = true;
+}

@@ -1,0 +1,34 @@
+/**
+ * Where a file under outputs/ goes (protocol.md, "Where each output goes"):
+ * live files are appended as they grow, the rest is uploaded whole after the solver.
+ */
+export type OutputKind =
+  | { kind: "live"; slug: "logs" | "plots" | "media"; isAscii: boolean }
+  | { kind: "file" }
+  | { kind: "skip"; why: string };
+
+const TEMPORARY = [/\.tmp$/i, /\.part$/i, /\.swp$/i, /~$/];
+
+/** `path` is relative to outputs/, "/"-separated. */
+export function outputKind(path: string): OutputKind {
+  const parts = path.split("/");
+  const name = parts[parts.length - 1] ?? "";
+  if (path === "state.txt") return { kind: "skip", why: "state.txt is parsed, not uploaded" };
+  if (parts.some((p) => p.startsWith("."))) return { kind: "skip", why: "hidden file" };
+  if (TEMPORARY.some((t) => t.test(name))) return { kind: "skip", why: "temporary file" };
+  const top = parts.length > 1 ? parts[0] : undefined;
+  if (top === "logs") return { kind: "live", slug: "logs", isAscii: true };
+  if (top === "plots") return { kind: "live", slug: "plots", isAscii: true };
+  if (top === "media") return { kind: "live", slug: "media", isAscii: false };
+  return { kind: "file" };
+}
+
+export function extensionOf(path: string): string {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  const dot = name.lastIndexOf(".");
+  return dot > 0 ? name.slice(dot + 1) : "";
+}
+
+export function basenameOf(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
+}

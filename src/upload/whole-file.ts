@@ -1,0 +1,72 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { open, stat } from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
+import type { UploadMetadata } from "../platform/types.js";
+import { readPiece } from "./read-piece.js";
+import type { UploadTarget } from "./upload-target.js";
+
+export interface WholeFileOptions {
+  storedName: string;
+  metadata: UploadMetadata;
+  /** v2 resumable uploads when the platform offers them, else v1 chunks. */
+  useV2: boolean;
+  chunkSize: number;
+  onBytes?: (bytes: number) => void;
+}
+
+/** Sends a whole file, read piece by piece (memory does not grow with its size); returns its size and sha256. */
+export async function uploadWholeFile(target: UploadTarget, absPath: string, options: WholeFileOptions): Promise<{ size: number; sha256: string }> {
+  return options.useV2 ? uploadV2(target, absPath, options) : uploadV1(target, absPath, options);
+}
+
+async function uploadV1(target: UploadTarget, absPath: string, options: WholeFileOptions): Promise<{ size: number; sha256: string }> {
+  const { size } = await stat(absPath);
+  const hash = createHash("sha256");
+  const handle = await open(absPath, "r");
+  try {
+    // An empty file is one empty chunk; never an extra empty chunk after the last full one.
+    const chunks = Math.max(1, Math.ceil(size / options.chunkSize));
+    for (let index = 0; index < chunks; index++) {
+      const bytes = await readPiece(handle, index * options.chunkSize, Math.min(options.chunkSize, size - index * options.chunkSize));
+      hash.update(bytes);
+      await target.uploadChunk({ filename: options.storedName, fileSize: size, chunkIndex: index, bytes, metadata: options.metadata });
+      options.onBytes?.(bytes.length);
+    }
+  } finally {
+    await handle.close();
+  }
+  return { size, sha256: hash.digest("hex") };
+}
+
+async function uploadV2(target: UploadTarget, absPath: string, options: WholeFileOptions): Promise<{ size: number; sha256: string }> {
+  const { size } = await stat(absPath);
+  const sha256 = await fileSha256(absPath);
+  let { uploadId, offset } = await target.openUpload({ filename: options.storedName, size, sha256, metadata: options.metadata });
+  options.onBytes?.(offset);
+  while (offset < size) {
+    const from = offset;
+    try {
+      ({ offset } = await target.sendUploadBytes(uploadId, from, () => createReadStream(absPath, { start: from, end: size - 1 }), size - from));
+    } catch (error) {
+      const held = conflictOffset(error);
+      if (held === undefined) throw error;
+      offset = held;
+    }
+    options.onBytes?.(offset - from);
+  }
+  await target.completeUpload(uploadId);
+  return { size, sha256 };
+}
+
+export async function fileSha256(absPath: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(absPath), hash);
+  return hash.digest("hex");
+}
+
+/** A 409 of v2 carries the offset the platform holds: resume from there. */
+function conflictOffset(error: unknown): number | undefined {
+  const e = error as { status?: unknown; offset?: unknown };
+  return e && e.status === 409 && typeof e.offset === "number" ? e.offset : undefined;
+}
