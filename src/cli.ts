@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { runCommand, type RunFlags } from "./cli/run-command.js";
+import { serveCommand, tokenCommand, type ServeFlags } from "./cli/serve-command.js";
 import { AbortError, abortMessage, ExitCode, PhysicsWorksError } from "./errors.js";
 
 const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -41,7 +42,35 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .addHelpText("after", EXAMPLES)
     .showHelpAfterError("(run physicsworks-solve --help for the options)")
     .exitOverride()
+    .enablePositionalOptions()
     .action(async (flags: RunFlags) => setExit(await runCommand(flags, signal)));
+
+  program
+    .command("serve")
+    .description("start the reference platform server (protocol.md parts 1, 3, 4) for runners to talk to")
+    .option("--port <n>", "port to listen on; 0 picks a free one", "0")
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--data <dir>", "folder for run data, files to download and everything runners send", "./physicsworks-data")
+    .option("--token <token>", "the auth-token runners must send (or PHYSICSWORKS_TOKEN)")
+    .option("--tokenFile <file>", "read that token from a file")
+    .option("--jwtSecret <secret>", "accept HS256 JWTs signed with this secret instead (or PHYSICSWORKS_JWT_SECRET)")
+    .option("--jwtSecretFile <file>", "read the JWT secret from a file")
+    .option("--faultRate <share>", "for tests: share of requests answered 503, 429 or dropped (0–1)")
+    .option("--latencyMs <ms>", "for tests: add a random delay up to this to each request")
+    .option("--v1Only", "behave as a v1-only platform (no capabilities, no v2 uploads)")
+    .option("--no-socketIo", "do not offer socket.io live control")
+    .addHelpText("after", "\nExample:\n  $ physicsworks-solve serve --port 8080 --data ./pw-data --tokenFile ./token\n")
+    .action(async (flags: ServeFlags) => setExit(await serveCommand(flags, signal)));
+
+  program
+    .command("token")
+    .description("mint a JWT for a server started with --jwtSecret")
+    .requiredOption("--sub <user>", "who the token is for")
+    .option("--scope <scopes>", "space- or comma-separated scopes", "runner")
+    .option("--expiresIn <duration>", "lifetime, e.g. 1h, 30m, 7d", "1h")
+    .option("--jwtSecret <secret>", "the server's secret (or PHYSICSWORKS_JWT_SECRET)")
+    .option("--jwtSecretFile <file>", "read the secret from a file")
+    .action(async (flags: Parameters<typeof tokenCommand>[0]) => setExit(await tokenCommand(flags)));
   return program;
 }
 

@@ -1,0 +1,69 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { parseDuration } from "../config/duration.js";
+import { UsageError } from "../errors.js";
+
+export interface ServeFlags {
+  port: string;
+  host: string;
+  data: string;
+  token?: string;
+  tokenFile?: string;
+  jwtSecret?: string;
+  jwtSecretFile?: string;
+  faultRate?: string;
+  latencyMs?: string;
+  v1Only?: boolean;
+  socketIo: boolean;
+}
+
+/** `physicsworks-solve serve`: the reference platform server, until SIGINT/SIGTERM. */
+export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Promise<number> {
+  const { startServer } = await import("../server/index.js");
+  const port = wholeNumber(flags.port, "--port", 0, 65535);
+  const faultRate = flags.faultRate === undefined ? 0 : Number(flags.faultRate);
+  if (!(faultRate >= 0 && faultRate <= 1)) throw new UsageError(`--faultRate must be a share from 0 to 1 (got ${JSON.stringify(flags.faultRate)})`);
+  const latencyMs = flags.latencyMs === undefined ? 0 : wholeNumber(flags.latencyMs, "--latencyMs", 0, 600_000);
+  const token = flags.tokenFile ? (await readFile(flags.tokenFile, "utf8")).trim() : (flags.token ?? process.env.PHYSICSWORKS_TOKEN);
+  const jwtSecret = flags.jwtSecretFile ? (await readFile(flags.jwtSecretFile, "utf8")).trim() : (flags.jwtSecret ?? process.env.PHYSICSWORKS_JWT_SECRET);
+  if (!token && !jwtSecret) {
+    throw new UsageError("serve needs a token runners must send (--token, --tokenFile or PHYSICSWORKS_TOKEN) or a JWT secret (--jwtSecret, --jwtSecretFile or PHYSICSWORKS_JWT_SECRET)");
+  }
+  const server = await startServer({
+    dataDir: resolve(flags.data),
+    port,
+    host: flags.host,
+    ...(token ? { token } : {}),
+    ...(jwtSecret ? { jwtSecret } : {}),
+    faultRate,
+    latencyMs,
+    v2: !flags.v1Only,
+    socketIo: flags.socketIo,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  // startServer's log has already said where it listens; stdout gets the bare URL for scripts.
+  process.stdout.write(`${server.url}\n`);
+  await new Promise<void>((done) => {
+    if (signal.aborted) done();
+    else signal.addEventListener("abort", () => done(), { once: true });
+  });
+  await server.close();
+  return 0;
+}
+
+/** `physicsworks-solve token`: mints a JWT for a server started with --jwtSecret. */
+export async function tokenCommand(flags: { sub: string; scope: string; expiresIn: string; jwtSecret?: string; jwtSecretFile?: string }): Promise<number> {
+  const { mintToken } = await import("../server/index.js");
+  const secret = flags.jwtSecretFile ? (await readFile(flags.jwtSecretFile, "utf8")).trim() : (flags.jwtSecret ?? process.env.PHYSICSWORKS_JWT_SECRET);
+  if (!secret) throw new UsageError("token needs the server's secret: --jwtSecret, --jwtSecretFile or PHYSICSWORKS_JWT_SECRET");
+  const seconds = Math.round(parseDuration(flags.expiresIn, "--expiresIn") / 1000);
+  const scope = flags.scope.split(/[\s,]+/).filter(Boolean);
+  process.stdout.write(`${mintToken(secret, { sub: flags.sub, scope, expiresIn: seconds })}\n`);
+  return 0;
+}
+
+function wholeNumber(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+  return n;
+}

@@ -1,0 +1,17 @@
+import jwt from "jsonwebtoken";
+
+export interface MintTokenOptions {
+  sub: string;
+  scope: readonly string[];
+  /** Seconds, or a duration text such as "1h" or "30m". */
+  expiresIn: number | string;
+}
+
+/** An HS256 JWT with `scope` as a space-separated claim, as authGuard expects in JWT mode. */
+export function mintToken(secret: string, options: MintTokenOptions): string {
+  return jwt.sign({ scope: options.scope.join(" ") }, secret, {
+    algorithm: "HS256",
+    subject: options.sub,
+    expiresIn: options.expiresIn as jwt.SignOptions["expiresIn"],
+  });
+}

@@ -1,0 +1,29 @@
+import type { Reply } from "./http/reply.js";
+import type { ResolvedOptions } from "./server-options.js";
+
+/** An injected fault: an answer the runner must retry, or a connection cut without one. */
+export type Fault = "503" | "429" | "drop";
+
+const FAULTS: readonly Fault[] = ["503", "429", "drop"];
+
+/**
+ * Decided before anything of the request is done, so a faulted request has no effect. `GET health`
+ * and the `GET runs*` reading calls are never faulted: tests and users read results through them.
+ */
+export function pickFault(options: ResolvedOptions, method: string, segments: string[]): Fault | undefined {
+  if (options.faultRate <= 0) return undefined;
+  if (method === "GET" && (segments[0] === "health" || segments[0] === "runs")) return undefined;
+  if (options.random() >= options.faultRate) return undefined;
+  return FAULTS[Math.min(FAULTS.length - 1, Math.floor(options.random() * FAULTS.length))];
+}
+
+export function faultReply(fault: "503" | "429", options: ResolvedOptions): Reply {
+  if (fault === "429") {
+    return {
+      status: 429,
+      json: { error: "injected fault: too many requests" },
+      headers: { "Retry-After": String(options.retryAfterSeconds) },
+    };
+  }
+  return { status: 503, json: { error: "injected fault: service unavailable" } };
+}

@@ -1,0 +1,15 @@
+/**
+ * The reference PhysicsWorks platform server behind `physicsworks-solve serve`, as a library:
+ * the routes of protocol.md parts 1 and 3, socket.io (part 4), and the auth guards users can put
+ * on their own node:http servers.
+ */
+export { startServer, type RunningServer } from "./start-server.js";
+export type { ServerOptions } from "./server-options.js";
+export { authGuard, credentialOf, type AuthClaims, type AuthOptions } from "./auth/auth-guard.js";
+export { permissionGuard, hasScope } from "./auth/permission-guard.js";
+export { mintToken, type MintTokenOptions } from "./auth/mint-token.js";
+export { SCOPES, ALL_SCOPES, type Scope } from "./auth/scopes.js";
+export { HttpError } from "./http/http-error.js";
+export type { FileRecord, StoredFile } from "./store/file-records.js";
+export type { RunRecord, UpdateLine } from "./store/run-store.js";
+export type { RequestLogLine } from "./request-log.js";

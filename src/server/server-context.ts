@@ -1,0 +1,18 @@
+import type { ResolvedOptions } from "./server-options.js";
+import type { DataPaths } from "./store/data-paths.js";
+import type { KeyLock } from "./store/key-lock.js";
+
+/** The live side (socket.io) as the routes see it. */
+export interface LiveControl {
+  /** Emits run:abort to the run's room; answers how many sockets were in it. */
+  abortRun(runId: string): number;
+  close(): Promise<void>;
+}
+
+/** Everything a route needs, made once per server: no module-level state. */
+export interface ServerContext {
+  options: ResolvedOptions;
+  paths: DataPaths;
+  locks: KeyLock;
+  live: LiveControl;
+}

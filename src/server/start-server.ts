@@ -1,0 +1,77 @@
+import { mkdir, realpath } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { credentialVerifier } from "./auth/auth-guard.js";
+import { Router } from "./http/router.js";
+import { noLive } from "./live/no-live.js";
+import { attachSocketLive } from "./live/socket-live.js";
+import { RequestLog } from "./request-log.js";
+import { requestHandler } from "./request-pipeline.js";
+import { allRoutes } from "./routes/all-routes.js";
+import type { ServerContext } from "./server-context.js";
+import { resolveOptions, type ServerOptions } from "./server-options.js";
+import { DataPaths } from "./store/data-paths.js";
+import { KeyLock } from "./store/key-lock.js";
+
+export interface RunningServer {
+  /** The root every path is relative to, ending with "/": the runner's `host`. */
+  url: string;
+  port: number;
+  /** Emits run:abort `{runId}` to the run's socket.io room. */
+  abortRun(runId: string): void;
+  close(): Promise<void>;
+}
+
+/** The reference platform server: the routes of protocol.md parts 1 and 3, and socket.io (part 4). */
+export async function startServer(serverOptions: ServerOptions): Promise<RunningServer> {
+  const options = resolveOptions(serverOptions);
+  await mkdir(options.dataDir, { recursive: true });
+  // Resolved once, links and all: every path is then checked against the real folder.
+  const paths = new DataPaths(await realpath(options.dataDir));
+  const verify = credentialVerifier(options);
+  const requestLog = new RequestLog(paths.requestLog(), options.log);
+  const ctx: ServerContext = { options, paths, locks: new KeyLock(), live: noLive() };
+  const server = http.createServer(requestHandler({ ctx, router: new Router(allRoutes(options)), verify, requestLog }));
+  // Attached after the handler: socket.io wraps the listeners it finds, answers /socket.io/ and hands the rest on.
+  if (options.socketIo) ctx.live = attachSocketLive(server, verify);
+  const { live } = ctx;
+
+  try {
+    await listen(server, options.port, options.host);
+  } catch (error) {
+    await live.close();
+    await requestLog.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const hostPart = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const url = `http://${hostPart}:${port}/`;
+  options.log(`physicsworks server on ${url}, data in ${paths.root}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    abortRun: (runId) => void live.abortRun(runId),
+    close: () => (closing ??= shutDown(server, ctx, requestLog)),
+  };
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+async function shutDown(server: http.Server, ctx: ServerContext, requestLog: RequestLog): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
+  await ctx.live.close(); // socket.io closes the HTTP server itself
+  if (server.listening) server.close();
+  server.closeAllConnections();
+  await closed;
+  await requestLog.close();
+}

@@ -1,0 +1,79 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import type { UploadMetadata } from "../../platform/types.js";
+import type { ServerContext } from "../server-context.js";
+import { isMissing, readJsonFile, writeJsonAtomic } from "./json-file.js";
+
+/** What the server keeps about each stored file, so a reader can tell which output it is. */
+export interface FileRecord {
+  filename: string;
+  originalname: string;
+  /** The path relative to outputs/ when the runner sent one (this runner does, the Python one does not). */
+  path: string | null;
+  via: "append" | "chunks" | "v2";
+  metadata: UploadMetadata;
+  at: string;
+}
+
+export interface StoredFile {
+  filename: string;
+  path: string | null;
+  originalname: string | null;
+  size: number;
+  sha256: string;
+}
+
+export async function writeFileRecord(
+  ctx: ServerContext,
+  runId: string,
+  filename: string,
+  via: FileRecord["via"],
+  metadata: UploadMetadata,
+): Promise<void> {
+  const record: FileRecord = {
+    filename,
+    originalname: metadata.originalname,
+    path: metadata.path ?? null,
+    via,
+    metadata,
+    at: new Date().toISOString(),
+  };
+  await writeJsonAtomic(ctx.paths.fileRecord(runId, filename), record);
+}
+
+export async function storedFilenames(ctx: ServerContext, runId: string): Promise<string[]> {
+  try {
+    return (await readdir(ctx.paths.run(runId, "files"))).sort();
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+}
+
+/** The run's stored files with their records; digests are computed here, on request, by streaming. */
+export async function listStoredFiles(ctx: ServerContext, runId: string): Promise<StoredFile[]> {
+  const files: StoredFile[] = [];
+  for (const filename of await storedFilenames(ctx, runId)) {
+    const full = ctx.paths.storedFile(runId, filename);
+    const record = await readJsonFile<FileRecord>(ctx.paths.fileRecord(runId, filename));
+    files.push({
+      filename,
+      path: record?.path ?? null,
+      originalname: record?.originalname ?? null,
+      size: (await stat(full)).size,
+      sha256: await sha256OfFile(full),
+    });
+  }
+  return files;
+}
+
+export function sha256OfFile(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash("sha256");
+    createReadStream(file)
+      .on("data", (piece) => hash.update(piece))
+      .on("error", reject)
+      .on("end", () => resolve(hash.digest("hex")));
+  });
+}

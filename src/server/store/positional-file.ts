@@ -1,0 +1,25 @@
+import { mkdir, open, type FileHandle } from "node:fs/promises";
+import path from "node:path";
+import { isMissing } from "./json-file.js";
+
+/** A file open for writes at given positions ("a" would make Linux ignore them), made when missing. */
+export async function openPositional(file: string): Promise<FileHandle> {
+  try {
+    return await open(file, "r+");
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+    await mkdir(path.dirname(file), { recursive: true });
+    return open(file, "wx+").catch((raced: unknown) => {
+      if ((raced as NodeJS.ErrnoException).code === "EEXIST") return open(file, "r+");
+      throw raced;
+    });
+  }
+}
+
+export async function writeFully(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {
+  let written = 0;
+  while (written < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
+    written += bytesWritten;
+  }
+}

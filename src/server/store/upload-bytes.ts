@@ -1,0 +1,49 @@
+import type { IncomingMessage } from "node:http";
+import { consumeBody } from "../http/consume-body.js";
+import type { ServerContext } from "../server-context.js";
+import { openPositional, writeFully } from "./positional-file.js";
+import { offsetConflict, requireUpload, saveUpload, uploadLockKey } from "./upload-record.js";
+
+/**
+ * A v2 PATCH: the body is streamed to disk at the upload's offset, never held whole. Bytes that
+ * arrived before the client went away are kept (the client asks HEAD and goes on from there);
+ * a body that would pass the declared size is refused with 413 and leaves the offset as it was.
+ */
+export async function receiveUploadBytes(
+  ctx: ServerContext,
+  uploadId: string,
+  claimedOffset: number,
+  req: IncomingMessage,
+): Promise<number> {
+  const key = uploadLockKey(uploadId);
+  if (ctx.locks.busy(key)) {
+    const record = await requireUpload(ctx, uploadId);
+    throw offsetConflict(record.offset, "send upload bytes: another request on this upload is under way");
+  }
+  return ctx.locks.run(key, async () => {
+    const record = await requireUpload(ctx, uploadId);
+    if (record.complete) throw offsetConflict(record.offset, "send upload bytes: the upload is already complete");
+    if (claimedOffset !== record.offset) {
+      throw offsetConflict(record.offset, `send upload bytes: Upload-Offset ${claimedOffset} is not the upload's offset ${record.offset}`);
+    }
+    const start = record.offset;
+    let position = start;
+    const handle = await openPositional(ctx.paths.upload(uploadId, "data"));
+    try {
+      const tooLarge = `send upload bytes: the body goes past the upload's declared size of ${record.size} bytes`;
+      await consumeBody(req, record.size - start, tooLarge, async (chunk) => {
+        await writeFully(handle, chunk, position);
+        position += chunk.length;
+      });
+    } catch (error) {
+      position = start;
+      throw error;
+    } finally {
+      // Whatever lies past the offset (a refused body, a crash mid-write) is cut off.
+      await handle.truncate(position);
+      await handle.close();
+      if (position !== record.offset) await saveUpload(ctx, { ...record, offset: position });
+    }
+    return position;
+  });
+}

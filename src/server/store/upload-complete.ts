@@ -1,0 +1,41 @@
+import { mkdir, open, rename, stat, truncate } from "node:fs/promises";
+import path from "node:path";
+import type { CompleteUploadAnswer } from "../../platform/types.js";
+import { HttpError } from "../http/http-error.js";
+import type { ServerContext } from "../server-context.js";
+import { sha256OfFile, writeFileRecord } from "./file-records.js";
+import { offsetConflict, requireUpload, saveUpload, uploadLockKey } from "./upload-record.js";
+
+/**
+ * Checks the real digest of the bytes on disk and files them with the run. Idempotent: a complete
+ * upload answers the same again. A digest that differs is a 422, and the upload starts over from
+ * offset 0 (its bytes are known bad; resending is the only repair).
+ */
+export async function completeUpload(ctx: ServerContext, uploadId: string): Promise<CompleteUploadAnswer> {
+  return ctx.locks.run(uploadLockKey(uploadId), async () => {
+    const record = await requireUpload(ctx, uploadId);
+    if (record.complete) return { sha256: record.sha256, size: record.size };
+    if (record.offset !== record.size) {
+      throw offsetConflict(record.offset, `complete upload: ${record.offset} of the upload's ${record.size} bytes have arrived`);
+    }
+    const data = ctx.paths.upload(uploadId, "data");
+    await (await open(data, "a")).close(); // an empty upload may never have had a PATCH
+    const size = (await stat(data)).size;
+    const sha256 = await sha256OfFile(data);
+    if (sha256 !== record.sha256 || size !== record.size) {
+      await truncate(data, 0);
+      await saveUpload(ctx, { ...record, offset: 0 });
+      throw new HttpError(
+        422,
+        `complete upload: the bytes received have sha256 ${sha256}, not the declared ${record.sha256}; the upload starts over from offset 0`,
+        { extra: { sha256, size, offset: 0 } },
+      );
+    }
+    const stored = ctx.paths.storedFile(record.runId, record.filename);
+    await mkdir(path.dirname(stored), { recursive: true });
+    await rename(data, stored);
+    await writeFileRecord(ctx, record.runId, record.filename, "v2", record.metadata);
+    await saveUpload(ctx, { ...record, complete: true });
+    return { sha256, size };
+  });
+}

@@ -1,0 +1,35 @@
+import type { AppendBody, ChunkBody, UploadMetadata } from "../../platform/types.js";
+import { decodeBase64 } from "./base64.js";
+import { FieldCheck } from "./field-check.js";
+import { metadataOf } from "./metadata.js";
+
+/** A payload whose base64 `chunk` has been decoded and checked against the size limit. */
+export interface Decoded<T> {
+  body: Omit<T, "chunk">;
+  bytes: Buffer;
+  metadata: UploadMetadata;
+}
+
+export function appendBodyOf(value: unknown, maxChunkBytes: number): Decoded<AppendBody> {
+  const check = new FieldCheck("storage/append");
+  const json = check.root(value, 'form field "json"');
+  const filename = check.segment(json, "filename");
+  const chunk = check.string(json, "chunk");
+  const isNew = check.boolean(json, "isNew");
+  const isAscii = check.boolean(json, "isAscii");
+  const metadata = metadataOf(check, json);
+  const bytes = decodeBase64(check, "chunk", chunk, maxChunkBytes);
+  return { body: { filename, isNew, isAscii, metadata }, bytes, metadata };
+}
+
+export function chunkBodyOf(value: unknown, maxChunkBytes: number): Decoded<ChunkBody> {
+  const check = new FieldCheck("storage/chunks");
+  const json = check.root(value, 'form field "json"');
+  const filename = check.segment(json, "filename");
+  const fileSize = check.integer(json, "fileSize");
+  const chunkIndex = check.integer(json, "chunkIndex");
+  const chunk = check.string(json, "chunk");
+  const metadata = metadataOf(check, json);
+  const bytes = decodeBase64(check, "chunk", chunk, maxChunkBytes);
+  return { body: { filename, fileSize, chunkIndex, metadata }, bytes, metadata };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/errors.js";
+import { resolveOptions } from "../../src/server/server-options.js";
+import { KeyLock } from "../../src/server/store/key-lock.js";
+
+describe("resolveOptions", () => {
+  it("fills the defaults", () => {
+    const options = resolveOptions({ dataDir: "/tmp/x", token: "t" });
+    expect(options).toMatchObject({ port: 0, host: "127.0.0.1", faultRate: 0, latencyMs: 0, retryAfterSeconds: 1, v2: true, socketIo: true });
+    // Room for the url-encoded base64 of a whole chunk, however its bytes fall.
+    expect(options.maxBodyBytes).toBeGreaterThanOrEqual(4 * options.maxChunkBytes);
+  });
+
+  it("names the option and the value, never a secret", () => {
+    expect(() => resolveOptions({ dataDir: "/tmp/x", token: "t", faultRate: 2 })).toThrow('server option "faultRate" must be a number from 0 to 1 (got 2)');
+    expect(() => resolveOptions({ dataDir: "/tmp/x", token: "t", port: 70000 })).toThrow(/"port"/);
+    expect(() => resolveOptions({ dataDir: "/tmp/x" })).toThrow(ConfigError);
+    expect(() => resolveOptions({ dataDir: "/tmp/x", jwtSecret: "short" })).toThrow(/"jwtSecret".*\(got "\*\*\*"\)/);
+    expect(() => resolveOptions({ dataDir: "", token: "t" })).toThrow(/"dataDir"/);
+  });
+});
+
+describe("KeyLock", () => {
+  it("runs the work of one key one at a time, other keys alongside", async () => {
+    const lock = new KeyLock();
+    const order: string[] = [];
+    const step = (name: string, ms: number) => async () => {
+      order.push(`${name}+`);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      order.push(`${name}-`);
+    };
+    await Promise.all([lock.run("a", step("a1", 20)), lock.run("a", step("a2", 1)), lock.run("b", step("b1", 1))]);
+    expect(order.indexOf("a1-")).toBeLessThan(order.indexOf("a2+"));
+    expect(order.indexOf("b1-")).toBeLessThan(order.indexOf("a1-"));
+    expect(lock.busy("a")).toBe(false);
+  });
+});
