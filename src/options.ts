@@ -41,6 +41,8 @@ export interface RunTuning {
   statusIntervalMs: number;
   /** Least time between two appends of one live file. */
   liveIntervalMs: number;
+  /** A whole output is sent once its size and mtime have held still this long. */
+  settleMs: number;
   /** Uploads at once. */
   uploadConcurrency: number;
   /** After an abort or a signal, how long pending uploads may still take (protocol: default 30 s). */
@@ -51,9 +53,17 @@ export interface RunTuning {
   retry?: { tries?: number; baseDelayMs?: number; maxDelayMs?: number };
 }
 
-export const DEFAULT_TUNING: RunTuning = { statusIntervalMs: 1000, liveIntervalMs: 1000, uploadConcurrency: 4, flushMs: 30_000 };
+export const DEFAULT_TUNING: RunTuning = {
+  statusIntervalMs: 1000,
+  liveIntervalMs: 1000,
+  settleMs: 2000,
+  uploadConcurrency: 4,
+  flushMs: 30_000,
+};
 
 export interface PlatformTarget {
+  /** The run node config.json names (`resource.id`, written back by an earlier start): a restart resumes it. */
+  resourceId?: string;
   host: string;
   token: string;
   project: string;
@@ -145,6 +155,7 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
       );
     }
     platform = {
+      ...(config.resource ? { resourceId: config.resource.id } : {}),
       host: normalizeHost(host, where),
       token,
       project: config.project as string,

@@ -7,9 +7,9 @@ import { RunnerLog } from "./log/runner-log.js";
 import { resolveRunOptions, type RunOptions, type RunSolverOptions } from "./options.js";
 import type { RunResult } from "./run-result.js";
 import { ALL_STAGES } from "./stages/all-stages.js";
-import { runStages } from "./stages/engine.js";
+import { runStages, type EngineOutcome } from "./stages/engine.js";
 import { writePhaseLine } from "./stages/phase-line.js";
-import type { PlatformSession } from "./stages/platform-session.js";
+import { openPlatformSession, type PlatformSession } from "./stages/platform-session.js";
 import { createRunContext, type RunContext } from "./stages/run-context.js";
 import { createWorkFolders, workPaths } from "./work-paths.js";
 
@@ -42,9 +42,10 @@ export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
 
   const startedAt = new Date();
   const started = performance.now();
-  let outcome;
+  let outcome: EngineOutcome;
   try {
-    outcome = await runStages(ctx, ALL_STAGES, options);
+    outcome = await openPlatformWhenInitSkipped(ctx, options);
+    if (outcome.error === undefined) outcome = await runStages(ctx, ALL_STAGES, options);
   } finally {
     abort.dispose();
   }
@@ -69,6 +70,22 @@ export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
 }
 
 /**
+ * init opens the platform session; when --startingStage or --skipStages leave init out, the run
+ * still reports to its platform (resuming the run node a killed runner left), so open it here.
+ */
+async function openPlatformWhenInitSkipped(ctx: RunContext, options: RunOptions): Promise<EngineOutcome> {
+  const initSkipped = options.skipStages.includes("init") || (options.startingStage !== undefined && options.startingStage !== "init");
+  if (!options.platform || !initSkipped) return { records: [] };
+  try {
+    ctx.platform = await openPlatformSession(ctx, options.platform);
+    return { records: [] };
+  } catch (error) {
+    const records = ALL_STAGES.map((s) => ({ name: s.name, status: "skipped" as const, note: "the platform session could not be opened" }));
+    return { records, error };
+  }
+}
+
+/**
  * The final status on the platform: `finished` 100, or `error` with the reason. When even that
  * cannot be sent, the run's outcome is a platform error (exit 3) unless it had failed already.
  */
@@ -76,6 +93,7 @@ async function reportFinal(ctx: RunContext, session: PlatformSession, error: unk
   const label = error === undefined ? "finished" : error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
   try {
     await session.reporter.finish(error === undefined ? "finished" : "error", label);
+    await session.markFinalSent();
   } catch (sendError) {
     ctx.warn(`the final status could not be sent to the platform: ${(sendError as Error).message}`);
     if (error === undefined) error = sendError;

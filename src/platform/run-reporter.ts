@@ -11,6 +11,8 @@ export interface RunReporterOptions {
   warn: (message: string) => void;
   /** Told of every status sent (socket.io relays it). */
   onStatus?: (status: RunStatus, progress: number, label: string) => void;
+  /** Told after each update the platform accepted, with the node as sent. */
+  onSent?: (node: RunNode) => void;
 }
 
 /**
@@ -79,7 +81,8 @@ export class RunReporter {
     const body = { node: structuredClone(this.node), ...(this.extras ? { extras: this.extras } : {}) };
     const attempt = this.sending
       .catch(() => undefined)
-      .then(() => this.options.client.updateRun(this.options.simulation, this.node.id, body));
+      .then(() => this.options.client.updateRun(this.options.simulation, this.node.id, body))
+      .then(() => this.options.onSent?.(body.node));
     this.sending = attempt.catch((error: unknown) => {
       this.dirty = true;
       if (!throwOnError) this.options.warn(`run status not sent yet (${error instanceof Error ? error.message : String(error)}); it is sent again`);

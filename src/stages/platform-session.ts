@@ -1,10 +1,13 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { PlatformTarget } from "../options.js";
 import { createPlatformClient, type PlatformClient } from "../platform/client.js";
 import { connectLiveSocket, type LiveSocket } from "../platform/live-socket.js";
 import { RunReporter } from "../platform/run-reporter.js";
 import { CHUNK_SIZE, type Capabilities, type RunNode } from "../platform/types.js";
+import { UploadJournal } from "../upload/upload-journal.js";
 import { Uploader } from "../upload/uploader.js";
+import { readPlatformRunFile, writePlatformRunFile } from "./platform-run-file.js";
 import type { RunContext } from "./run-context.js";
 
 /** The platform side of a run with a host: the client, the run node's reporter, the uploader, the live socket. */
@@ -15,6 +18,10 @@ export interface PlatformSession {
   reporter: RunReporter;
   uploader: Uploader;
   socket?: LiveSocket;
+  /** The run node was taken over from an earlier start on this work directory. */
+  resumed: boolean;
+  /** Records that the final status went through, so a later start creates a new run. */
+  markFinalSent(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,10 +35,21 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
   });
   try {
     const capabilities = await client.capabilities();
-    const node = await client.createRun(target.simulation);
+    const runFile = join(ctx.paths.debug, "platform-run.json");
+    const previous = await readPlatformRunFile(runFile);
+    const resumed = Boolean(previous && !previous.finalSent && previous.runId === target.resourceId);
+    const node = resumed && previous ? previous.node : await client.createRun(target.simulation);
     node.children ??= [];
     ctx.runId = node.id;
-    await writeResourceBack(ctx, node);
+    if (!resumed) await writeResourceBack(ctx, node);
+    const journal = await UploadJournal.load(join(ctx.paths.debug, "uploads.json"));
+    journal.startRun(node.id);
+    let saving = writePlatformRunFile(runFile, { runId: node.id, node, finalSent: false });
+    const saveNode = (sent: RunNode, finalSent = false) => {
+      saving = saving.catch(() => undefined).then(() => writePlatformRunFile(runFile, { runId: sent.id, node: sent, finalSent }));
+      return saving;
+    };
+    await saving;
     const socket = capabilities.events.includes("socket.io")
       ? connectLiveSocket({ host: target.host, token: target.token, runId: node.id, onAbort: () => ctx.abort("user") })
       : undefined;
@@ -42,6 +60,7 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
       intervalMs: tuning.statusIntervalMs,
       warn: ctx.warn,
       ...(socket ? { onStatus: (status, progress, label) => socket.status(status, progress, label) } : {}),
+      onSent: (sent) => void saveNode(sent).catch(() => undefined),
     });
     const uploader = new Uploader({
       outputsDir: ctx.paths.outputs,
@@ -54,14 +73,19 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
         simulation: target.simulation,
         runId: node.id,
       },
+      journal,
       useV2: capabilities.uploads.includes("v2"),
       concurrency: tuning.uploadConcurrency,
       liveIntervalMs: tuning.liveIntervalMs,
+      settleMs: tuning.settleMs,
       chunkSize: tuning.chunkSize ?? CHUNK_SIZE,
       onEntry: (slug, entry) => reporter.addEntry(slug, entry),
       warn: ctx.warn,
     });
-    ctx.emit({ type: "info", message: `run node ${node.id} created on ${target.host} (uploads ${capabilities.uploads.join("+")})` });
+    ctx.emit({
+      type: "info",
+      message: `run node ${node.id} ${resumed ? "resumed" : "created"} on ${target.host} (uploads ${capabilities.uploads.join("+")})`,
+    });
     return {
       target,
       client,
@@ -69,6 +93,8 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
       reporter,
       uploader,
       ...(socket ? { socket } : {}),
+      resumed,
+      markFinalSent: () => saveNode(reporter.node, true),
       async close() {
         await socket?.close();
         client.close();

@@ -7,6 +7,7 @@ import { sendLiveGrowth, type LiveFile } from "./live-file.js";
 import { outputEntry, storedNameFor } from "./output-entry.js";
 import { basenameOf, outputKind } from "./output-kind.js";
 import { scanFiles } from "./scan-outputs.js";
+import type { UploadJournal } from "./upload-journal.js";
 import type { RunMetadata, UploadTarget } from "./upload-target.js";
 import { uploadWholeFile } from "./whole-file.js";
 
@@ -14,22 +15,20 @@ export interface UploaderOptions {
   outputsDir: string;
   target: UploadTarget;
   metadata: RunMetadata;
+  journal: UploadJournal;
   useV2: boolean;
   /** Uploads at once (default 4). */
   concurrency: number;
   /** Least time between two appends of one live file (default 1 s). */
   liveIntervalMs: number;
+  /** A whole file is sent once its size and mtime have not changed for this long (default 2 s). */
+  settleMs: number;
   chunkSize: number;
   /** A new entry for the run node (the caller sends the node). */
   onEntry: (slug: RunNodeSlug, entry: TreeNode & { id: string }) => void;
+  /** Told after each file sent: for the terminal's upload figures. */
+  onSent?: (path: string, bytes: number) => void;
   warn: (message: string) => void;
-}
-
-interface WholeState {
-  id: string;
-  storedName: string;
-  /** size:mtime of the version the platform has. */
-  sentVersion?: string;
 }
 
 export interface FinalPassProgress {
@@ -37,14 +36,23 @@ export interface FinalPassProgress {
   totalBytes: number;
 }
 
+type Live = LiveFile & { id: string; lastSend: number; timer?: NodeJS.Timeout; listed: boolean };
+
+interface Settling {
+  version: string;
+  timer: NodeJS.Timeout;
+}
+
 /**
- * Sends outputs/ to the platform: live files (logs, plots, media) as they grow, through a bounded
- * pool fed with paths; every other file whole after the solver, in the final pass.
+ * Sends outputs/ to the platform through a bounded pool fed with paths: live files (logs, plots,
+ * media) as they grow, other files once they have settled, and in the final pass whatever is left.
+ * The journal remembers what the platform has, so a restarted runner sends only what is missing.
  */
 export class Uploader {
   private readonly pool: BoundedPool;
-  private readonly live = new Map<string, LiveFile & { id: string; lastSend: number; timer?: NodeJS.Timeout }>();
-  private readonly whole = new Map<string, WholeState>();
+  private readonly live = new Map<string, Live>();
+  private readonly listed = new Set<string>();
+  private readonly settling = new Map<string, Settling>();
   private readonly failures = new Map<string, string>();
   private final = false;
   private progress: ((bytes: number) => void) | undefined;
@@ -55,17 +63,10 @@ export class Uploader {
 
   /** A file under outputs/ was added or changed (path relative to outputs/). */
   notify(path: string): void {
+    if (this.final) return;
     const kind = outputKind(path);
-    if (kind.kind !== "live" || this.final) return;
-    const file = this.liveFile(path, kind.slug, kind.isAscii);
-    if (file.timer) return;
-    const wait = file.lastSend + this.options.liveIntervalMs - Date.now();
-    if (wait <= 0) this.pool.push(path);
-    else
-      file.timer = setTimeout(() => {
-        file.timer = undefined;
-        this.pool.push(path);
-      }, wait);
+    if (kind.kind === "live") this.scheduleLive(path, kind.slug, kind.isAscii);
+    else if (kind.kind === "file") void this.scheduleSettled(path);
   }
 
   /**
@@ -75,13 +76,15 @@ export class Uploader {
   async finalPass(onProgress?: (p: FinalPassProgress) => void): Promise<{ failed: { path: string; error: string }[] }> {
     this.final = true;
     for (const file of this.live.values()) if (file.timer) clearTimeout(file.timer);
+    for (const s of this.settling.values()) clearTimeout(s.timer);
+    this.settling.clear();
     await this.pool.idle();
     this.failures.clear();
     const queued: { path: string; size: number }[] = [];
     for await (const file of scanFiles(this.options.outputsDir)) {
       const kind = outputKind(file.path);
       if (kind.kind === "skip") continue;
-      if (kind.kind === "file" && this.whole.get(file.path)?.sentVersion === `${file.size}:${file.mtimeMs}`) continue;
+      if (kind.kind === "file" && this.isSent(file.path, file.size, file.mtimeMs)) continue;
       if (kind.kind === "live") this.liveFile(file.path, kind.slug, kind.isAscii);
       queued.push({ path: file.path, size: file.size });
     }
@@ -94,16 +97,58 @@ export class Uploader {
     queued.forEach((q) => this.pool.push(q.path));
     await this.pool.idle();
     this.progress = undefined;
+    await this.options.journal.flush();
     return { failed: [...this.failures].map(([path, error]) => ({ path, error })) };
   }
 
-  private liveFile(path: string, slug: "logs" | "plots" | "media", isAscii: boolean) {
+  private scheduleLive(path: string, slug: "logs" | "plots" | "media", isAscii: boolean): void {
+    const file = this.liveFile(path, slug, isAscii);
+    if (file.timer) return;
+    const wait = file.lastSend + this.options.liveIntervalMs - Date.now();
+    if (wait <= 0) this.pool.push(path);
+    else
+      file.timer = setTimeout(() => {
+        file.timer = undefined;
+        this.pool.push(path);
+      }, wait);
+  }
+
+  /** Sends a whole file once its size and mtime have held still for settleMs: never while it is being written. */
+  private async scheduleSettled(path: string): Promise<void> {
+    const info = await stat(this.abs(path)).catch(() => undefined);
+    if (!info || this.final) return;
+    const version = `${info.size}:${info.mtimeMs}`;
+    const current = this.settling.get(path);
+    if (current?.version === version) return;
+    if (current) clearTimeout(current.timer);
+    const timer = setTimeout(() => {
+      void stat(this.abs(path))
+        .then((now) => {
+          this.settling.delete(path);
+          if (this.final) return;
+          if (`${now.size}:${now.mtimeMs}` !== version) void this.scheduleSettled(path);
+          else if (!this.isSent(path, now.size, now.mtimeMs)) this.pool.push(path);
+        })
+        .catch(() => this.settling.delete(path));
+    }, this.options.settleMs);
+    this.settling.set(path, { version, timer });
+  }
+
+  private isSent(path: string, size: number, mtimeMs: number): boolean {
+    const entry = this.options.journal.get(path);
+    return Boolean(entry?.done && entry.kind === "file" && entry.size === size && entry.mtimeMs === mtimeMs);
+  }
+
+  private liveFile(path: string, slug: "logs" | "plots" | "media", isAscii: boolean): Live {
     let file = this.live.get(path);
     if (!file) {
-      const id = randomUUID();
+      // After a restart, the same stored file, sent again from its start: an append's answer may
+      // have been lost, and appends carry no offset to check against.
+      const known = this.options.journal.get(path);
+      const id = known?.kind === "live" ? known.id : randomUUID();
       file = {
         id,
-        storedName: storedNameFor(id, path, slug),
+        storedName: known?.kind === "live" ? known.storedName : storedNameFor(id, path, slug),
         isAscii,
         metadata: this.metadataFor(path),
         offset: 0,
@@ -111,6 +156,7 @@ export class Uploader {
         restart: false,
         sentOnce: false,
         lastSend: 0,
+        listed: false,
       };
       this.live.set(path, file);
     }
@@ -119,46 +165,59 @@ export class Uploader {
 
   private async send(path: string): Promise<void> {
     const kind = outputKind(path);
-    const abs = join(this.options.outputsDir, ...path.split("/"));
-    if (kind.kind === "live") {
-      const file = this.liveFile(path, kind.slug, kind.isAscii);
-      file.lastSend = Date.now();
-      const before = file.sentOnce;
-      const sent = await sendLiveGrowth(this.options.target, file, abs, this.options.chunkSize);
-      this.progress?.(sent);
-      if (!before && file.sentOnce) {
-        this.options.onEntry(kind.slug, outputEntry(kind.slug, file.id, path, file.storedName, this.options.metadata.simulation));
-      }
-      this.failures.delete(path);
-      return;
-    }
-    if (kind.kind !== "file") return;
-    let state = this.whole.get(path);
-    if (!state) {
-      const id = randomUUID();
-      state = { id, storedName: storedNameFor(id, path, "downloadables") };
-      this.whole.set(path, state);
-    }
-    const before = await stat(abs);
-    await uploadWholeFile(this.options.target, abs, {
-      storedName: state.storedName,
+    if (kind.kind === "live") await this.sendLive(path, kind.slug, kind.isAscii);
+    else if (kind.kind === "file") await this.sendWhole(path);
+    this.failures.delete(path);
+  }
+
+  private async sendLive(path: string, slug: "logs" | "plots" | "media", isAscii: boolean): Promise<void> {
+    const file = this.liveFile(path, slug, isAscii);
+    file.lastSend = Date.now();
+    const sent = await sendLiveGrowth(this.options.target, file, this.abs(path), this.options.chunkSize);
+    this.progress?.(sent);
+    if (sent > 0) this.options.onSent?.(path, sent);
+    const { mtimeMs } = await stat(this.abs(path)).catch(() => ({ mtimeMs: 0 }));
+    this.options.journal.set(path, { kind: "live", id: file.id, storedName: file.storedName, size: file.offset, mtimeMs, offset: file.offset, done: false });
+    this.list(slug, path, file.id, file.storedName);
+  }
+
+  private async sendWhole(path: string): Promise<void> {
+    const before = await stat(this.abs(path));
+    const known = this.options.journal.get(path);
+    const id = known?.kind === "file" ? known.id : randomUUID();
+    const storedName = known?.kind === "file" ? known.storedName : storedNameFor(id, path, "downloadables");
+    const sameVersion = known?.kind === "file" && known.size === before.size && known.mtimeMs === before.mtimeMs;
+    if (sameVersion && known.done) return;
+    const entry = { kind: "file" as const, id, storedName, size: before.size, mtimeMs: before.mtimeMs, offset: 0, done: false };
+    const { sha256 } = await uploadWholeFile(this.options.target, this.abs(path), {
+      storedName,
       metadata: this.metadataFor(path),
       useV2: this.options.useV2,
       chunkSize: this.options.chunkSize,
+      ...(sameVersion && !this.options.useV2 ? { startChunk: Math.floor(known.offset / this.options.chunkSize) } : {}),
       onBytes: (bytes) => this.progress?.(bytes),
+      onOffset: (offset, uploadId) => this.options.journal.set(path, { ...entry, offset, ...(uploadId ? { uploadId } : {}) }),
     });
-    const isNewEntry = state.sentVersion === undefined;
-    state.sentVersion = `${before.size}:${before.mtimeMs}`;
-    if (isNewEntry) {
-      this.options.onEntry("downloadables", outputEntry("downloadables", state.id, path, state.storedName, this.options.metadata.simulation));
-    }
-    this.failures.delete(path);
+    this.options.journal.set(path, { ...entry, sha256, offset: before.size, done: true });
+    this.options.onSent?.(path, before.size);
+    this.list("downloadables", path, id, storedName);
+  }
+
+  /** Each output is listed once in the run node (an upsert by id, so a resumed run lists it once too). */
+  private list(slug: RunNodeSlug, path: string, id: string, storedName: string): void {
+    if (this.listed.has(path)) return;
+    this.listed.add(path);
+    this.options.onEntry(slug, outputEntry(slug, id, path, storedName, this.options.metadata.simulation));
   }
 
   private failed(path: string, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     if (!this.failures.has(path) && !this.final) this.options.warn(`${path}: not sent yet (${message}); it is sent again later`);
     this.failures.set(path, message);
+  }
+
+  private abs(path: string): string {
+    return join(this.options.outputsDir, ...path.split("/"));
   }
 
   private metadataFor(path: string) {

@@ -13,6 +13,10 @@ export interface WholeFileOptions {
   useV2: boolean;
   chunkSize: number;
   onBytes?: (bytes: number) => void;
+  /** v1: the chunks before this one are on the platform already (resume after a restart). */
+  startChunk?: number;
+  /** Told how far the platform has the file, after each chunk or PATCH (for the resume journal). */
+  onOffset?: (offset: number, uploadId?: string) => void;
 }
 
 /** Sends a whole file, read piece by piece (memory does not grow with its size); returns its size and sha256. */
@@ -27,11 +31,15 @@ async function uploadV1(target: UploadTarget, absPath: string, options: WholeFil
   try {
     // An empty file is one empty chunk; never an extra empty chunk after the last full one.
     const chunks = Math.max(1, Math.ceil(size / options.chunkSize));
+    const start = Math.min(options.startChunk ?? 0, chunks - 1);
     for (let index = 0; index < chunks; index++) {
       const bytes = await readPiece(handle, index * options.chunkSize, Math.min(options.chunkSize, size - index * options.chunkSize));
       hash.update(bytes);
+      // Chunks the platform has from before a restart are read for the digest only.
+      if (index < start) continue;
       await target.uploadChunk({ filename: options.storedName, fileSize: size, chunkIndex: index, bytes, metadata: options.metadata });
       options.onBytes?.(bytes.length);
+      options.onOffset?.(index * options.chunkSize + bytes.length);
     }
   } finally {
     await handle.close();
@@ -42,8 +50,10 @@ async function uploadV1(target: UploadTarget, absPath: string, options: WholeFil
 async function uploadV2(target: UploadTarget, absPath: string, options: WholeFileOptions): Promise<{ size: number; sha256: string }> {
   const { size } = await stat(absPath);
   const sha256 = await fileSha256(absPath);
+  // The same file with the same digest is the same upload: after a restart the platform answers its offset.
   let { uploadId, offset } = await target.openUpload({ filename: options.storedName, size, sha256, metadata: options.metadata });
   options.onBytes?.(offset);
+  options.onOffset?.(offset, uploadId);
   while (offset < size) {
     const from = offset;
     try {
@@ -54,6 +64,7 @@ async function uploadV2(target: UploadTarget, absPath: string, options: WholeFil
       offset = held;
     }
     options.onBytes?.(offset - from);
+    options.onOffset?.(offset, uploadId);
   }
   await target.completeUpload(uploadId);
   return { size, sha256 };
