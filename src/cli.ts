@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { runCommand, type RunFlags } from "./cli/run-command.js";
 import { serveCommand, tokenCommand, type ServeFlags } from "./cli/serve-command.js";
+import { syncCommand, type SyncFlags } from "./cli/sync-command.js";
 import { AbortError, abortMessage, ExitCode, PhysicsWorksError } from "./errors.js";
 
 const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -37,6 +38,9 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .option("--timeout <duration>", 'end the run after this long, e.g. "2h", "90m", "3600"')
     .option("--grace <duration>", "time between SIGTERM and SIGKILL when the solver is stopped", "10s")
     .option("--tokenFile <file>", "read the platform token from this file instead of argv or config")
+    .option("--offline", "run natively although the config names a host; send it later with sync")
+    .option("--offlineFallback", "when the platform cannot be reached at the start, run offline instead of failing")
+    .option("--watchPolling", "poll outputs/ instead of inotify (NFS, Lustre: other nodes' writes)")
     .addOption(new Option("--quiet", "print nothing but errors").conflicts("debugMode"))
     .option("--json", "print the run summary as JSON on stdout (the display goes to stderr)")
     .addHelpText("after", EXAMPLES)
@@ -61,6 +65,15 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .option("--no-socketIo", "do not offer socket.io live control")
     .addHelpText("after", "\nExample:\n  $ physicsworks-solve serve --port 8080 --data ./pw-data --tokenFile ./token\n")
     .action(async (flags: ServeFlags) => setExit(await serveCommand(flags, signal)));
+
+  program
+    .command("sync")
+    .description("send what an offline run left in its work directory (safe to run twice)")
+    .option("--configPath <file>", "the run's config.json (with host, token, project, simulation, job, owner)")
+    .option("--workDir <dir>", "work directory (overrides the config's workDir)")
+    .option("--tokenFile <file>", "read the platform token from this file")
+    .option("--json", "print the outcome as JSON")
+    .action(async (flags: SyncFlags) => setExit(await syncCommand(flags)));
 
   program
     .command("token")

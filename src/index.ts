@@ -1,4 +1,5 @@
 export { runSolver } from "./run-solver.js";
+export { syncRun, type SyncResult } from "./sync-run.js";
 export type { RunResult } from "./run-result.js";
 export type { RunSolverOptions, RunOptions } from "./options.js";
 export { resolveRunOptions } from "./options.js";

@@ -30,6 +30,10 @@ export interface RunSolverOptions {
   pollIntervalMs?: number;
   /** Poll outputs/ instead of inotify: for NFS and Lustre, where other nodes' writes are not seen. */
   watchPolling?: boolean;
+  /** Run natively although the config names a host; `sync` sends the run later. */
+  offline?: boolean;
+  /** When the platform cannot be reached at the start, run offline instead of failing. */
+  offlineFallback?: boolean;
   onEvent?: (event: RunEvent) => void;
   signal?: AbortSignal;
   /** Intervals, sizes and retry delays of the platform traffic; defaults suit production, tests shorten them. */
@@ -92,6 +96,8 @@ export interface RunOptions {
   baseEnv: NodeJS.ProcessEnv;
   pollIntervalMs: number;
   watchPolling: boolean;
+  offline: boolean;
+  offlineFallback: boolean;
   /** Every secret a log line must never show. */
   secrets: string[];
   tuning: RunTuning;
@@ -189,6 +195,8 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
     baseEnv: env,
     pollIntervalMs: input.pollIntervalMs ?? 500,
     watchPolling: input.watchPolling ?? false,
+    offline: input.offline ?? false,
+    offlineFallback: input.offlineFallback ?? false,
     secrets: token ? [token] : [],
     tuning: { ...DEFAULT_TUNING, ...input.tuning },
   };

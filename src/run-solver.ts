@@ -9,7 +9,8 @@ import type { RunResult } from "./run-result.js";
 import { ALL_STAGES } from "./stages/all-stages.js";
 import { runStages, type EngineOutcome } from "./stages/engine.js";
 import { writePhaseLine } from "./stages/phase-line.js";
-import { openPlatformSession, type PlatformSession } from "./stages/platform-session.js";
+import { connectPlatform } from "./stages/connect-platform.js";
+import type { PlatformSession } from "./stages/platform-session.js";
 import { createRunContext, type RunContext } from "./stages/run-context.js";
 import { createWorkFolders, workPaths } from "./work-paths.js";
 
@@ -75,9 +76,9 @@ export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
  */
 async function openPlatformWhenInitSkipped(ctx: RunContext, options: RunOptions): Promise<EngineOutcome> {
   const initSkipped = options.skipStages.includes("init") || (options.startingStage !== undefined && options.startingStage !== "init");
-  if (!options.platform || !initSkipped) return { records: [] };
+  if (!initSkipped) return { records: [] };
   try {
-    ctx.platform = await openPlatformSession(ctx, options.platform);
+    await connectPlatform(ctx);
     return { records: [] };
   } catch (error) {
     const records = ALL_STAGES.map((s) => ({ name: s.name, status: "skipped" as const, note: "the platform session could not be opened" }));

@@ -14,6 +14,9 @@ export interface RunFlags {
   tokenFile?: string;
   quiet?: boolean;
   json?: boolean;
+  offline?: boolean;
+  offlineFallback?: boolean;
+  watchPolling?: boolean;
 }
 
 /** The default command: run one solver, draw its progress, print the summary; returns the exit code. */
@@ -39,6 +42,9 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
   if (flags.timeout) options.timeout = flags.timeout;
   if (flags.grace) options.grace = flags.grace;
   if (flags.tokenFile) options.tokenFile = flags.tokenFile;
+  if (flags.offline) options.offline = true;
+  if (flags.offlineFallback) options.offlineFallback = true;
+  if (flags.watchPolling) options.watchPolling = true;
   options.onEvent = (event) => {
     if (display) display.onEvent(event);
     else if (event.type === "warning") process.stderr.write(`warning: ${event.message}\n`);

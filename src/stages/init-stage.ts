@@ -1,5 +1,5 @@
 import { writePhaseLine } from "./phase-line.js";
-import { openPlatformSession } from "./platform-session.js";
+import { connectPlatform } from "./connect-platform.js";
 import type { Stage } from "./stage.js";
 
 /**
@@ -9,9 +9,9 @@ import type { Stage } from "./stage.js";
 export const initStage: Stage = {
   name: "init",
   async run(ctx) {
-    const { platform } = ctx.options;
-    if (platform) ctx.platform = await openPlatformSession(ctx, platform);
+    await connectPlatform(ctx);
     await writePhaseLine(ctx, "initialization", 0, "running");
-    return ctx.platform ? `run node ${ctx.runId} on ${ctx.platform.target.host}` : "native run (no host)";
+    if (ctx.platform) return `run node ${ctx.runId} ${ctx.platform.resumed ? "resumed" : "created"} on ${ctx.platform.target.host}`;
+    return ctx.options.platform ? "offline: send the run later with sync" : "native run (no host)";
   },
 };

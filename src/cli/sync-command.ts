@@ -1,0 +1,26 @@
+import type { RunSolverOptions } from "../options.js";
+
+export interface SyncFlags {
+  configPath?: string;
+  workDir?: string;
+  tokenFile?: string;
+  json?: boolean;
+}
+
+/** `physicsworks-solve sync`: sends what an offline run left in its work directory. */
+export async function syncCommand(flags: SyncFlags): Promise<number> {
+  const { syncRun } = await import("../index.js");
+  const options: RunSolverOptions = {
+    onEvent: (event) => {
+      if (event.type === "warning") process.stderr.write(`warning: ${event.message}\n`);
+    },
+  };
+  if (flags.configPath) options.configPath = flags.configPath;
+  if (flags.workDir) options.workDir = flags.workDir;
+  if (flags.tokenFile) options.tokenFile = flags.tokenFile;
+  const result = await syncRun(options);
+  if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else if (result.outcome === "already") process.stdout.write(`run ${result.runId} is on the platform already; nothing to send\n`);
+  else process.stdout.write(`run ${result.runId} sent: ${result.files} output files, results and final status\n`);
+  return 0;
+}

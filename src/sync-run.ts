@@ -1,0 +1,76 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { createRunAbort } from "./control/run-abort.js";
+import { ConfigError, PlatformError, UsageError } from "./errors.js";
+import { RunnerLog } from "./log/runner-log.js";
+import { resolveRunOptions, type RunSolverOptions } from "./options.js";
+import type { RunResult } from "./run-result.js";
+import { openPlatformSession } from "./stages/platform-session.js";
+import { readPlatformRunFile } from "./stages/platform-run-file.js";
+import { createRunContext } from "./stages/run-context.js";
+import { outputKind } from "./upload/output-kind.js";
+import { workPaths } from "./work-paths.js";
+
+export interface SyncResult {
+  /** "sent": the run is now on the platform; "already": a previous sync (or the run itself) sent it. */
+  outcome: "sent" | "already";
+  runId: string;
+  files: number;
+  failed: { path: string; error: string }[];
+}
+
+/**
+ * Sends a run that went on without its platform (offline, or the platform unreachable): the run
+ * node, the results, every output, and the final status the run ended with. Safe to run twice:
+ * the journal says what the platform has, and a run whose final status went through is left alone.
+ */
+export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
+  const { options } = await resolveRunOptions(input);
+  const target = options.platform;
+  if (!target) throw new ConfigError(`${options.configPath ?? "options"}: sync needs "host" (or PHYSICSWORKS_HOST) and the platform fields`);
+  const paths = workPaths(options.workDir);
+  const result = await readRunResult(paths.runJson);
+  const previous = await readPlatformRunFile(join(paths.debug, "platform-run.json"));
+  if (previous?.finalSent && previous.runId === target.resourceId) {
+    return { outcome: "already", runId: previous.runId, files: 0, failed: [] };
+  }
+
+  const log = new RunnerLog(join(paths.debug, "runner.log"), options.secrets);
+  const abort = createRunAbort({ pollIntervalMs: options.pollIntervalMs });
+  const ctx = createRunContext(options, result.runId, paths, abort, (event) => {
+    log.event(event);
+    input.onEvent?.(event);
+  });
+  log.line(`sync of run ${result.runId} (${result.status}) to ${target.host}`);
+  const session = await openPlatformSession(ctx, target);
+  try {
+    session.reporter.status("running", Math.min(result.progress, 90), "sending the results of an offline run");
+    if (result.results.length) await session.client.patchResults(session.reporter.node.id, result.results);
+    const { failed } = await session.uploader.finalPass(() => undefined);
+    const files = result.outputs.filter((o) => outputKind(o.path).kind !== "skip").length - failed.length;
+    if (failed.length) {
+      await session.reporter.flush().catch(() => undefined);
+      throw new PlatformError(`${failed.length} output file(s) could not be sent; run sync again:\n${failed.map((f) => `  outputs/${f.path}: ${f.error}`).join("\n")}`);
+    }
+    await session.reporter.finish(result.status, result.status === "finished" ? "finished" : (result.error?.message.split("\n")[0] ?? "error"));
+    await session.markFinalSent();
+    log.line(`sync done: run node ${session.reporter.node.id}`);
+    return { outcome: "sent", runId: session.reporter.node.id, files, failed };
+  } finally {
+    await session.close();
+    abort.dispose();
+    await log.close();
+  }
+}
+
+async function readRunResult(path: string): Promise<RunResult> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new UsageError(`nothing to sync: ${path} is missing; run the solver first (with --offline, or let it fall back with --offlineFallback)`);
+  }
+  const result = JSON.parse(text) as RunResult;
+  if (result.status !== "finished" && result.status !== "error") throw new UsageError(`${path}: not a run summary`);
+  return result;
+}

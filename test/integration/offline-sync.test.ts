@@ -1,0 +1,111 @@
+import { cp, mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runSolver, syncRun } from "../../src/index.js";
+import type { RunResult } from "../../src/run-result.js";
+import { readJson, sha256, writeConfig } from "../helpers/platform-run.js";
+import { runCli } from "../helpers/run-cli.js";
+import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { REPO_ROOT, useTempWorks } from "../helpers/work-dir.js";
+
+const { tempDir } = useTempWorks();
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.cleanup()));
+});
+
+const RUN_DATA = { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } };
+
+/** A heat1d work directory with its scripts on disk and a config naming the server. */
+async function heat1dWork(url: string, token: string) {
+  const dir = await tempDir("pw-offline-");
+  await mkdir(join(dir, "work"));
+  await cp(join(REPO_ROOT, "examples/heat1d/scripts"), join(dir, "work/scripts"), { recursive: true });
+  const configPath = join(dir, "config.json");
+  await writeConfig(configPath, {
+    workDir: "work",
+    host: url,
+    token,
+    project: "p1",
+    simulation: "sim1",
+    job: "job1",
+    owner: "owner1",
+    env: { PHYSICSWORKS_PARAMS: JSON.stringify({ slow: 0 }) },
+  });
+  return { dir, workDir: join(dir, "work"), configPath };
+}
+
+interface RunAnswer {
+  node: { status: string; progress: number };
+  results: unknown[];
+  files: { path?: string; sha256: string }[];
+}
+
+async function record(s: TestServer, runId: string): Promise<RunAnswer> {
+  return (await (await callServer(s, "GET", `runs/${runId}`)).json()) as RunAnswer;
+}
+
+async function runCount(s: TestServer): Promise<number> {
+  return ((await (await callServer(s, "GET", "runs")).json()) as unknown[]).length;
+}
+
+describe("offline runs and sync", () => {
+  it("an offline run followed by sync leaves the server as an online run does; a second sync sends nothing", async () => {
+    const s = await startTestServer();
+    servers.push(s);
+    await seedRunData(s.dataDir, "p1", "sim1", RUN_DATA);
+
+    const online = await heat1dWork(s.url, s.token);
+    const onlineRun = JSON.parse((await runCli([`--configPath=${online.configPath}`, "--json"])).stdout) as RunResult;
+    expect(onlineRun.status).toBe("finished");
+
+    const offline = await heat1dWork(s.url, s.token);
+    const offlineRun = await runCli([`--configPath=${offline.configPath}`, "--offline", "--json"]);
+    expect(offlineRun.code, offlineRun.stderr).toBe(0);
+    expect(await runCount(s)).toBe(1);
+
+    const sync = await runCli(["sync", `--configPath=${offline.configPath}`, "--json"]);
+    expect(sync.code, sync.stderr).toBe(0);
+    const synced = JSON.parse(sync.stdout) as { outcome: string; runId: string };
+    expect(synced.outcome).toBe("sent");
+    expect(await runCount(s)).toBe(2);
+
+    const a = await record(s, onlineRun.runId);
+    const b = await record(s, synced.runId);
+    expect(b.node).toMatchObject({ status: "finished", progress: 100 });
+    expect(b.results).toEqual(a.results);
+    const paths = (r: RunAnswer) => r.files.map((f) => f.path).sort();
+    expect(paths(b)).toEqual(paths(a));
+    for (const f of b.files) {
+      expect(f.sha256, f.path).toBe(sha256(await readFile(join(offline.workDir, "outputs", f.path as string))));
+    }
+
+    const again = await runCli(["sync", `--configPath=${offline.configPath}`, "--json"]);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ outcome: "already", runId: synced.runId });
+    expect(await runCount(s)).toBe(2);
+  });
+
+  it("with --offlineFallback an unreachable platform does not fail the run, and sync sends it once it is back", async () => {
+    const first = await startTestServer();
+    const { port } = first.server;
+    const dataDir = first.dataDir;
+    const token = first.token;
+    await seedRunData(dataDir, "p1", "sim1", RUN_DATA);
+    await first.server.close(); // the platform goes away; its data stays
+
+    const w = await heat1dWork(first.url, token);
+    const result = await runSolver({ configPath: w.configPath, offlineFallback: true, tuning: { retry: { tries: 2, baseDelayMs: 10 } } });
+    expect(result.status).toBe("finished");
+    expect(result.warnings.join("\n")).toMatch(/cannot be reached.*running offline/s);
+
+    const back = await startTestServer({ port, dataDir, token });
+    servers.push(back);
+    const synced = await syncRun({ configPath: w.configPath });
+    expect(synced.outcome).toBe("sent");
+    const r = await record(back, synced.runId);
+    expect(r.node.status).toBe("finished");
+    expect(r.files.map((f) => f.path)).toContain("plots/temperature.csv");
+    expect((await readJson<{ resource: { id: string } }>(w.configPath)).resource.id).toBe(synced.runId);
+  });
+});
