@@ -81,6 +81,7 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
       chunkSize: tuning.chunkSize ?? CHUNK_SIZE,
       onEntry: (slug, entry) => reporter.addEntry(slug, entry),
       warn: ctx.warn,
+      info: (message) => ctx.emit({ type: "info", message }),
     });
     ctx.emit({
       type: "info",

@@ -7,7 +7,7 @@ import { sendLiveGrowth, type LiveFile } from "./live-file.js";
 import { outputEntry, storedNameFor } from "./output-entry.js";
 import { basenameOf, outputKind } from "./output-kind.js";
 import { scanFiles } from "./scan-outputs.js";
-import type { UploadJournal } from "./upload-journal.js";
+import type { JournalEntry, UploadJournal } from "./upload-journal.js";
 import type { RunMetadata, UploadTarget } from "./upload-target.js";
 import { uploadWholeFile } from "./whole-file.js";
 
@@ -29,6 +29,7 @@ export interface UploaderOptions {
   /** Told after each file sent: for the terminal's upload figures. */
   onSent?: (path: string, bytes: number) => void;
   warn: (message: string) => void;
+  info?: (message: string) => void;
 }
 
 export interface FinalPassProgress {
@@ -188,7 +189,7 @@ export class Uploader {
     const storedName = known?.kind === "file" ? known.storedName : storedNameFor(id, path, "downloadables");
     const sameVersion = known?.kind === "file" && known.size === before.size && known.mtimeMs === before.mtimeMs;
     if (sameVersion && known.done) return;
-    const entry = { kind: "file" as const, id, storedName, size: before.size, mtimeMs: before.mtimeMs, offset: 0, done: false };
+    let entry: JournalEntry = { kind: "file", id, storedName, size: before.size, mtimeMs: before.mtimeMs, offset: 0, done: false };
     const { sha256 } = await uploadWholeFile(this.options.target, this.abs(path), {
       storedName,
       metadata: this.metadataFor(path),
@@ -196,7 +197,11 @@ export class Uploader {
       chunkSize: this.options.chunkSize,
       ...(sameVersion && !this.options.useV2 ? { startChunk: Math.floor(known.offset / this.options.chunkSize) } : {}),
       onBytes: (bytes) => this.progress?.(bytes),
-      onOffset: (offset, uploadId) => this.options.journal.set(path, { ...entry, offset, ...(uploadId ? { uploadId } : {}) }),
+      onOffset: (offset, uploadId) => {
+        entry = { ...entry, offset, ...(uploadId ? { uploadId } : {}) };
+        this.options.journal.set(path, entry);
+      },
+      onResume: (offset) => this.options.info?.(`resumed outputs/${path} at byte ${offset} of ${before.size}`),
     });
     this.options.journal.set(path, { ...entry, sha256, offset: before.size, done: true });
     this.options.onSent?.(path, before.size);

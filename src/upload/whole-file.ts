@@ -17,6 +17,8 @@ export interface WholeFileOptions {
   startChunk?: number;
   /** Told how far the platform has the file, after each chunk or PATCH (for the resume journal). */
   onOffset?: (offset: number, uploadId?: string) => void;
+  /** Told when an upload continues from bytes the platform already had. */
+  onResume?: (offset: number) => void;
 }
 
 /** Sends a whole file, read piece by piece (memory does not grow with its size); returns its size and sha256. */
@@ -32,6 +34,7 @@ async function uploadV1(target: UploadTarget, absPath: string, options: WholeFil
     // An empty file is one empty chunk; never an extra empty chunk after the last full one.
     const chunks = Math.max(1, Math.ceil(size / options.chunkSize));
     const start = Math.min(options.startChunk ?? 0, chunks - 1);
+    if (start > 0) options.onResume?.(start * options.chunkSize);
     for (let index = 0; index < chunks; index++) {
       const bytes = await readPiece(handle, index * options.chunkSize, Math.min(options.chunkSize, size - index * options.chunkSize));
       hash.update(bytes);
@@ -54,6 +57,7 @@ async function uploadV2(target: UploadTarget, absPath: string, options: WholeFil
   let { uploadId, offset } = await target.openUpload({ filename: options.storedName, size, sha256, metadata: options.metadata });
   options.onBytes?.(offset);
   options.onOffset?.(offset, uploadId);
+  if (offset > 0) options.onResume?.(offset);
   while (offset < size) {
     const from = offset;
     try {

@@ -1,0 +1,121 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import { runSolver } from "../../src/index.js";
+import type { RunResult } from "../../src/run-result.js";
+import { sha256, writeConfig } from "../helpers/platform-run.js";
+import { waitFor } from "../helpers/pids.js";
+import { runCli } from "../helpers/run-cli.js";
+import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { useTempWorks } from "../helpers/work-dir.js";
+
+const { work } = useTempWorks();
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.cleanup()));
+});
+
+const RUN_DATA = { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } };
+
+async function platformWork(solver: string, options: Parameters<typeof startTestServer>[0] = {}) {
+  const s = await startTestServer(options);
+  servers.push(s);
+  await seedRunData(s.dataDir, "p1", "sim1", RUN_DATA);
+  const w = await work(solver);
+  await writeConfig(w.configPath, { workDir: ".", mainScript: solver, host: s.url, token: s.token, project: "p1", simulation: "sim1", job: "j1", owner: "o1" });
+  return { s, w };
+}
+
+interface StoredFile {
+  path?: string;
+  sha256: string;
+  size: number;
+}
+
+async function storedFiles(s: TestServer, runId: string): Promise<StoredFile[]> {
+  return ((await (await callServer(s, "GET", `runs/${runId}`)).json()) as { files: StoredFile[] }).files;
+}
+
+async function fileSha(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(path), hash);
+  return hash.digest("hex");
+}
+
+describe("live outputs", () => {
+  it("5,000 small files written during a run all arrive, byte-identical", async () => {
+    const { s, w } = await platformWork("many-files.py", { v2: false });
+    const result = await runSolver({ configPath: w.configPath, env: { ...process.env, MANY_FILES: "5000" }, tuning: { settleMs: 200 } });
+    expect(result.status, result.error?.message).toBe("finished");
+    const files = (await storedFiles(s, result.runId)).filter((f) => f.path?.startsWith("files/many/"));
+    expect(files).toHaveLength(5000);
+    for (const f of files) {
+      const i = Number(/f(\d+)\.txt$/.exec(f.path as string)?.[1]);
+      expect(f.sha256, f.path).toBe(sha256(Buffer.from(`${`file ${i} `.repeat(1 + (i % 7))}\n`)));
+    }
+  }, 120_000);
+
+  it("sends a slowly written file once, complete, and a rewritten file in its final form", async () => {
+    const { s, w } = await platformWork("slow-and-rewrite.py", { v2: false });
+    const result = await runSolver({ configPath: w.configPath, env: { ...process.env, SLOW_SECONDS: "5", TAIL_SECONDS: "2" }, tuning: { settleMs: 1000 } });
+    expect(result.status, result.error?.message).toBe("finished");
+    const files = await storedFiles(s, result.runId);
+    const slow = files.find((f) => f.path === "files/slow.bin");
+    expect(slow?.size).toBe(1_000_000);
+    expect(slow?.sha256).toBe(await fileSha(join(w.dir, "outputs/files/slow.bin")));
+    expect(files.find((f) => f.path === "files/rewritten.txt")?.sha256).toBe(sha256(Buffer.from("second and final version\n")));
+    // Each file < 5 MiB is one chunk: slow.bin once, rewritten.txt twice (first version settled, then the rewrite).
+    const log = await readFile(join(s.dataDir, "requests.jsonl"), "utf8");
+    expect(log.split("\n").filter((l) => l.includes('"path":"/storage/chunks"')).length).toBe(3);
+  }, 60_000);
+
+  it("a runner killed with SIGKILL in the middle of a 300 MB upload resumes it from the platform's offset (v2)", async () => {
+    const { s, w } = await platformWork("big-file.py");
+    const size = 300 * 1024 * 1024;
+    let runnerPid = 0;
+    const first = runCli([`--configPath=${w.configPath}`], { env: { BIG_FILE_MB: "300" }, onStart: (pid) => (runnerPid = pid) });
+    const journalPath = join(w.dir, "debug/uploads.json");
+    const uploadId = await waitFor(
+      async () => {
+        const journal = JSON.parse(await readFile(journalPath, "utf8").catch(() => "{}")) as { files?: Record<string, { uploadId?: string }> };
+        return journal.files?.["files/big.bin"]?.uploadId;
+      },
+      60_000,
+      "the v2 upload of big.bin to open",
+    );
+    // The server writes a PATCH body to disk as it comes: kill the runner once a tenth has arrived.
+    const received = join(s.dataDir, "uploads", uploadId, "data");
+    await waitFor(async () => ((await stat(received).catch(() => undefined))?.size ?? 0) > size * 0.1, 60_000, "a tenth of the upload to arrive");
+    process.kill(runnerPid, "SIGKILL");
+    const killed = await first;
+    expect(killed.signal).toBe("SIGKILL");
+    // The server keeps what arrived before the connection dropped, once it has seen the drop.
+    const offsetAtKill = await waitFor(
+      async () => {
+        const head = await callServer(s, "HEAD", `storage/uploads/${uploadId}`);
+        const offset = Number(head.headers.get("upload-offset"));
+        return offset > 0 ? offset : undefined;
+      },
+      10_000,
+      "the server to record the partial upload",
+    );
+    expect(offsetAtKill).toBeGreaterThan(size * 0.1);
+    expect(offsetAtKill).toBeLessThan(size);
+
+    const second = await runCli([`--configPath=${w.configPath}`, "--startingStage=post-process", "--json"]);
+    expect(second.code, second.stderr).toBe(0);
+    const result = JSON.parse(second.stdout) as RunResult;
+    const runnerLog = await readFile(join(w.dir, "debug/runner.log"), "utf8");
+    const resumedAt = Number(/resumed outputs\/files\/big\.bin at byte (\d+)/.exec(runnerLog)?.[1]);
+    // The second runner sent only what the platform lacked: fewer bytes in all than twice the file.
+    expect(resumedAt).toBeGreaterThanOrEqual(offsetAtKill);
+    const big = (await storedFiles(s, result.runId)).find((f) => f.path === "files/big.bin");
+    expect(big?.size).toBe(size);
+    expect(big?.sha256).toBe(await fileSha(join(w.dir, "outputs/files/big.bin")));
+    const journal = JSON.parse(await readFile(journalPath, "utf8")) as { files: Record<string, { uploadId?: string; done: boolean }> };
+    expect(journal.files["files/big.bin"]).toMatchObject({ uploadId, done: true });
+  }, 120_000);
+});
