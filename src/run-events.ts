@@ -19,4 +19,6 @@ export type RunEvent =
   | { type: "progress"; progress: number; label: string }
   | { type: "log"; line: string; stream: "stdout" | "stderr" }
   | { type: "warning"; message: string }
+  /** What has reached the platform so far: files sent (counted once each) and bytes. */
+  | { type: "upload"; files: number; bytes: number }
   | { type: "info"; message: string };

@@ -1,4 +1,5 @@
 import { formatDuration } from "../config/duration.js";
+import { formatBytes } from "../log/format-bytes.js";
 import type { RunEvent } from "../run-events.js";
 import { renderProgressBar } from "./progress-bar.js";
 
@@ -24,6 +25,7 @@ export class TerminalDisplay {
   private barShown = false;
   private redrawTimer: NodeJS.Timeout | undefined;
   private lastPlain = -Infinity;
+  private uploaded = "";
   private plainPending = false;
   private readonly now: () => number;
 
@@ -57,6 +59,10 @@ export class TerminalDisplay {
         break;
       case "warning":
         this.printLine(`warning: ${event.message}`);
+        break;
+      case "upload":
+        this.uploaded = `sent ${event.files} file${event.files === 1 ? "" : "s"}, ${formatBytes(event.bytes)}`;
+        if (this.options.interactive) this.scheduleRedraw();
         break;
       case "info":
         if (this.options.verbose) this.printLine(event.message);
@@ -92,7 +98,8 @@ export class TerminalDisplay {
   private writePlainProgress(): void {
     this.plainPending = false;
     this.lastPlain = this.now();
-    this.options.out.write(`${clock(this.now())} ${this.progress.toFixed(1)}% ${this.label}\n`);
+    const sent = this.uploaded ? `  (${this.uploaded})` : "";
+    this.options.out.write(`${clock(this.now())} ${this.progress.toFixed(1)}% ${this.label}${sent}\n`);
   }
 
   private scheduleRedraw(): void {
@@ -105,7 +112,8 @@ export class TerminalDisplay {
 
   private drawBar(): void {
     const elapsed = formatDuration(this.now() - this.started);
-    const line = renderProgressBar(this.progress, this.label, `${this.stage} ${elapsed}`, this.options.out.columns ?? 80);
+    const suffix = `${this.stage} ${elapsed}${this.uploaded ? `, ${this.uploaded}` : ""}`;
+    const line = renderProgressBar(this.progress, this.label, suffix, this.options.out.columns ?? 80);
     this.options.out.write(`\r\x1b[2K${line}`);
     this.barShown = true;
   }

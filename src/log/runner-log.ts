@@ -20,7 +20,7 @@ export class RunnerLog {
   }
 
   event(event: RunEvent): void {
-    if (event.type === "log") return;
+    if (event.type === "log" || event.type === "upload") return;
     this.line(describeEvent(event));
   }
 
@@ -33,7 +33,7 @@ export class RunnerLog {
   }
 }
 
-function describeEvent(event: Exclude<RunEvent, { type: "log" }>): string {
+function describeEvent(event: Exclude<RunEvent, { type: "log" | "upload" }>): string {
   switch (event.type) {
     case "stage": {
       const s = event.stage;

@@ -53,6 +53,8 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
     const socket = capabilities.events.includes("socket.io")
       ? connectLiveSocket({ host: target.host, token: target.token, runId: node.id, onAbort: () => ctx.abort("user") })
       : undefined;
+    const sentPaths = new Set<string>();
+    let sentBytes = 0;
     const reporter = new RunReporter({
       client,
       simulation: target.simulation,
@@ -82,6 +84,11 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
       onEntry: (slug, entry) => reporter.addEntry(slug, entry),
       warn: ctx.warn,
       info: (message) => ctx.emit({ type: "info", message }),
+      onSent: (path, bytes) => {
+        sentPaths.add(path);
+        sentBytes += bytes;
+        ctx.emit({ type: "upload", files: sentPaths.size, bytes: sentBytes });
+      },
     });
     ctx.emit({
       type: "info",

@@ -92,6 +92,8 @@ function redactEvent(event: RunEvent, secrets: readonly string[]): RunEvent {
       return { ...event, message: redact(event.message, secrets) };
     case "progress":
       return { ...event, label: redact(event.label, secrets) };
+    case "upload":
+      return event;
     case "stage":
       return event.stage.error ? { ...event, stage: { ...event.stage, error: redact(event.stage.error, secrets) } } : event;
   }

@@ -49,6 +49,16 @@ describe("TerminalDisplay", () => {
     for (const drawn of t.split("\r\x1b[2K")) expect([...drawn.replace("\n", "")].length).toBeLessThan(60);
   });
 
+  it("shows what reached the platform beside the solver's progress", () => {
+    let now = 0;
+    const { out, text } = screen();
+    const d = new TerminalDisplay({ out, interactive: false, echoSolver: false, verbose: false, now: () => (now += 2000) });
+    d.onEvent({ type: "upload", files: 3, bytes: 1.5 * 1024 * 1024 });
+    d.onEvent({ type: "progress", progress: 42, label: "solving" });
+    d.close();
+    expect(text()).toMatch(/42\.0% solving {2}\(sent 3 files, 1\.5MB\)\n$/);
+  });
+
   it("cuts a long label to the width", () => {
     const line = renderProgressBar(12.34, "x".repeat(200), "execute 3s", 50);
     expect([...line].length).toBe(49);
