@@ -19,4 +19,6 @@ export interface RunResult {
   error?: { code: string; message: string };
   solver?: { exitCode: number | null; signal: string | null; durationMs: number; lastLines: string[] };
   warnings: string[];
+  /** outputs/report.html, when it could be written. */
+  report?: string;
 }

@@ -12,6 +12,7 @@ import { writePhaseLine } from "./stages/phase-line.js";
 import { connectPlatform } from "./stages/connect-platform.js";
 import type { PlatformSession } from "./stages/platform-session.js";
 import { createRunContext, type RunContext } from "./stages/run-context.js";
+import { writeAndSendReport } from "./stages/run-report.js";
 import { createWorkFolders, workPaths } from "./work-paths.js";
 
 /**
@@ -55,15 +56,19 @@ export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
     error = new SolverError(`the solver exited 0 but reported an error in state.txt: ${ctx.state.errorLabel ?? ""}`);
   }
   if (error === undefined) await markFinished(ctx);
-  if (ctx.platform) error = await reportFinal(ctx, ctx.platform, error);
-
-  const result = buildResult(ctx, options, {
+  const outcomeOf = (): Outcome => ({
     startedAt,
     durationMs: Math.round(performance.now() - started),
     stages: outcome.records,
     error,
     warnings: allWarnings,
   });
+  // The report shows the run as it ended; it is written (and sent) before the final status, which closes the run.
+  const report = await writeAndSendReport(ctx, buildResult(ctx, options, outcomeOf()));
+  if (ctx.platform) error = await reportFinal(ctx, ctx.platform, error);
+
+  const result = buildResult(ctx, options, outcomeOf());
+  if (report) result.report = report;
   await writeRunJson(paths.runJson, result, options.secrets);
   log.line(`run ${result.status} (exit ${result.exitCode})${result.error ? `: ${result.error.message}` : ""}`);
   await log.close();

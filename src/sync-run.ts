@@ -1,11 +1,13 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { createRunAbort } from "./control/run-abort.js";
 import { ConfigError, PlatformError, UsageError } from "./errors.js";
 import { RunnerLog } from "./log/runner-log.js";
 import { resolveRunOptions, type RunSolverOptions } from "./options.js";
 import type { RunResult } from "./run-result.js";
+import { buildVisualizationArchives } from "./postprocess/index.js";
 import { openPlatformSession } from "./stages/platform-session.js";
+import { sendArchives, sendReport, sendResultZip } from "./stages/send-artifacts.js";
 import { readPlatformRunFile } from "./stages/platform-run-file.js";
 import { createRunContext } from "./stages/run-context.js";
 import { outputKind } from "./upload/output-kind.js";
@@ -46,7 +48,12 @@ export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
   try {
     session.reporter.status("running", Math.min(result.progress, 90), "sending the results of an offline run");
     if (result.results.length) await session.client.patchResults(session.reporter.node.id, result.results);
+    const { archives, warnings } = await buildVisualizationArchives({ workDir: paths.workDir, simulation: target.simulation });
+    warnings.forEach((w) => ctx.warn(w));
+    await sendArchives(session, archives);
     const { failed } = await session.uploader.finalPass(() => undefined);
+    if (await exists(join(paths.outputs, "result.zip"))) await sendResultZip(session, join(paths.outputs, "result.zip"));
+    if (result.report && (await exists(result.report))) await sendReport(session, result.report);
     const files = result.outputs.filter((o) => outputKind(o.path).kind !== "skip").length - failed.length;
     if (failed.length) {
       await session.reporter.flush().catch(() => undefined);
@@ -61,6 +68,13 @@ export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
     abort.dispose();
     await log.close();
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function readRunResult(path: string): Promise<RunResult> {

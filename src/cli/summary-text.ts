@@ -34,7 +34,8 @@ export function renderSummary(result: RunResult, cwd = process.cwd()): string {
     lines.push(...table(["file", "size"], shown.map((o) => [o.path, formatBytes(o.size)])).map(indent));
     if (result.outputs.length > shown.length) lines.push(`  … and ${result.outputs.length - shown.length} more`);
   }
-  lines.push("", `Summary: ${shortPath(`${result.workDir}/debug/run.json`, cwd)}; solver output: ${shortPath(`${result.workDir}/debug/main.txt`, cwd)}`);
+  if (result.report) lines.push("", `Report: ${shortPath(result.report, cwd)}`);
+  lines.push(`Summary: ${shortPath(`${result.workDir}/debug/run.json`, cwd)}; solver output: ${shortPath(`${result.workDir}/debug/main.txt`, cwd)}`);
   return lines.join("\n") + "\n";
 }
 

@@ -1,6 +1,7 @@
 import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { extname, join, relative } from "node:path";
 import { extractArchive } from "../archive/index.js";
+import { createDownloadCache } from "../download-cache/index.js";
 import { formatBytes } from "../log/format-bytes.js";
 import { reportProgress } from "./phase-line.js";
 import type { RunContext } from "./run-context.js";
@@ -14,6 +15,13 @@ import type { PlatformSession } from "./platform-session.js";
 export async function downloadFromPlatform(ctx: RunContext, session: PlatformSession): Promise<string> {
   const { client, target } = session;
   const { paths } = ctx;
+  // Copies, not hard links: a solver that edits its mesh in raw/ must not change the cached one.
+  const cache = createDownloadCache({ env: ctx.options.baseEnv, link: false });
+  const fetch = async (fileId: string, dest: string) => {
+    const { bytes, hit } = await cache.fetch(fileId, dest, (tmp) => client.downloadFile(fileId, tmp));
+    if (hit) ctx.emit({ type: "info", message: `file ${fileId} taken from the download cache ${cache.dir}` });
+    return bytes;
+  };
   const data = await client.readRunData(target.project, target.simulation);
   for (const [name, value] of Object.entries(runDataFiles(data))) {
     await writeFile(join(paths.inputs, name), `${JSON.stringify(value ?? null, null, 2)}\n`);
@@ -22,9 +30,14 @@ export async function downloadFromPlatform(ctx: RunContext, session: PlatformSes
   const downloads = join(paths.debug, "downloads");
   await mkdir(downloads, { recursive: true });
   const { scripts, inputs } = data.physicsFeature;
-  if (scripts) jobs.push({ label: "scripts", run: () => fetchAndUnpack(ctx, session, scripts, join(downloads, "scripts.archive"), paths.scripts) });
+  const unpack = async (fileId: string, archive: string, target: string) => {
+    const bytes = await fetch(fileId, archive);
+    await extractArchive(archive, target, { maxTotalBytes: ctx.options.maxUnpackBytes });
+    return bytes;
+  };
+  if (scripts) jobs.push({ label: "scripts", run: () => unpack(scripts, join(downloads, "scripts.archive"), paths.scripts) });
   if (inputs && ctx.options.inputsArchive !== undefined) {
-    jobs.push({ label: "inputs", run: () => fetchAndUnpack(ctx, session, inputs, join(downloads, "inputs.archive"), paths.inputs) });
+    jobs.push({ label: "inputs", run: () => unpack(inputs, join(downloads, "inputs.archive"), paths.inputs) });
   }
   for (const mesh of data.simulation.meshes) {
     jobs.push({
@@ -32,7 +45,7 @@ export async function downloadFromPlatform(ctx: RunContext, session: PlatformSes
       run: async () => {
         const ext = extname(mesh.rawMeshFile);
         const dest = join(paths.raw, `${mesh.id}${ext}`);
-        const { bytes } = await client.downloadFile(mesh.rawMeshFile, dest);
+        const bytes = await fetch(mesh.rawMeshFile, dest);
         // Solvers written for the Python runner look for meshes in inputs/.
         const link = join(paths.inputs, `${mesh.id}${ext}`);
         await rm(link, { force: true });
@@ -48,10 +61,4 @@ export async function downloadFromPlatform(ctx: RunContext, session: PlatformSes
     total += await job.run();
   }
   return `run data, ${jobs.length} files (${formatBytes(total)})`;
-}
-
-async function fetchAndUnpack(ctx: RunContext, session: PlatformSession, fileId: string, archive: string, target: string): Promise<number> {
-  const { bytes } = await session.client.downloadFile(fileId, archive);
-  await extractArchive(archive, target, { maxTotalBytes: ctx.options.maxUnpackBytes });
-  return bytes;
 }

@@ -7,6 +7,7 @@ import { RunReporter } from "../platform/run-reporter.js";
 import { CHUNK_SIZE, type Capabilities, type RunNode } from "../platform/types.js";
 import { UploadJournal } from "../upload/upload-journal.js";
 import { Uploader } from "../upload/uploader.js";
+import { isVisualizationSource } from "../postprocess/index.js";
 import { readPlatformRunFile, writePlatformRunFile } from "./platform-run-file.js";
 import type { RunContext } from "./run-context.js";
 
@@ -84,6 +85,7 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
       onEntry: (slug, entry) => reporter.addEntry(slug, entry),
       warn: ctx.warn,
       info: (message) => ctx.emit({ type: "info", message }),
+      leaveTo: isVisualizationSource,
       onSent: (path, bytes) => {
         sentPaths.add(path);
         sentBytes += bytes;

@@ -1,16 +1,26 @@
 import { readFile } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
 import { PlatformError } from "../errors.js";
 import { formatBytes } from "../log/format-bytes.js";
+import {
+  buildResultZip,
+  buildVisualizationArchives,
+  readSolverConfigDownloadable,
+  type ResultZip,
+  type VisualizationArchive,
+} from "../postprocess/index.js";
 import { parseResultsCsv } from "../results/results-csv.js";
 import { scanFiles } from "../upload/scan-outputs.js";
 import { reportProgress, writePhaseLine } from "./phase-line.js";
 import type { RunContext } from "./run-context.js";
 import type { PlatformSession } from "./platform-session.js";
+import { sendArchives, sendResultZip } from "./send-artifacts.js";
 import type { Stage } from "./stage.js";
 
 /**
- * Reads results.csv, takes stock of outputs/ and (with a host) patches the results and sends every
- * output the platform does not have yet. Runs after a failure or an abort too: what was written is kept.
+ * Reads results.csv, packs the visualization archives and result.zip, takes stock of outputs/ and
+ * (with a host) sends results, archives and every output the platform does not have yet. Runs after
+ * a failure or an abort too: what was written is kept.
  */
 export const postProcessStage: Stage = {
   name: "post-process",
@@ -18,14 +28,17 @@ export const postProcessStage: Stage = {
   async run(ctx) {
     await writePhaseLine(ctx, "postprocessing", 90, "running");
     await readResults(ctx);
+    const archives = await packVisualization(ctx);
+    const zip = await packResultZip(ctx);
     ctx.state.outputs = [];
     for await (const file of scanFiles(ctx.paths.outputs)) {
       ctx.state.outputs.push({ path: file.path, size: file.size });
     }
     ctx.state.outputs.sort((a, b) => a.path.localeCompare(b.path));
-    const note = `${ctx.state.results.length} results, ${ctx.state.outputs.length} output files`;
+    const made = [archives.length ? `${archives.length} visualization archive(s)` : "", zip ? `result.zip (${zip.files.length} files)` : ""];
+    const note = [`${ctx.state.results.length} results`, `${ctx.state.outputs.length} output files`, ...made.filter(Boolean)].join(", ");
     if (!ctx.platform) return note;
-    return `${note}; ${await sendToPlatform(ctx, ctx.platform)}`;
+    return `${note}; ${await sendToPlatform(ctx, ctx.platform, archives, zip)}`;
   },
 };
 
@@ -41,11 +54,36 @@ async function readResults(ctx: RunContext): Promise<void> {
   warnings.forEach((w) => ctx.warn(w));
 }
 
-/** Results first (small, and what a user looks at), then the final pass of the uploads, 92→99. */
-async function sendToPlatform(ctx: RunContext, session: PlatformSession): Promise<string> {
+async function packVisualization(ctx: RunContext): Promise<VisualizationArchive[]> {
+  const simulation = ctx.options.platform?.simulation ?? "local";
+  const { archives, warnings } = await buildVisualizationArchives({ workDir: ctx.paths.workDir, simulation });
+  warnings.forEach((w) => ctx.warn(w));
+  return archives;
+}
+
+/** outputs/result.zip from solverConfig.downloadable; the config file (it may hold the token) never goes in. */
+async function packResultZip(ctx: RunContext): Promise<ResultZip | undefined> {
+  const spec = await readSolverConfigDownloadable(join(ctx.paths.inputs, "solverConfig.json"));
+  spec.warnings.forEach((w) => ctx.warn(w));
+  if (spec.downloadable === undefined) return undefined;
+  const exclude: string[] = [];
+  if (ctx.options.configPath) {
+    const rel = relative(ctx.paths.workDir, ctx.options.configPath);
+    if (!rel.startsWith("..")) exclude.push(rel.split(sep).join("/"));
+  }
+  const { zip, warnings } = await buildResultZip({ workDir: ctx.paths.workDir, downloadable: spec.downloadable, exclude });
+  warnings.forEach((w) => ctx.warn(w));
+  return zip;
+}
+
+/** Results first (small, and what a user looks at), then the archives, then the final pass, 92→99. */
+async function sendToPlatform(ctx: RunContext, session: PlatformSession, archives: VisualizationArchive[], zip: ResultZip | undefined): Promise<string> {
+  const { reporter, uploader } = session;
   if (ctx.state.results.length) await session.client.patchResults(ctx.runId, ctx.state.results);
+  await sendArchives(session, archives);
+  if (zip) await sendResultZip(session, zip.path);
   let last = 0;
-  const pass = session.uploader.finalPass(({ doneBytes, totalBytes }) => {
+  const pass = uploader.finalPass(({ doneBytes, totalBytes }) => {
     const now = Date.now();
     if (now - last < 250 && doneBytes < totalBytes) return;
     last = now;
@@ -58,7 +96,7 @@ async function sendToPlatform(ctx: RunContext, session: PlatformSession): Promis
     const list = failed.map((f) => `  outputs/${f.path}: ${f.error}`).join("\n");
     throw new PlatformError(`${failed.length} output file(s) could not be sent to the platform:\n${list}`);
   }
-  await session.reporter.flush();
+  await reporter.flush();
   return "all outputs on the platform";
 }
 

@@ -14,6 +14,9 @@ export function outputKind(path: string): OutputKind {
   const parts = path.split("/");
   const name = parts[parts.length - 1] ?? "";
   if (path === "state.txt") return { kind: "skip", why: "state.txt is parsed, not uploaded" };
+  // Both are the runner's own, each sent with its own run node entry at the end.
+  if (path === "result.zip") return { kind: "skip", why: "result.zip goes under downloadables as Result.zip" };
+  if (path === "report.html") return { kind: "skip", why: "the run report goes under media" };
   if (parts.some((p) => p.startsWith("."))) return { kind: "skip", why: "hidden file" };
   if (TEMPORARY.some((t) => t.test(name))) return { kind: "skip", why: "temporary file" };
   const top = parts.length > 1 ? parts[0] : undefined;

@@ -30,6 +30,8 @@ export interface UploaderOptions {
   onSent?: (path: string, bytes: number) => void;
   warn: (message: string) => void;
   info?: (message: string) => void;
+  /** Outputs another part of the runner sends in its own way (visualization sources go into archives). */
+  leaveTo?: (path: string) => boolean;
 }
 
 export interface FinalPassProgress {
@@ -55,6 +57,7 @@ export class Uploader {
   private readonly listed = new Set<string>();
   private readonly settling = new Map<string, Settling>();
   private readonly failures = new Map<string, string>();
+  private readonly left = new Set<string>();
   private final = false;
   private progress: ((bytes: number) => void) | undefined;
 
@@ -65,7 +68,7 @@ export class Uploader {
   /** A file under outputs/ was added or changed (path relative to outputs/). */
   notify(path: string): void {
     if (this.final) return;
-    const kind = outputKind(path);
+    const kind = this.kindOf(path);
     if (kind.kind === "live") this.scheduleLive(path, kind.slug, kind.isAscii);
     else if (kind.kind === "file") void this.scheduleSettled(path);
   }
@@ -83,7 +86,7 @@ export class Uploader {
     this.failures.clear();
     const queued: { path: string; size: number }[] = [];
     for await (const file of scanFiles(this.options.outputsDir)) {
-      const kind = outputKind(file.path);
+      const kind = this.kindOf(file.path);
       if (kind.kind === "skip") continue;
       if (kind.kind === "file" && this.isSent(file.path, file.size, file.mtimeMs)) continue;
       if (kind.kind === "live") this.liveFile(file.path, kind.slug, kind.isAscii);
@@ -100,6 +103,28 @@ export class Uploader {
     this.progress = undefined;
     await this.options.journal.flush();
     return { failed: [...this.failures].map(([path, error]) => ({ path, error })) };
+  }
+
+  /** Also leaves out what was handed elsewhere for this run (`leave`), e.g. the files packed into an archive. */
+  leave(paths: Iterable<string>): void {
+    for (const p of paths) this.left.add(p);
+  }
+
+  /** A file the runner made itself (an archive, the report): sent whole, under its own stored name, no journal. */
+  async sendArtifact(absPath: string, storedName: string, name: string): Promise<void> {
+    const { size } = await stat(absPath);
+    await uploadWholeFile(this.options.target, absPath, {
+      storedName,
+      metadata: { ...this.options.metadata, originalname: name, path: name },
+      useV2: this.options.useV2,
+      chunkSize: this.options.chunkSize,
+    });
+    this.options.onSent?.(name, size);
+  }
+
+  private kindOf(path: string) {
+    if (this.left.has(path) || this.options.leaveTo?.(path)) return { kind: "skip" as const, why: "sent another way" };
+    return outputKind(path);
   }
 
   private scheduleLive(path: string, slug: "logs" | "plots" | "media", isAscii: boolean): void {
@@ -165,7 +190,7 @@ export class Uploader {
   }
 
   private async send(path: string): Promise<void> {
-    const kind = outputKind(path);
+    const kind = this.kindOf(path);
     if (kind.kind === "live") await this.sendLive(path, kind.slug, kind.isAscii);
     else if (kind.kind === "file") await this.sendWhole(path);
     this.failures.delete(path);

@@ -83,11 +83,17 @@ async function expectOutputsOnServer(record: RunRecordAnswer, workDir: string) {
   const children = (slug: string) => (record.node.children.find((c) => c.slug === slug)?.children ?? []) as TreeNode[];
   const filenameOf = (path: string) => record.files.find((f) => f.path === path)?.filename;
   for (const path of uploaded) {
-    const slug = path.startsWith("logs/") ? "logs" : path.startsWith("plots/") ? "plots" : path.startsWith("media/") ? "media" : "downloadables";
+    const slug =
+      path.startsWith("logs/") || path.startsWith("plots/") || path.startsWith("media/")
+        ? path.slice(0, path.indexOf("/"))
+        : path === "report.html"
+          ? "media"
+          : "downloadables";
     expect(children(slug).map((c) => c.filename), `${path} listed under ${slug}`).toContain(filenameOf(path));
   }
   expect(children("logs").find((c) => c.name === "main")).toMatchObject({ isLog: true, simulation: "sim1" });
   expect(children("plots").find((c) => c.name === "temperature")).toMatchObject({ isPlot: true, simulationId: "sim1" });
+  expect(children("media").find((c) => c.name === "report.html")).toMatchObject({ isMedia: true, mediaType: "html" });
 }
 
 describe("a run against the reference server", () => {

@@ -1,0 +1,31 @@
+import { natsOptionsFromFlags, wholeNumberFlag, type NatsFlags } from "../events/nats-flags.js";
+
+export interface SubmitFlags extends NatsFlags {
+  /** The config files (commander's variadic argument). */
+  configs: string[];
+  stream: string;
+  repeat: string;
+  reference?: boolean;
+}
+
+/** `physicsworks-solve submit`: enqueues one run per config file (times --repeat) and prints their ids, one a line. */
+export async function submitCommand(flags: SubmitFlags): Promise<number> {
+  const repeat = wholeNumberFlag(flags.repeat, "--repeat", 1, 100_000);
+  const connection = await natsOptionsFromFlags(flags);
+  const [{ connectNats }, { submitRuns }] = await Promise.all([import("../events/nats-connection.js"), import("../events/worker/submit-runs.js")]);
+  const nc = await connectNats({ ...connection, name: "physicsworks-solve submit", maxReconnectAttempts: 3 });
+  try {
+    const { ids, warnings } = await submitRuns({
+      nc,
+      stream: flags.stream,
+      configs: flags.configs,
+      repeat,
+      ...(flags.reference ? { reference: true } : {}),
+    });
+    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
+    process.stdout.write(ids.map((id) => `${id}\n`).join(""));
+    return 0;
+  } finally {
+    await nc.drain();
+  }
+}

@@ -1,0 +1,35 @@
+import { readFile } from "node:fs/promises";
+import { UsageError } from "../errors.js";
+import type { NatsConnectOptions } from "./nats-connection.js";
+
+/** The connection flags `worker`, `submit` and `queue` share. */
+export interface NatsFlags {
+  nats?: string;
+  natsCreds?: string;
+  natsTokenFile?: string;
+}
+
+/** --nats / --natsCreds / --natsTokenFile → connection options; the environment (NATS_URL, NATS_CREDS, NATS_TOKEN) fills the rest. */
+export async function natsOptionsFromFlags(flags: NatsFlags): Promise<NatsConnectOptions> {
+  const options: NatsConnectOptions = {};
+  if (flags.nats) options.url = flags.nats;
+  if (flags.natsCreds) options.credsFile = flags.natsCreds;
+  if (flags.natsTokenFile) {
+    let text: string;
+    try {
+      text = await readFile(flags.natsTokenFile, "utf8");
+    } catch (error) {
+      throw new UsageError(`--natsTokenFile: cannot read ${flags.natsTokenFile} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+    if (!text.trim()) throw new UsageError(`--natsTokenFile: ${flags.natsTokenFile} is empty`);
+    options.token = text.trim();
+  }
+  return options;
+}
+
+/** A whole-number flag, refused with the flag's name and value when it is not one in range. */
+export function wholeNumberFlag(value: string | number, flag: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+  return n;
+}

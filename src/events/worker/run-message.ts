@@ -1,0 +1,132 @@
+import type { JetStreamClient, JsMsg } from "nats";
+import { ExitCode, PhysicsWorksError } from "../../errors.js";
+import { answerQuietly } from "../answer-quietly.js";
+import type { RunSolverOptions } from "../../options.js";
+import type { RunResult } from "../../run-result.js";
+import { publishDone, type DoneRecord } from "./done-record.js";
+import { validateRunRequest } from "./run-request.js";
+import { prepareRunDir } from "./run-work-dir.js";
+import type { WorkQueueNames } from "./work-queue.js";
+
+export type RunOutcome = "finished" | "error" | "returned" | "retry" | "refused";
+
+export interface RunMessageContext {
+  js: JetStreamClient;
+  names: WorkQueueNames;
+  workRoot: string;
+  worker: string;
+  run: (options: RunSolverOptions) => Promise<RunResult>;
+  runOptions: Partial<RunSolverOptions>;
+  /** How often the message is kept alive with working(): well under the consumer's ack wait. */
+  heartbeatMs: number;
+  maxAttempts: number;
+  retryDelayMs: number;
+  controller: AbortController;
+  log: (line: string) => void;
+}
+
+/** Errors runSolver raises before a run starts that would come back on any node: a bad config is a done run (status error), not a crash. */
+const DETERMINISTIC = new Set(["config", "usage", "archive"]);
+
+/**
+ * One delivery of a run request, from the message to its ack: the run is done (acked) whether it
+ * finished or ended in error; a crash of the handling (a full disk, an unreadable shared path) is
+ * nak'ed so another node takes it; a run aborted by the worker's stop is nak'ed at once.
+ */
+export async function runMessage(msg: JsMsg, ctx: RunMessageContext): Promise<RunOutcome> {
+  const delivery = msg.info.redeliveryCount;
+  let value: unknown;
+  try {
+    value = JSON.parse(msg.string());
+  } catch (error) {
+    ctx.log(`request (stream seq ${msg.seq}) is not JSON (${(error as Error).message}); terminated`);
+    answerQuietly(() => msg.term());
+    return "refused";
+  }
+  const checked = validateRunRequest(value);
+  if (!checked.ok) {
+    answerQuietly(() => msg.term());
+    const why = checked.problems.join("; ");
+    ctx.log(`request (stream seq ${msg.seq}) refused: ${why}; terminated`);
+    const id = (value as { id?: unknown } | null)?.id;
+    if (typeof id === "string" && id) await record(ctx, { id, status: "error", exitCode: ExitCode.usage, delivery, error: `invalid run request: ${why}` });
+    return "refused";
+  }
+  const request = checked.data;
+  if (delivery > ctx.maxAttempts) {
+    answerQuietly(() => msg.term());
+    const why = `given up after ${delivery - 1} deliveries that did not complete (the workers died, or could not set it up)`;
+    ctx.log(`run ${request.id}: ${why}; terminated`);
+    await record(ctx, { id: request.id, status: "error", exitCode: ExitCode.solverFailed, delivery, error: why });
+    return "refused";
+  }
+
+  const heartbeat = setInterval(() => answerQuietly(() => msg.working()), ctx.heartbeatMs);
+  try {
+    ctx.log(`run ${request.id}: taken (delivery ${delivery})`);
+    let configPath: string;
+    try {
+      configPath = await prepareRunDir(ctx.workRoot, request);
+    } catch (error) {
+      // This node could not lay the run out (full disk, a shared path not mounted here): another node may.
+      ctx.log(`run ${request.id}: cannot prepare its work directory (${messageOf(error)}); back to the queue in ${ctx.retryDelayMs} ms`);
+      answerQuietly(() => msg.nak(ctx.retryDelayMs));
+      return "retry";
+    }
+    let result: RunResult;
+    try {
+      result = await ctx.run({ ...ctx.runOptions, configPath, signal: ctx.controller.signal });
+    } catch (error) {
+      if (error instanceof PhysicsWorksError && DETERMINISTIC.has(error.code)) {
+        ctx.log(`run ${request.id}: cannot start: ${error.message}`);
+        await record(ctx, { id: request.id, status: "error", exitCode: error.exitCode, delivery, error: error.message });
+        await ack(msg, ctx, request.id);
+        return "error";
+      }
+      ctx.log(`run ${request.id}: the runner failed (${messageOf(error)}); back to the queue in ${ctx.retryDelayMs} ms`);
+      answerQuietly(() => msg.nak(ctx.retryDelayMs));
+      return "retry";
+    }
+    if (result.status === "error" && ctx.controller.signal.aborted) {
+      answerQuietly(() => msg.nak());
+      ctx.log(`run ${request.id}: aborted by the worker's stop; returned to the queue`);
+      return "returned";
+    }
+    ctx.log(`run ${request.id}: ${result.status} in ${(result.durationMs / 1000).toFixed(1)} s (exit ${result.exitCode})${result.error ? `: ${result.error.message}` : ""}`);
+    await record(ctx, {
+      id: request.id,
+      status: result.status,
+      runId: result.runId,
+      exitCode: result.exitCode,
+      delivery,
+      durationMs: result.durationMs,
+      workDir: result.workDir,
+      ...(result.error ? { error: result.error.message } : {}),
+    });
+    await ack(msg, ctx, request.id);
+    return result.status;
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+async function record(ctx: RunMessageContext, fields: Omit<DoneRecord, "worker" | "finishedAt">): Promise<void> {
+  try {
+    await publishDone(ctx.js, ctx.names, { ...fields, worker: ctx.worker, finishedAt: new Date().toISOString() });
+  } catch (error) {
+    ctx.log(`run ${fields.id}: the done record could not be published (${(error as Error).message}); \`queue\` will not count it`);
+  }
+}
+
+/** A confirmed ack: once it returns, the request has left the queue and no other worker will run it. */
+async function ack(msg: JsMsg, ctx: RunMessageContext, id: string): Promise<void> {
+  try {
+    await msg.ackAck({ timeout: 10_000 });
+  } catch (error) {
+    ctx.log(`run ${id}: the ack was not confirmed (${(error as Error).message}); the run may be delivered again`);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,41 @@
+import { cp, mkdir, rename, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { readConfigForQueue } from "./request-config.js";
+import type { RunRequest } from "./run-request.js";
+
+/**
+ * Lays out `<workRoot>/<id>/` for one delivery of a request: scripts/ and inputs/ from the source
+ * folder, config.json with workDir ".". A folder left by an earlier delivery (a worker that died,
+ * a run returned to the queue) is kept as `<id>.attempt-N`, so each attempt starts clean and the
+ * old one can still be read. Returns the config.json to run.
+ */
+export async function prepareRunDir(workRoot: string, request: RunRequest): Promise<string> {
+  // Read first: a config this node cannot read leaves no folder behind.
+  const { config, sourceDir } = request.configPath
+    ? await readConfigForQueue(request.configPath)
+    : { config: request.config ?? {}, sourceDir: request.sourceDir };
+  const dir = join(workRoot, request.id);
+  if (await exists(dir)) {
+    let n = 1;
+    while (await exists(`${dir}.attempt-${n}`)) n++;
+    await rename(dir, `${dir}.attempt-${n}`);
+  }
+  await mkdir(dir, { recursive: true });
+  if (sourceDir) {
+    for (const sub of ["scripts", "inputs"]) {
+      if (await exists(join(sourceDir, sub))) await cp(join(sourceDir, sub), join(dir, sub), { recursive: true });
+    }
+  }
+  const configPath = join(dir, "config.json");
+  await writeFile(configPath, `${JSON.stringify({ ...config, workDir: "." }, null, 2)}\n`);
+  return configPath;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

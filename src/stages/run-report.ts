@@ -1,0 +1,27 @@
+import { join } from "node:path";
+import { writeRunReport } from "../report/index.js";
+import type { RunResult } from "../run-result.js";
+import type { RunContext } from "./run-context.js";
+import { sendReport } from "./send-artifacts.js";
+
+/**
+ * outputs/report.html from the run's result; with a host, sent under the run node's media. A report
+ * that cannot be written or sent is a warning: it must not change how the run ended.
+ */
+export async function writeAndSendReport(ctx: RunContext, result: RunResult): Promise<string | undefined> {
+  const reportPath = join(ctx.paths.outputs, "report.html");
+  try {
+    await writeRunReport({ result, outputsDir: ctx.paths.outputs, mainLogPath: ctx.paths.mainLog, reportPath });
+  } catch (error) {
+    ctx.warn(`the run report could not be written: ${(error as Error).message}`);
+    return undefined;
+  }
+  if (ctx.platform) {
+    try {
+      await sendReport(ctx.platform, reportPath);
+    } catch (error) {
+      ctx.warn(`the run report could not be sent: ${(error as Error).message}`);
+    }
+  }
+  return reportPath;
+}

@@ -1,0 +1,31 @@
+import { randomUUID } from "node:crypto";
+import { resultZipEntry, type VisualizationArchive } from "../postprocess/index.js";
+import type { PlatformSession } from "./platform-session.js";
+
+/**
+ * The runner's own outputs, each sent whole under its own stored name with the run node entry
+ * protocol.md gives it: visualization archives under graphics, result.zip under downloadables,
+ * the run report under media.
+ */
+export async function sendArchives(session: PlatformSession, archives: readonly VisualizationArchive[]): Promise<void> {
+  for (const archive of archives) {
+    session.uploader.leave(archive.files);
+    await session.uploader.sendArtifact(archive.archivePath, archive.storedName, archive.storedName);
+    session.reporter.addEntry("graphics", archive.entry);
+    if (archive.extras) session.reporter.addExtras(archive.extras);
+  }
+}
+
+export async function sendResultZip(session: PlatformSession, zipPath: string): Promise<void> {
+  const id = randomUUID();
+  const filename = `${id}.zip`;
+  await session.uploader.sendArtifact(zipPath, filename, "result.zip");
+  session.reporter.addEntry("downloadables", resultZipEntry(id, filename, session.target.simulation));
+}
+
+export async function sendReport(session: PlatformSession, reportPath: string): Promise<void> {
+  const id = randomUUID();
+  const filename = `${id}.html`;
+  await session.uploader.sendArtifact(reportPath, filename, "report.html");
+  session.reporter.addEntry("media", { id, name: "report.html", filename, simulation: session.target.simulation, isMedia: true, mediaType: "html" });
+}
