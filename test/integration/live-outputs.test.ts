@@ -67,9 +67,10 @@ describe("live outputs", () => {
     expect(slow?.size).toBe(1_000_000);
     expect(slow?.sha256).toBe(await fileSha(join(w.dir, "outputs/files/slow.bin")));
     expect(files.find((f) => f.path === "files/rewritten.txt")?.sha256).toBe(sha256(Buffer.from("second and final version\n")));
-    // Each file < 5 MiB is one chunk: slow.bin once, rewritten.txt twice (first version settled, then the rewrite).
+    // Each file < 5 MiB is one chunk: slow.bin once, rewritten.txt twice (first version settled, then
+    // the rewrite), and the run's report.html once.
     const log = await readFile(join(s.dataDir, "requests.jsonl"), "utf8");
-    expect(log.split("\n").filter((l) => l.includes('"path":"/storage/chunks"')).length).toBe(3);
+    expect(log.split("\n").filter((l) => l.includes('"path":"/storage/chunks"')).length).toBe(4);
   }, 60_000);
 
   it("a runner killed with SIGKILL in the middle of a 300 MB upload resumes it from the platform's offset (v2)", async () => {
