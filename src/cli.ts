@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { runCommand, type RunFlags } from "./cli/run-command.js";
 import { serveCommand, tokenCommand, type ServeFlags } from "./cli/serve-command.js";
+import { queueCommand, type QueueFlags } from "./cli/queue-command.js";
+import { submitCommand, type SubmitFlags } from "./cli/submit-command.js";
 import { syncCommand, type SyncFlags } from "./cli/sync-command.js";
+import { workerCommand, type WorkerFlags } from "./cli/worker-command.js";
 import { AbortError, abortMessage, ExitCode, PhysicsWorksError } from "./errors.js";
 
 const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -74,6 +77,38 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .option("--tokenFile <file>", "read the platform token from this file")
     .option("--json", "print the outcome as JSON")
     .action(async (flags: SyncFlags) => setExit(await syncCommand(flags)));
+
+  const withNats = (command: Command) =>
+    command
+      .option("--nats <url>", "NATS server URL(s), comma-separated (default $NATS_URL, then nats://127.0.0.1:4222)")
+      .option("--natsCreds <file>", "NATS credentials file (default $NATS_CREDS)")
+      .option("--natsTokenFile <file>", "a file holding the NATS token (default $NATS_TOKEN)");
+
+  withNats(program.command("worker").description("take runs from a JetStream work queue and run them, until SIGTERM"))
+    .option("--stream <name>", "the work queue stream", "PHYSICSWORKS_RUNS")
+    .option("--concurrency <n>", "runs at once", "1")
+    .option("--workRoot <dir>", "each run works in <dir>/<id>/", "./physicsworks-runs")
+    .option("--grace <duration>", "after SIGTERM, how long runs in progress may take before they go back to the queue", "30s")
+    .option("--ackWait <duration>", "a run with no news from its worker goes to another worker after this (the same on every worker)", "30s")
+    .option("--maxAttempts <n>", "deliveries of one run before it is given up", "5")
+    .option("--consumer <name>", "the durable consumer the workers share", "workers")
+    .option("--name <name>", "this worker's name in queue and done records (default host:pid)")
+    .option("--quiet", "no log lines")
+    .addHelpText("after", "\nExample:\n  $ physicsworks-solve worker --nats nats://127.0.0.1:4222 --concurrency 2 --workRoot /scratch/runs\n")
+    .action(async (flags: WorkerFlags) => setExit(await workerCommand(flags, signal)));
+
+  withNats(program.command("submit").description("queue one run per config file and print their ids"))
+    .argument("<configs...>", "config.json (or .yaml) files")
+    .option("--stream <name>", "the work queue stream", "PHYSICSWORKS_RUNS")
+    .option("--repeat <n>", "runs per config file", "1")
+    .option("--reference", "queue the config file's absolute path instead of its fields (workers read it from a shared filesystem)")
+    .action(async (configs: string[], flags: Omit<SubmitFlags, "configs">) => setExit(await submitCommand({ ...flags, configs })));
+
+  withNats(program.command("queue").description("show pending, running and done runs of a work queue"))
+    .option("--stream <name>", "the work queue stream", "PHYSICSWORKS_RUNS")
+    .option("--consumer <name>", "the durable consumer the workers share", "workers")
+    .option("--json", "print the counts as JSON")
+    .action(async (flags: QueueFlags) => setExit(await queueCommand(flags)));
 
   program
     .command("token")

@@ -98,6 +98,8 @@ export interface RunOptions {
   watchPolling: boolean;
   offline: boolean;
   offlineFallback: boolean;
+  /** NATS server for the run's events (config "nats" or PHYSICSWORKS_NATS_URL). */
+  natsUrl?: string;
   /** Every secret a log line must never show. */
   secrets: string[];
   tuning: RunTuning;
@@ -197,7 +199,7 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
     watchPolling: input.watchPolling ?? false,
     offline: input.offline ?? false,
     offlineFallback: input.offlineFallback ?? false,
-    secrets: token ? [token] : [],
+    secrets: [token, env.NATS_TOKEN].filter((s): s is string => Boolean(s)),
     tuning: { ...DEFAULT_TUNING, ...input.tuning },
   };
   if (configPath) options.configPath = configPath;
@@ -207,6 +209,8 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
   if (config.command) options.command = config.command;
   if (startingStage) options.startingStage = startingStage;
   if (timeoutMs !== undefined) options.timeoutMs = timeoutMs;
+  const natsUrl = env.PHYSICSWORKS_NATS_URL || config.nats;
+  if (natsUrl) options.natsUrl = natsUrl;
   return { options, warnings };
 }
 

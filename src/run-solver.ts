@@ -8,6 +8,7 @@ import { resolveRunOptions, type RunOptions, type RunSolverOptions } from "./opt
 import type { RunResult } from "./run-result.js";
 import { ALL_STAGES } from "./stages/all-stages.js";
 import { runStages, type EngineOutcome } from "./stages/engine.js";
+import { startNatsEvents, type NatsEvents } from "./stages/nats-events.js";
 import { writePhaseLine } from "./stages/phase-line.js";
 import { connectPlatform } from "./stages/connect-platform.js";
 import type { PlatformSession } from "./stages/platform-session.js";
@@ -34,13 +35,19 @@ export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
     pollIntervalMs: options.pollIntervalMs,
   });
   const allWarnings: string[] = [];
+  // NATS events carry the run's id, which a platform gives only in init: they start once init is over.
+  let events: Promise<NatsEvents> | undefined;
+  const startEvents = () => (events ??= startNatsEvents(options, ctx.runId, (m) => ctx.warn(m)));
   const ctx = createRunContext(options, runId, paths, abort, (event) => {
     log.event(event);
+    if (event.type === "stage" && event.stage.name === "init" && event.stage.status !== "running") void startEvents();
+    if (event.type === "progress") void events?.then((e) => e.progress(event.progress, event.label));
     if (event.type === "warning") allWarnings.push(event.message);
     input.onEvent?.(event);
   });
   log.line(`run ${runId} in ${paths.workDir}${options.configPath ? ` (config ${options.configPath})` : ""}`);
   warnings.forEach((w) => ctx.warn(w));
+
 
   const startedAt = new Date();
   const started = performance.now();
@@ -70,6 +77,7 @@ export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
   const result = buildResult(ctx, options, outcomeOf());
   if (report) result.report = report;
   await writeRunJson(paths.runJson, result, options.secrets);
+  await (await startEvents()).finish(result);
   log.line(`run ${result.status} (exit ${result.exitCode})${result.error ? `: ${result.error.message}` : ""}`);
   await log.close();
   return result;

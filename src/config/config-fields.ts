@@ -29,6 +29,8 @@ export interface ConfigFile {
   passToken?: boolean;
   /** Extra environment variables for the solver. */
   env?: Record<string, string>;
+  /** A NATS server to publish the run's events to (run:started, run:progress, run:finished / run:failed). */
+  nats?: string;
 }
 
 type FieldKind = "string" | "boolean" | "duration" | "bytes" | "command" | "env" | "resource";
@@ -52,6 +54,7 @@ const FIELDS: Record<keyof ConfigFile, FieldKind> = {
   maxUnpackBytes: "bytes",
   passToken: "boolean",
   env: "env",
+  nats: "string",
 };
 
 export const CONFIG_FIELD_NAMES = Object.keys(FIELDS) as (keyof ConfigFile)[];
