@@ -126,6 +126,7 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
     const checked = checkConfigFields(await readConfigFile(configPath), configPath);
     config = checked.config;
     warnings.push(...checked.warnings);
+    if (config.token) warnings.push(...(await tokenFileWarnings(configPath)));
   }
   if (input.config) {
     const checked = checkConfigFields(input.config, "options.config");
@@ -237,6 +238,14 @@ async function checkFolder(path: string, where: string): Promise<void> {
     throw new ConfigError(`${where}: work directory ${path} does not exist; create it or fix the path`);
   }
   if (!info.isDirectory()) throw new ConfigError(`${where}: ${path} is not a folder`);
+}
+
+/** A config file that holds the token must not be readable by the group or others. */
+async function tokenFileWarnings(path: string): Promise<string[]> {
+  const { mode } = await stat(path);
+  if ((mode & 0o044) === 0) return [];
+  const shown = (mode & 0o777).toString(8);
+  return [`${path} holds the platform token but is readable by others (mode ${shown}); run: chmod 600 ${path} (or use --tokenFile / PHYSICSWORKS_TOKEN)`];
 }
 
 async function readTokenFile(path: string): Promise<string> {

@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PlatformTarget } from "../options.js";
 import { createPlatformClient, type PlatformClient } from "../platform/client.js";
@@ -124,7 +124,9 @@ async function writeResourceBack(ctx: RunContext, node: RunNode): Promise<void> 
     const config = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
     config.resource = { id: node.id, name: node.name };
     const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(config, null, 2)}\n`);
+    // The file may hold the token: the rewritten one keeps the original's permissions (e.g. 600).
+    const { mode } = await stat(path);
+    await writeFile(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: mode & 0o777 });
     await rename(tmp, path);
   } catch (error) {
     ctx.warn(`could not write the run node into ${path}: ${(error as Error).message}`);

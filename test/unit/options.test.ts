@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -91,6 +91,17 @@ describe("resolveRunOptions", () => {
     const fromFile = await resolveRunOptions({ configPath: path, env, tokenFile });
     expect(fromFile.options.platform?.token).toBe("from-token-file");
     expect(fromFile.options.secrets).toEqual(["from-token-file"]);
+  });
+
+  it("warns when a config file holding the token is readable by others, not when it is private", async () => {
+    const fields = { workDir: ".", host: "http://a/", token: "secret-token-1", project: "p", simulation: "s", job: "j", owner: "o" };
+    const path = await config("config.json", JSON.stringify(fields));
+    await chmod(path, 0o644);
+    const open = await resolveRunOptions({ configPath: path, env: {} });
+    expect(open.warnings).toEqual([expect.stringMatching(/holds the platform token but is readable by others \(mode 644\); run: chmod 600 /)]);
+    expect(open.warnings.join()).not.toContain("secret-token-1");
+    await chmod(path, 0o600);
+    expect((await resolveRunOptions({ configPath: path, env: {} })).warnings).toEqual([]);
   });
 
   it("refuses a host run without its platform fields", async () => {
