@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/run-result.js";
@@ -100,8 +100,11 @@ describe("a run against the reference server", () => {
   it("downloads its inputs, streams its outputs and ends finished with everything on the server (v2 server)", async () => {
     const s = await server();
     const { workDir, configPath } = await prepareHeat1d(s);
+    await chmod(configPath, 0o600);
     const run = await runCli([`--configPath=${configPath}`, "--json"]);
     expect(run.code, run.stderr).toBe(0);
+    // config.json got the run node written back and stayed private (it holds the token).
+    expect((await stat(configPath)).mode & 0o777).toBe(0o600);
     const result = JSON.parse(run.stdout) as RunResult;
     expect(result.status).toBe("finished");
 
