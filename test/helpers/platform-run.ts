@@ -41,3 +41,8 @@ export async function writeConfig(path: string, fields: Record<string, unknown>)
 export async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await readFile(path, "utf8")) as T;
 }
+
+/** The config fields of a run on a test server (project p1, simulation sim1); `extra` adds or overrides. */
+export function platformFields(s: { url: string; token: string }, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { host: s.url, token: s.token, project: "p1", simulation: "sim1", job: "job1", owner: "owner1", ...extra };
+}

@@ -6,7 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSolver } from "../../src/index.js";
 import type { RunResult } from "../../src/run-result.js";
-import { sha256, writeConfig } from "../helpers/platform-run.js";
+import { platformFields, sha256, writeConfig } from "../helpers/platform-run.js";
 import { waitFor } from "../helpers/pids.js";
 import { runCli } from "../helpers/run-cli.js";
 import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
@@ -25,7 +25,7 @@ async function platformWork(solver: string, options: Parameters<typeof startTest
   servers.push(s);
   await seedRunData(s.dataDir, "p1", "sim1", RUN_DATA);
   const w = await work(solver);
-  await writeConfig(w.configPath, { workDir: ".", mainScript: solver, host: s.url, token: s.token, project: "p1", simulation: "sim1", job: "j1", owner: "o1" });
+  await writeConfig(w.configPath, platformFields(s, { workDir: ".", mainScript: solver }));
   return { s, w };
 }
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSolver, syncRun } from "../../src/index.js";
 import type { RunResult } from "../../src/run-result.js";
-import { readJson, sha256, writeConfig } from "../helpers/platform-run.js";
+import { platformFields, readJson, sha256, writeConfig } from "../helpers/platform-run.js";
 import { runCli } from "../helpers/run-cli.js";
 import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
 import { REPO_ROOT, useTempWorks } from "../helpers/work-dir.js";
@@ -22,16 +22,7 @@ async function heat1dWork(url: string, token: string) {
   await mkdir(join(dir, "work"));
   await cp(join(REPO_ROOT, "examples/heat1d/scripts"), join(dir, "work/scripts"), { recursive: true });
   const configPath = join(dir, "config.json");
-  await writeConfig(configPath, {
-    workDir: "work",
-    host: url,
-    token,
-    project: "p1",
-    simulation: "sim1",
-    job: "job1",
-    owner: "owner1",
-    env: { PHYSICSWORKS_PARAMS: JSON.stringify({ slow: 0 }) },
-  });
+  await writeConfig(configPath, platformFields({ url, token }, { workDir: "work", env: { PHYSICSWORKS_PARAMS: JSON.stringify({ slow: 0 }) } }));
   return { dir, workDir: join(dir, "work"), configPath };
 }
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSolver } from "../../src/index.js";
 import type { RunNode, TreeNode } from "../../src/platform/types.js";
-import { writeConfig } from "../helpers/platform-run.js";
+import { platformFields, writeConfig } from "../helpers/platform-run.js";
 import { callServer, seedFile, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 
@@ -24,7 +24,7 @@ describe("post-processing on the platform", () => {
       physicsFeature: { config: { downloadable: { basic: { outputs: { files: true } }, globs: ["outputs/*.json"] } } },
     });
     const w = await work("visualization.py");
-    await writeConfig(w.configPath, { workDir: ".", mainScript: "visualization.py", host: s.url, token: s.token, project: "p1", simulation: "sim1", job: "j", owner: "o" });
+    await writeConfig(w.configPath, platformFields(s, { workDir: ".", mainScript: "visualization.py" }));
     const result = await runSolver({ configPath: w.configPath });
     expect(result.status, result.error?.message).toBe("finished");
 
@@ -72,7 +72,7 @@ describe("post-processing on the platform", () => {
     });
     for (let i = 0; i < 2; i++) {
       const w = await work("hello.py");
-      await writeConfig(w.configPath, { workDir: ".", host: s.url, token: s.token, project: "p1", simulation: "sim1", job: "j", owner: "o" });
+      await writeConfig(w.configPath, platformFields(s, { workDir: "." }));
       const result = await runSolver({ configPath: w.configPath, env: { ...process.env, PHYSICSWORKS_CACHE_DIR: cache } });
       expect(result.status, result.error?.message).toBe("finished");
       expect(await readFile(join(w.dir, "raw/m1.msh"), "utf8")).toBe("mesh bytes\n".repeat(1000));

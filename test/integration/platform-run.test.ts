@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/run-result.js";
 import { runSolver } from "../../src/index.js";
 import type { RunNode, TreeNode } from "../../src/platform/types.js";
-import { heat1dRunData, heat1dScriptsZip, readJson, sha256, writeConfig } from "../helpers/platform-run.js";
+import { heat1dRunData, heat1dScriptsZip, platformFields, readJson, sha256, writeConfig } from "../helpers/platform-run.js";
 import { isAlive, readPids, waitFor } from "../helpers/pids.js";
 import { runCli } from "../helpers/run-cli.js";
 import { callServer, seedFile, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
@@ -46,17 +46,7 @@ async function prepareHeat1d(s: TestServer, extra: Record<string, unknown> = {})
   const workDir = join(dir, "work");
   await mkdir(workDir);
   const configPath = join(dir, "config.json");
-  await writeConfig(configPath, {
-    workDir: "work",
-    host: s.url,
-    token: s.token,
-    project: "p1",
-    simulation: "sim1",
-    job: "job1",
-    owner: "owner1",
-    env: { PHYSICSWORKS_PARAMS: JSON.stringify({ slow: 0.02 }) },
-    ...extra,
-  });
+  await writeConfig(configPath, platformFields(s, { workDir: "work", env: { PHYSICSWORKS_PARAMS: JSON.stringify({ slow: 0.02 }) }, ...extra }));
   return { dir, workDir, configPath };
 }
 
@@ -155,16 +145,7 @@ describe("a run against the reference server", () => {
     const s = await server();
     const w = await work("grandchild.py", {});
     const pidsFile = join(w.dir, "pids.json");
-    await writeConfig(w.configPath, {
-      workDir: ".",
-      mainScript: "grandchild.py",
-      host: s.url,
-      token: s.token,
-      project: "p1",
-      simulation: "sim1",
-      job: "job1",
-      owner: "owner1",
-    });
+    await writeConfig(w.configPath, platformFields(s, { workDir: ".", mainScript: "grandchild.py" }));
     await seedRunData(s.dataDir, "p1", "sim1", { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } });
     const running = runSolver({ configPath: w.configPath, grace: "1s", env: { ...process.env, PIDS_FILE: pidsFile } });
     const pids = await readPids(pidsFile);
@@ -184,7 +165,7 @@ describe("a run against the reference server", () => {
   it("reports a failure after the run node exists (missing run data) as status error", async () => {
     const s = await server();
     const w = await work("hello.py");
-    await writeConfig(w.configPath, { workDir: ".", mainScript: "hello.py", host: s.url, token: s.token, project: "p1", simulation: "nope", job: "j", owner: "o" });
+    await writeConfig(w.configPath, platformFields(s, { workDir: ".", mainScript: "hello.py", simulation: "nope" }));
     const result = await runSolver({ configPath: w.configPath, tuning: { retry: { tries: 2, baseDelayMs: 10 } } });
     expect(result.status).toBe("error");
     expect(result.exitCode).toBe(3);
@@ -197,7 +178,7 @@ describe("a run against the reference server", () => {
     const s = await server();
     const w = await work("hello.py");
     const wrong = "wrong-token-0123456789";
-    await writeConfig(w.configPath, { workDir: ".", mainScript: "hello.py", host: s.url, token: wrong, project: "p1", simulation: "sim1", job: "j", owner: "o" });
+    await writeConfig(w.configPath, platformFields(s, { workDir: ".", mainScript: "hello.py", token: wrong }));
     const run = await runCli([`--configPath=${w.configPath}`]);
     expect(run.code).toBe(3);
     expect(run.stdout + run.stderr).toMatch(/check the token/);
