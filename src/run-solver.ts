@@ -48,7 +48,6 @@ export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
   log.line(`run ${runId} in ${paths.workDir}${options.configPath ? ` (config ${options.configPath})` : ""}`);
   warnings.forEach((w) => ctx.warn(w));
 
-
   const startedAt = new Date();
   const started = performance.now();
   let outcome: EngineOutcome;
