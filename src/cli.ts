@@ -4,6 +4,14 @@ import { runCommand, type RunFlags } from "./cli/run-command.js";
 import { serveCommand, tokenCommand, type ServeFlags } from "./cli/serve-command.js";
 import { queueCommand, type QueueFlags } from "./cli/queue-command.js";
 import { submitCommand, type SubmitFlags } from "./cli/submit-command.js";
+import {
+  sweepPlanCommand,
+  sweepRunCommand,
+  sweepStatusCommand,
+  type SweepPlanFlags,
+  type SweepRunFlags,
+  type SweepStatusFlags,
+} from "./cli/sweep-command.js";
 import { syncCommand, type SyncFlags } from "./cli/sync-command.js";
 import { workerCommand, type WorkerFlags } from "./cli/worker-command.js";
 import { AbortError, abortMessage, ExitCode, PhysicsWorksError } from "./errors.js";
@@ -110,6 +118,31 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .option("--json", "print the counts as JSON")
     .action(async (flags: QueueFlags) => setExit(await queueCommand(flags)));
 
+  const sweep = program.command("sweep").description("run one solver over many parameter sets: here, as a SLURM job array, or through the NATS work queue");
+  sweep
+    .command("plan")
+    .description("print the points of a sweep spec without running them")
+    .argument("<spec>", "sweep spec (.yaml or .json)")
+    .option("--json", "print the points as JSON")
+    .action(async (spec: string, flags: SweepPlanFlags) => setExit(await sweepPlanCommand(spec, flags)));
+  withNats(sweep.command("run").description("run every unfinished point: locally in a pool, as a SLURM job array, or into the NATS work queue"))
+    .argument("<spec>", "sweep spec (.yaml or .json)")
+    .option("--scheduler <name>", "local, slurm or nats", "local")
+    .option("--concurrency <n>", "local: points at once", "1")
+    .option("--dryRun", "slurm: write the sbatch script and the runs, do not submit")
+    .option("--stream <name>", "nats: the work queue stream", "PHYSICSWORKS_RUNS")
+    .option("--timeout <duration>", "local: time limit of each point")
+    .option("--grace <duration>", "local: between SIGTERM and SIGKILL of a point's solver")
+    .option("--quiet", "local: no progress lines")
+    .addHelpText("after", "\nExamples:\n  $ physicsworks-solve sweep run sweep.yaml --concurrency 4\n  $ physicsworks-solve sweep run sweep.yaml --scheduler slurm --dryRun\n")
+    .action(async (spec: string, flags: SweepRunFlags) => setExit(await sweepRunCommand(spec, flags, signal)));
+  sweep
+    .command("status")
+    .description("each point's run status and SLURM state; rewrites sweep-results.csv")
+    .argument("<spec>", "sweep spec (.yaml or .json)")
+    .option("--json", "print it as JSON")
+    .action(async (spec: string, flags: SweepStatusFlags) => setExit(await sweepStatusCommand(spec, flags)));
+
   program
     .command("token")
     .description("mint a JWT for a server started with --jwtSecret")
@@ -159,7 +192,14 @@ function reportError(error: unknown): number {
   return ExitCode.solverFailed;
 }
 
-main(process.argv).then(
-  (code) => process.exit(code),
-  (error: unknown) => process.exit(reportError(error)),
-);
+/** Exits once stdout and stderr have handed everything to the OS: a piped --json summary must not be cut short. */
+function exitAfterFlush(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write("", done);
+  process.stderr.write("", done);
+}
+
+main(process.argv).then(exitAfterFlush, (error: unknown) => exitAfterFlush(reportError(error)));

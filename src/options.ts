@@ -85,6 +85,8 @@ export interface RunOptions {
   inputsArchive?: string;
   mainScript: string;
   command?: string[];
+  /** Appended to the solver's arguments after --rawPath. */
+  solverArgs: string[];
   startingStage?: StageName;
   skipStages: StageName[];
   debugMode: boolean;
@@ -189,6 +191,7 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
   const options: RunOptions = {
     workDir,
     mainScript,
+    solverArgs: config.solverArgs ?? [],
     skipStages,
     debugMode: input.debugMode ?? false,
     graceMs,

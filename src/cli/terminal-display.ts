@@ -1,7 +1,7 @@
 import { formatDuration } from "../config/duration.js";
 import { formatBytes } from "../log/format-bytes.js";
 import type { RunEvent } from "../run-events.js";
-import { renderProgressBar } from "./progress-bar.js";
+import { renderProgressBar } from "../log/progress-bar.js";
 
 export interface DisplayOptions {
   out: NodeJS.WriteStream;

@@ -29,11 +29,13 @@ export interface ConfigFile {
   passToken?: boolean;
   /** Extra environment variables for the solver. */
   env?: Record<string, string>;
+  /** Extra arguments appended to the solver's command line, e.g. a sweep point's ["--alpha=0.1"]. */
+  solverArgs?: string[];
   /** A NATS server to publish the run's events to (run:started, run:progress, run:finished / run:failed). */
   nats?: string;
 }
 
-type FieldKind = "string" | "boolean" | "duration" | "bytes" | "command" | "env" | "resource";
+type FieldKind = "string" | "boolean" | "duration" | "bytes" | "command" | "args" | "env" | "resource";
 
 const FIELDS: Record<keyof ConfigFile, FieldKind> = {
   workDir: "string",
@@ -55,6 +57,7 @@ const FIELDS: Record<keyof ConfigFile, FieldKind> = {
   passToken: "boolean",
   env: "env",
   nats: "string",
+  solverArgs: "args",
 };
 
 export const CONFIG_FIELD_NAMES = Object.keys(FIELDS) as (keyof ConfigFile)[];
@@ -106,6 +109,9 @@ function checkField(name: string, kind: FieldKind, value: unknown, file: string)
       if (typeof value === "string" && value.trim()) return value.trim().split(/\s+/);
       if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === "string" && v)) return value;
       throw new ConfigError(`${where} must be a command such as "python3 -u" or ["mpirun", "-n", "4", "python3"] (got ${shown})`);
+    case "args":
+      if (Array.isArray(value) && value.every((v) => typeof v === "string" || typeof v === "number")) return value.map(String);
+      throw new ConfigError(`${where} must be a list of arguments such as ["--alpha=0.1", "--nx=51"] (got ${shown})`);
     case "env": {
       if (typeof value !== "object" || Array.isArray(value)) {
         throw new ConfigError(`${where} must be an object of variables such as {"OMP_NUM_THREADS": "4"} (got ${shown})`);

@@ -11,12 +11,19 @@ export function slugChild(node: RunNode, slug: RunNodeSlug): TreeNode {
   return child;
 }
 
-/** Adds an entry under a slug, or replaces the one with the same id. */
-export function upsertEntry(node: RunNode, slug: RunNodeSlug, entry: TreeNode & { id: string }): void {
+/**
+ * Adds an entry under a slug, or replaces the one with the same id. `index` (id → position, per
+ * slug) spares a search of a list that grows to thousands of outputs; it is rebuilt when missing.
+ */
+export function upsertEntry(node: RunNode, slug: RunNodeSlug, entry: TreeNode & { id: string }, index?: Map<string, number>): void {
   const list = slugChild(node, slug).children as TreeNode[];
-  const at = list.findIndex((c) => c.id === entry.id);
+  if (index && index.size === 0 && list.length > 0) list.forEach((c, i) => typeof c.id === "string" && index.set(c.id, i));
+  const at = index ? (index.get(entry.id) ?? -1) : list.findIndex((c) => c.id === entry.id);
   if (at >= 0) list[at] = entry;
-  else list.push(entry);
+  else {
+    index?.set(entry.id, list.length);
+    list.push(entry);
+  }
 }
 
 export function setRunStatus(node: RunNode, status: RunStatus, progress: number, statusLabel: string): void {

@@ -25,6 +25,7 @@ export class RunReporter {
   private dirty = false;
   private extras: Record<string, unknown> | undefined;
   private sending: Promise<void> = Promise.resolve();
+  private readonly entryIndex = new Map<RunNodeSlug, Map<string, number>>();
 
   constructor(private readonly options: RunReporterOptions) {}
 
@@ -39,7 +40,9 @@ export class RunReporter {
   }
 
   addEntry(slug: RunNodeSlug, entry: TreeNode & { id: string }): void {
-    upsertEntry(this.node, slug, entry);
+    let index = this.entryIndex.get(slug);
+    if (!index) this.entryIndex.set(slug, (index = new Map()));
+    upsertEntry(this.node, slug, entry, index);
     this.schedule();
   }
 

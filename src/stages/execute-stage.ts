@@ -17,6 +17,7 @@ export const executeStage: Stage = {
       `--inputsPath=${paths.inputs}`,
       `--outputsPath=${paths.outputs}`,
       `--rawPath=${paths.raw}`,
+      ...options.solverArgs,
     ];
     await writePhaseLine(ctx, "solver", 10, "running");
     const exit = await runSolverProcess({

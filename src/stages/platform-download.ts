@@ -17,8 +17,16 @@ export async function downloadFromPlatform(ctx: RunContext, session: PlatformSes
   const { paths } = ctx;
   // Copies, not hard links: a solver that edits its mesh in raw/ must not change the cached one.
   const cache = createDownloadCache({ env: ctx.options.baseEnv, link: false });
+  let label = "";
+  let lastShown = 0;
+  const onProgress = (bytes: number, total?: number) => {
+    const now = Date.now();
+    if (now - lastShown < 250) return;
+    lastShown = now;
+    reportProgress(ctx, ctx.state.progress, `${label} ${formatBytes(bytes)}${total ? `/${formatBytes(total)}` : ""}`);
+  };
   const fetch = async (fileId: string, dest: string) => {
-    const { bytes, hit } = await cache.fetch(fileId, dest, (tmp) => client.downloadFile(fileId, tmp));
+    const { bytes, hit } = await cache.fetch(fileId, dest, (tmp) => client.downloadFile(fileId, tmp, { onProgress }));
     if (hit) ctx.emit({ type: "info", message: `file ${fileId} taken from the download cache ${cache.dir}` });
     return bytes;
   };
@@ -57,7 +65,8 @@ export async function downloadFromPlatform(ctx: RunContext, session: PlatformSes
   let total = 0;
   for (const [i, job] of jobs.entries()) {
     ctx.throwIfAborted();
-    reportProgress(ctx, (10 * i) / Math.max(1, jobs.length), `downloading ${job.label} (${i + 1}/${jobs.length})`);
+    label = `downloading ${job.label} (${i + 1}/${jobs.length})`;
+    reportProgress(ctx, (10 * i) / Math.max(1, jobs.length), label);
     total += await job.run();
   }
   return `run data, ${jobs.length} files (${formatBytes(total)})`;

@@ -40,7 +40,7 @@ export class UploadJournal {
     private readonly saveDelayMs: number,
   ) {}
 
-  static async load(path: string, saveDelayMs = 250): Promise<UploadJournal> {
+  static async load(path: string, saveDelayMs = 1000): Promise<UploadJournal> {
     let data: JournalData = { version: 1, files: {} };
     try {
       const parsed = JSON.parse(await readFile(path, "utf8")) as Partial<JournalData>;

@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { renderProgressBar } from "../../src/cli/progress-bar.js";
+import { renderProgressBar } from "../../src/log/progress-bar.js";
 import { TerminalDisplay } from "../../src/cli/terminal-display.js";
 
 /** An in-memory terminal: what the display wrote, with a settable width. */

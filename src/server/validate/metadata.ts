@@ -14,7 +14,11 @@ export function metadataOf(check: FieldCheck, body: JsonObject): UploadMetadata 
     simulation: inner.string(raw, "simulation"),
   };
   const path = inner.optionalString(raw, "path");
-  if (path !== undefined) metadata.path = path;
+  if (path !== undefined) {
+    const problem = outputPathProblem(path);
+    if (problem !== undefined) throw inner.fail("path", problem);
+    metadata.path = path;
+  }
   if (raw.runId !== undefined) metadata.runId = inner.segment(raw, "runId");
   // The Python runner sends no runId: its files are filed under the resource.
   if (metadata.runId === undefined) inner.segment(raw, "resource");
@@ -24,4 +28,16 @@ export function metadataOf(check: FieldCheck, body: JsonObject): UploadMetadata 
 /** The run a stored file belongs to: `metadata.runId`, else `metadata.resource` (both checked above). */
 export function runIdOf(metadata: UploadMetadata): string {
   return metadata.runId ?? metadata.resource;
+}
+
+/**
+ * `metadata.path` names the output relative to outputs/; a platform may file or serve it by that
+ * path, so one that leaves outputs/ is refused like any other path field.
+ */
+function outputPathProblem(path: string): string | undefined {
+  if (path === "" || path.startsWith("/")) return `must be a path relative to outputs/ (got ${JSON.stringify(path.slice(0, 100))})`;
+  if (path.includes("\\")) return "must use / between folders, not \\";
+  if (/[\x00-\x1f\x7f]/.test(path)) return "must not contain NUL or control characters";
+  if (path.split("/").some((s) => s === "" || s === "." || s === "..")) return `must not hold empty, "." or ".." segments (got ${JSON.stringify(path.slice(0, 100))})`;
+  return undefined;
 }

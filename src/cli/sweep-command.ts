@@ -1,0 +1,136 @@
+import { AbortError, ExitCode, UsageError } from "../errors.js";
+import { natsOptionsFromFlags, wholeNumberFlag, type NatsFlags } from "../events/nats-flags.js";
+
+/** Where a command prints: the process's streams, or a test's. */
+export interface SweepIo {
+  out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  err: NodeJS.WritableStream;
+}
+const processIo = (): SweepIo => ({ out: process.stdout, err: process.stderr });
+
+export interface SweepPlanFlags {
+  json?: boolean;
+}
+
+export interface SweepRunFlags extends NatsFlags {
+  scheduler?: string;
+  concurrency?: string;
+  dryRun?: boolean;
+  stream?: string;
+  timeout?: string;
+  grace?: string;
+  quiet?: boolean;
+}
+
+export interface SweepStatusFlags {
+  json?: boolean;
+}
+
+/** `sweep plan <spec>`: the points, without running them. */
+export async function sweepPlanCommand(specPath: string, flags: SweepPlanFlags = {}, io: SweepIo = processIo()): Promise<number> {
+  const { loadSweep, renderTable, sweepPaths } = await import("../sweep/index.js");
+  const { spec, points } = await loadSweep(specPath);
+  if (flags.json) {
+    io.out.write(`${JSON.stringify(points, null, 2)}\n`);
+    return ExitCode.ok;
+  }
+  const names = spec.parameters.map((p) => p.name);
+  const table = { header: ["index", "dir", ...names], rows: points.map((p) => [String(p.index), p.dir, ...names.map((n) => String(p.parameters[n]))]) };
+  io.out.write(renderTable(table));
+  io.out.write(`\n${points.length} points (${spec.combine} of ${names.join(", ")}), runs in ${sweepPaths(spec).runs}/\n`);
+  return ExitCode.ok;
+}
+
+/** `sweep run <spec>`: here in a bounded pool (default), as a SLURM job array, or into the NATS work queue. */
+export async function sweepRunCommand(specPath: string, flags: SweepRunFlags, signal: AbortSignal, io: SweepIo = processIo()): Promise<number> {
+  const scheduler = flags.scheduler ?? "local";
+  if (scheduler !== "local" && scheduler !== "slurm" && scheduler !== "nats") {
+    throw new UsageError(`--scheduler must be local, slurm or nats (got ${JSON.stringify(flags.scheduler)})`);
+  }
+  if (flags.dryRun && scheduler !== "slurm") throw new UsageError("--dryRun only goes with --scheduler slurm (it writes the sbatch script without submitting it)");
+  const concurrency = wholeNumberFlag(flags.concurrency ?? "1", "--concurrency", 1, 1024);
+  const sweep = await import("../sweep/index.js");
+  const { spec, points } = await sweep.loadSweep(specPath);
+
+  if (scheduler === "slurm") {
+    const s = await sweep.submitSweepToSlurm({ spec, points, ...(flags.dryRun ? { dryRun: true } : {}) });
+    if (s.skipped.length) io.err.write(`sweep: ${s.skipped.length} of ${points.length} points finished earlier, not submitted\n`);
+    if (s.submitted.length === 0) {
+      io.err.write("sweep: every point has finished; nothing to submit\n");
+      return ExitCode.ok;
+    }
+    if (s.jobId) {
+      io.err.write(`sweep: submitted ${s.submitted.length} points as job array ${s.jobId} (${s.script}); follow it with: physicsworks-solve sweep status ${specPath}\n`);
+      io.out.write(`${s.jobId}\n`);
+    } else {
+      io.err.write(`sweep: wrote ${s.script} for ${s.submitted.length} points; submit it with: sbatch ${s.script}\n`);
+      io.out.write(`${s.script}\n`);
+    }
+    return ExitCode.ok;
+  }
+
+  if (scheduler === "nats") {
+    const connection = await natsOptionsFromFlags(flags);
+    const { connectNats } = await import("../events/nats-connection.js");
+    const nc = await connectNats({ ...connection, name: "physicsworks-solve sweep", maxReconnectAttempts: 3 });
+    try {
+      const s = await sweep.submitSweepToNats(spec, points, nc, flags.stream ?? "PHYSICSWORKS_RUNS");
+      for (const w of s.warnings) io.err.write(`warning: ${w}\n`);
+      if (s.skipped.length) io.err.write(`sweep: ${s.skipped.length} of ${points.length} points finished earlier, not queued\n`);
+      io.out.write(s.ids.map((id) => `${id}\n`).join(""));
+      return ExitCode.ok;
+    } finally {
+      await nc.drain();
+    }
+  }
+
+  const { SweepDisplay } = await import("../sweep/sweep-display.js");
+  const display = flags.quiet
+    ? undefined
+    : new SweepDisplay({ out: io.err, total: points.length, interactive: Boolean((io.err as { isTTY?: boolean }).isTTY) && process.env.TERM !== "dumb" });
+  let outcome;
+  try {
+    outcome = await sweep.runSweepLocal({
+      spec,
+      points,
+      concurrency,
+      signal,
+      ...(display ? { onEvent: (e) => display.onEvent(e) } : {}),
+      runOptions: { ...(flags.timeout ? { timeout: flags.timeout } : {}), ...(flags.grace ? { grace: flags.grace } : {}) },
+    });
+  } finally {
+    display?.close();
+  }
+  const table = sweep.resultsTable(spec, outcome.states);
+  const csv = sweep.sweepPaths(spec).resultsCsv;
+  await sweep.writeResultsCsv(csv, table);
+  io.out.write(`\n${sweep.renderTable(table)}`);
+  const failed = outcome.states.filter((s) => s.status === "error").length;
+  const finished = outcome.states.filter((s) => s.status === "finished").length;
+  io.out.write(`\n${finished} finished, ${failed} failed, ${points.length - finished - failed} not run of ${points.length} points; table in ${csv}\n`);
+  if (outcome.aborted) {
+    const reason: unknown = signal.reason;
+    return reason instanceof AbortError ? reason.exitCode : ExitCode.sigint;
+  }
+  return failed ? ExitCode.solverFailed : ExitCode.ok;
+}
+
+/** `sweep status <spec>`: each point's run and, after a SLURM submission, its array task's state; rewrites sweep-results.csv. Exit 0 whatever the points' state. */
+export async function sweepStatusCommand(specPath: string, flags: SweepStatusFlags = {}, io: SweepIo = processIo()): Promise<number> {
+  const sweep = await import("../sweep/index.js");
+  const { spec, points } = await sweep.loadSweep(specPath);
+  const status = await sweep.sweepStatus(spec, points);
+  const extra = status.jobId ? { name: "slurm", value: (s: { point: { index: number } }) => status.slurm.get(s.point.index) || "-" } : undefined;
+  const table = sweep.resultsTable(spec, status.states, extra);
+  await sweep.writeResultsCsv(sweep.sweepPaths(spec).resultsCsv, table);
+  if (flags.json) {
+    const rows = table.rows.map((row) => Object.fromEntries(table.header.map((h, i) => [h, row[i] ?? ""])));
+    io.out.write(`${JSON.stringify({ jobId: status.jobId ?? null, points: rows }, null, 2)}\n`);
+  } else {
+    if (status.jobId) io.out.write(`SLURM job ${status.jobId}\n`);
+    io.out.write(sweep.renderTable(table));
+    const count = (st: string) => status.states.filter((s) => s.status === st).length;
+    io.out.write(`\n${count("finished")} finished, ${count("error")} failed, ${count("pending")} pending of ${points.length} points\n`);
+  }
+  return ExitCode.ok;
+}

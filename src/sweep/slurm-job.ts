@@ -1,0 +1,91 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { PhysicsWorksError, ExitCode } from "../errors.js";
+import { runQuiet } from "./run-quiet.js";
+
+/** <root>/sweep-slurm.json: the last submission, so that `sweep status` can ask SLURM about it. */
+export interface SlurmJobRecord {
+  jobId: string;
+  submittedAt: string;
+  script: string;
+  /** The point folders in array task order: task i ran dirs[i]. */
+  dirs: string[];
+}
+
+export async function readSlurmJob(path: string): Promise<SlurmJobRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(path, "utf8")) as SlurmJobRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeSlurmJob(path: string, record: SlurmJobRecord): Promise<void> {
+  await writeFile(path, `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/** `sbatch --parsable script` → the job id ("1234", or "1234;cluster" on a federation). */
+export async function sbatch(script: string, sbatchBin = "sbatch"): Promise<string> {
+  const out = await runQuiet(sbatchBin, ["--parsable", script]);
+  const jobId = out.stdout.trim().split(";")[0] ?? "";
+  if (!out.ok || !/^\d+$/.test(jobId)) {
+    throw new PhysicsWorksError(
+      "scheduler",
+      `sbatch refused the sweep (${out.error ?? `unexpected answer ${JSON.stringify(out.stdout.trim())}`}); the script is ${script} (run it again with --dryRun to only write it)`,
+      ExitCode.platform,
+    );
+  }
+  return jobId;
+}
+
+/**
+ * The state of each array task, by task id: squeue for what is queued or running, then sacct for
+ * what has ended (it answers only where accounting is set up), then scontrol, which remembers
+ * ended jobs for a few minutes (MinJobAge) even without accounting.
+ */
+export async function slurmTaskStates(jobId: string): Promise<Map<number, string>> {
+  const states = new Map<number, string>();
+  const [squeue, sacct, scontrol] = await Promise.all([
+    runQuiet("squeue", ["-h", "-r", "-j", jobId, "-o", "%i|%T"]),
+    runQuiet("sacct", ["-j", jobId, "--format=JobID,State", "--parsable2", "--noheader"]),
+    runQuiet("scontrol", ["-o", "show", "job", jobId]),
+  ]);
+  const add = (task: number, state: string) => {
+    if (!states.has(task)) states.set(task, state);
+  };
+  if (squeue.ok) for (const [task, state] of parseTaskLines(squeue.stdout, jobId)) add(task, state);
+  if (sacct.ok) for (const [task, state] of parseTaskLines(sacct.stdout, jobId)) add(task, state);
+  if (scontrol.ok) {
+    for (const line of scontrol.stdout.split("\n")) {
+      const task = /\bArrayTaskId=(\S+)/.exec(line)?.[1];
+      const state = /\bJobState=(\S+)/.exec(line)?.[1];
+      if (task && state) for (const t of taskIds(task)) add(t, state);
+    }
+  }
+  return states;
+}
+
+/** Lines of `<job>_<task>|STATE` or `<job>_[2-5%2]|PENDING`; job steps (`.batch`) are left out. */
+export function parseTaskLines(text: string, jobId: string): Map<number, string> {
+  const states = new Map<number, string>();
+  for (const line of text.split("\n")) {
+    const [id, rawState] = line.trim().split("|");
+    if (!id || !rawState || !id.startsWith(`${jobId}_`) || id.includes(".")) continue;
+    const state = rawState.split(" ")[0] ?? rawState; // "CANCELLED by 0"
+    const task = id.slice(jobId.length + 1).replace(/^\[|\]$/g, "");
+    for (const t of taskIds(task)) states.set(t, state);
+  }
+  return states;
+}
+
+/** "4" → [4]; "2-5%2" → [2,3,4,5]; "1,3-4" → [1,3,4]. */
+export function taskIds(spec: string): number[] {
+  const ids: number[] = [];
+  for (const part of spec.split("%")[0]?.split(",") ?? []) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) continue;
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    for (let i = a; i <= b && ids.length < 1_000_000; i++) ids.push(i);
+  }
+  return ids;
+}

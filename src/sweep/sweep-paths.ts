@@ -1,0 +1,20 @@
+import { join } from "node:path";
+import type { SweepPoint, SweepSpec } from "./spec-types.js";
+
+/** Where a sweep keeps its runs and its own files, all under the spec's root. */
+export function sweepPaths(spec: Pick<SweepSpec, "root">) {
+  const root = spec.root;
+  return {
+    root,
+    runs: join(root, "runs"),
+    run: (point: Pick<SweepPoint, "dir">) => join(root, "runs", point.dir),
+    config: (point: Pick<SweepPoint, "dir">) => join(root, "runs", point.dir, "config.json"),
+    runJson: (point: Pick<SweepPoint, "dir">) => join(root, "runs", point.dir, "debug", "run.json"),
+    resultsCsv: join(root, "sweep-results.csv"),
+    /** The batch script, the task → point list and the job's record. */
+    slurmScript: join(root, "sweep.sbatch"),
+    slurmPoints: join(root, "sweep-slurm-points.txt"),
+    slurmJob: join(root, "sweep-slurm.json"),
+    slurmLogs: join(root, "slurm-logs"),
+  };
+}
