@@ -1,0 +1,266 @@
+/**
+ * Throughput of one large whole-file upload, v2 (resumable) and v1 (base64 chunks), against the
+ * reference server, as a ratio to a plain streaming HTTP PUT of the same file to a sink server on
+ * 127.0.0.1 measured in the same run (median of 3, interleaved with the runs); and the runner's
+ * peak RSS. The file is in outputs/files/ when the run starts (a hard link of one master file) and
+ * the solver only records the time it ends, so the upload phase (solver's end → runner's exit) is
+ * the final pass of the upload and little else.
+ * Run: npx tsx scripts/bench/upload.ts [size, default 1GiB; e.g. 256MiB, 4GiB, 1000000000]
+ * (runs dist/: `npm run build` first)
+ */
+import { spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream, statfsSync } from "node:fs";
+import { link, mkdir, open, readdir, readFile, stat } from "node:fs/promises";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import {
+  benchTempDir,
+  buildNote,
+  expectFinished,
+  fmt,
+  machineNote,
+  prepareRun,
+  startBenchServer,
+  startRunner,
+} from "./lib/bench-run.js";
+
+const size = parseSize(process.argv[2] ?? "1GiB");
+const BASELINE_RUNS = 3;
+const TARGET = { v2: 0.7, v1: 0.4, peakMb: 200 };
+
+/** The solver: its last act is to write the time it ends (ms since the epoch) where BENCH_END_FILE says. */
+const SOLVER = `import os, time
+with open(os.environ["BENCH_END_FILE"], "w") as f:
+    f.write(repr(time.time() * 1000))
+`;
+
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb|kib|mib|gib)?$/i.exec(text.trim());
+  if (!m) throw new Error(`size: expected a number of bytes or e.g. 256MiB, 1GiB, 2GB (got ${JSON.stringify(text)})`);
+  const unit = (m[2] ?? "b").toLowerCase();
+  const factor = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 }[unit] as number;
+  return Math.round(Number(m[1]) * factor);
+}
+
+/** Random bytes (a 16 MiB random block, each 1 MiB of it stamped with its offset), and their sha256. */
+async function writeMaster(path: string): Promise<string> {
+  const block = randomBytes(16 * 1024 * 1024);
+  const hash = createHash("sha256");
+  const handle = await open(path, "w");
+  try {
+    for (let at = 0; at < size; at += block.length) {
+      for (let i = 0; i < block.length; i += 1024 * 1024) block.writeDoubleLE(at + i, i);
+      const piece = block.subarray(0, Math.min(block.length, size - at));
+      hash.update(piece);
+      await handle.write(piece, 0, piece.length, at);
+    }
+  } finally {
+    await handle.close();
+  }
+  return hash.digest("hex");
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(path), hash);
+  return hash.digest("hex");
+}
+
+/** A node:http server that reads every request body and throws it away, answering the byte count. */
+async function startSink(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    let bytes = 0;
+    req.on("data", (piece: Buffer) => (bytes += piece.length));
+    req.on("end", () => res.end(JSON.stringify({ bytes })));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/sink`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The client in its own process, as the runner is: PUT with Content-Length, body piped from fs.createReadStream. */
+const PUT_CLIENT = `
+const http = require("node:http"), fs = require("node:fs");
+const [url, file] = process.argv.slice(1);
+const size = fs.statSync(file).size;
+const t0 = process.hrtime.bigint();
+const req = http.request(url, { method: "PUT", headers: { "content-type": "application/octet-stream", "content-length": size } }, (res) => {
+  let body = "";
+  res.setEncoding("utf8").on("data", (s) => (body += s)).on("end", () => {
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    process.stdout.write(JSON.stringify({ ms, status: res.statusCode, received: JSON.parse(body).bytes }));
+  });
+});
+fs.createReadStream(file).pipe(req);
+`;
+
+async function plainPut(url: string, file: string): Promise<number> {
+  const child = spawn(process.execPath, ["-e", PUT_CLIENT, url, file], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+  const answer = JSON.parse(out || "{}") as { ms?: number; status?: number; received?: number };
+  if (code !== 0 || answer.status !== 200 || answer.received !== size || answer.ms === undefined) {
+    throw new Error(`plain PUT failed (exit ${code}): ${out}`);
+  }
+  return answer.ms;
+}
+
+interface RunnerFigure {
+  ms: number;
+  peakKiB: number;
+  /** Where the upload phase went, from the server's request log. */
+  breakdown: string;
+}
+
+interface LoggedRequest {
+  at: string;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+}
+
+/**
+ * The upload phase split by the server's request log (DATA/requests.jsonl: arrival time and
+ * duration of each request): before the big file's first upload request (the runner's own work:
+ * scan, and for v2 the sha256 of the file), its requests, and what follows them (other small
+ * uploads the runner makes after the final pass, the final status, the exit).
+ */
+function breakdown(requests: LoggedRequest[], solverEnd: number, endedAt: number, v2: boolean): string {
+  const start = (r: LoggedRequest) => Date.parse(r.at);
+  let mine: LoggedRequest[];
+  if (v2) {
+    // The big file's upload is the one with the longest PATCH.
+    const patches = requests.filter((r) => r.method === "PATCH" && r.path.startsWith("/storage/uploads/"));
+    const longest = patches.reduce<LoggedRequest | undefined>((a, r) => (a && a.ms >= r.ms ? a : r), undefined);
+    if (!longest) return "no upload request in the server's log";
+    const id = longest.path.split("/")[3] as string;
+    const open = requests.filter((r) => r.method === "POST" && r.path === "/storage/uploads" && start(r) <= start(longest)).at(-1);
+    mine = [...(open ? [open] : []), ...requests.filter((r) => r.path.split("/")[3] === id)];
+  } else {
+    // Nothing else goes through storage/chunks before it: its chunks are the first ceil(size / 5 MiB).
+    mine = requests.filter((r) => r.path === "/storage/chunks").slice(0, Math.max(1, Math.ceil(size / (5 * 1024 * 1024))));
+  }
+  if (mine.length === 0) return "no upload request in the server's log";
+  const first = start(mine[0] as LoggedRequest);
+  const last = mine.reduce((end, r) => Math.max(end, start(r) + r.ms), 0);
+  const parts = [`before the file's first upload request ${fmt.s(first - solverEnd)}`];
+  if (v2) {
+    const patch = mine.filter((r) => r.method === "PATCH");
+    const complete = mine.find((r) => r.path.endsWith("/complete"));
+    parts.push(`PATCH ×${patch.length} ${fmt.s(patch.reduce((sum, r) => sum + r.ms, 0))} (body on the wire + server's disk writes)`);
+    if (complete) parts.push(`complete ${fmt.s(complete.ms)} (server's sha256)`);
+  } else {
+    const busy = mine.reduce((sum, r) => sum + r.ms, 0);
+    parts.push(
+      `${mine.length} chunk requests over ${fmt.s(last - first)}: requests under way ${fmt.s(busy)} (the runner streaming the base64 form + the server parsing and writing), ` +
+        `between them ${fmt.s(last - first - busy)} (runner: read, hash, answer)`,
+    );
+  }
+  parts.push(`after its last request ${fmt.s(endedAt - last)}`);
+  return parts.join("; ");
+}
+
+/** One run on a fresh server: the file linked into outputs/files/, the upload phase timed, the stored copy checked. */
+async function runnerUpload(root: string, master: string, digest: string, v2: boolean): Promise<RunnerFigure> {
+  const server = await startBenchServer(root, v2);
+  try {
+    const endFile = join(root, `solver-end-${v2 ? "v2" : "v1"}`);
+    const run = await prepareRun(root, server, SOLVER, { BENCH_END_FILE: endFile });
+    await mkdir(join(run.workDir, "outputs/files"), { recursive: true });
+    await link(master, join(run.workDir, "outputs/files/big.bin"));
+    const runner = startRunner(run.configPath);
+    const exit = await runner.exited;
+    await expectFinished(exit, run, `upload through ${v2 ? "v2" : "v1"}`);
+    const solverEnd = Number(await readFile(endFile, "utf8"));
+    // The stored copy must be the file, or the time means nothing.
+    const runId = (await server.runId()) as string;
+    const filesDir = join(server.dataDir, "runs", runId, "files");
+    const stored = (await readdir(filesDir)).find((name) => name.endsWith(".bin"));
+    if (!stored) throw new Error(`upload through ${v2 ? "v2" : "v1"}: no .bin file on the server`);
+    const storedPath = join(filesDir, stored);
+    if ((await stat(storedPath)).size !== size || (await sha256Of(storedPath)) !== digest) {
+      throw new Error(`upload through ${v2 ? "v2" : "v1"}: the stored file differs from the one sent`);
+    }
+    const requests = (await readFile(join(server.dataDir, "requests.jsonl"), "utf8"))
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as LoggedRequest);
+    return {
+      ms: exit.endedAt - solverEnd,
+      peakKiB: runner.peakKiB(),
+      breakdown: breakdown(requests, solverEnd, exit.endedAt, v2),
+    };
+  } finally {
+    await server.close();
+  }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+async function main(): Promise<void> {
+  const note = buildNote();
+  const temp = await benchTempDir("upload");
+  const sink = await startSink();
+  try {
+    const { bavail, bsize } = statfsSync(temp.dir);
+    // The master file, the server's stored copy (one run at a time), and room to spare.
+    if (bavail * bsize < 2 * size + 1024 ** 3) {
+      throw new Error(`not enough space in ${temp.dir}: ${fmt.mb(bavail * bsize)} free, need ${fmt.mb(2 * size + 1024 ** 3)}`);
+    }
+    const master = join(temp.dir, "master.bin");
+    const digest = await writeMaster(master);
+
+    const baseline: number[] = [];
+    await plainPut(sink.url, master); // warm-up: the file in the page cache, the code paths hot
+    baseline.push(await plainPut(sink.url, master));
+    const v2 = await runnerUpload(temp.dir, master, digest, true);
+    baseline.push(await plainPut(sink.url, master));
+    const v1 = await runnerUpload(temp.dir, master, digest, false);
+    baseline.push(await plainPut(sink.url, master));
+    const put = median(baseline);
+
+    const ratio = (ms: number) => put / ms;
+    const row = (name: string, ms: number, extra = "") =>
+      console.log(`  ${name.padEnd(30)} ${fmt.s(ms).padStart(9)}  ${fmt.mbps(size, ms).padStart(13)}  ${ratio(ms).toFixed(2).padStart(6)}${extra}`);
+    const peakOk = (kib: number) => (kib * 1024) / 1e6 < TARGET.peakMb;
+
+    console.log(`upload: one ${fmt.mb(size)} file in outputs/files/ (${size} bytes), sent by the runner to the reference server`);
+    console.log(`  ${note}`);
+    console.log(`  ${machineNote()}`);
+    console.log("  measured: upload phase = the solver's end (the time it writes as its last act) → the runner's exit; the file is");
+    console.log("  in outputs/files/ before the run and the solver exits at once, so this is the final pass (v2: sha256 of the file,");
+    console.log("  open, PATCH, complete with the server's own digest check; v1: 5 MiB base64 form chunks), the final status update");
+    console.log("  and the runner's exit. The server runs in this process and writes to disk; the sink discards the body.");
+    console.log(`  baseline: plain streaming HTTP PUT (node:http + fs.createReadStream, own process) to a sink on 127.0.0.1, median of ${BASELINE_RUNS}`);
+    console.log(`            (${baseline.map((ms) => fmt.s(ms)).join(", ")}), interleaved with the runs; MB = 10^6 bytes`);
+    console.log("");
+    console.log(`  ${"".padEnd(30)} ${"time".padStart(9)}  ${"throughput".padStart(13)}  ${"× PUT".padStart(6)}  peak RSS (VmHWM)`);
+    row("plain PUT (median)", put);
+    row("runner v2 (v2 server)", v2.ms, `  ${fmt.kibAsMb(v2.peakKiB)}`);
+    row("runner v1 (v1-only server)", v1.ms, `  ${fmt.kibAsMb(v1.peakKiB)}`);
+    console.log(`  where v2's time went: ${v2.breakdown}`);
+    console.log(`  where v1's time went: ${v1.breakdown}`);
+    console.log("");
+    console.log(`  target v2 ≥ ${TARGET.v2.toFixed(2)} × PUT: ${ratio(v2.ms).toFixed(2)} — ${fmt.ok(ratio(v2.ms) >= TARGET.v2)}`);
+    console.log(`  target v1 ≥ ${TARGET.v1.toFixed(2)} × PUT: ${ratio(v1.ms).toFixed(2)} — ${fmt.ok(ratio(v1.ms) >= TARGET.v1)}`);
+    console.log(
+      `  target peak RSS < ${TARGET.peakMb} MB: v2 ${fmt.kibAsMb(v2.peakKiB)} — ${fmt.ok(peakOk(v2.peakKiB))}; v1 ${fmt.kibAsMb(v1.peakKiB)} — ${fmt.ok(peakOk(v1.peakKiB))}`,
+    );
+  } finally {
+    await sink.close();
+    await temp.cleanup();
+  }
+}
+
+await main();
