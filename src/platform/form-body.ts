@@ -28,16 +28,37 @@ export function base64JsonForm(fields: Record<string, unknown>, key: string, byt
 
 function* pieces(head: Buffer, bytes: Buffer, tail: Buffer): Generator<Buffer> {
   yield head;
-  for (let i = 0; i < bytes.length; i += PIECE_BYTES) {
-    const base64 = bytes.subarray(i, i + PIECE_BYTES).toString("base64");
-    yield Buffer.from(base64.replace(/[+/=]/g, escapeBase64Char), "latin1");
-  }
+  for (let i = 0; i < bytes.length; i += PIECE_BYTES) yield urlEncodeBase64(bytes.subarray(i, i + PIECE_BYTES));
   yield tail;
 }
 
-const ESCAPED: Record<string, string> = { "+": "%2B", "/": "%2F", "=": "%3D" };
-function escapeBase64Char(char: string): string {
-  return ESCAPED[char] ?? char;
+const PLUS = 0x2b;
+const SLASH = 0x2f;
+const EQUALS = 0x3d;
+const PERCENT = 0x25;
+
+/**
+ * The url-encoded base64 of `bytes` (what `encodeURIComponent` makes of it), escaped in one pass
+ * over a Buffer: a regex with a callback per "+", "/" and "=" cost ~50 ms per 5 MiB chunk.
+ */
+export function urlEncodeBase64(bytes: Uint8Array): Buffer {
+  const base64 = Buffer.from(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), "latin1");
+  // At most every character escaped: 3 bytes each.
+  const out = Buffer.allocUnsafe(base64.length * 3);
+  let at = 0;
+  for (let i = 0; i < base64.length; i++) {
+    const c = base64[i]!;
+    if (c === PLUS || c === SLASH || c === EQUALS) {
+      out[at] = PERCENT;
+      // "+" → 2B, "/" → 2F, "=" → 3D
+      out[at + 1] = c === EQUALS ? 0x33 : 0x32;
+      out[at + 2] = c === PLUS ? 0x42 : c === SLASH ? 0x46 : 0x44;
+      at += 3;
+    } else {
+      out[at++] = c;
+    }
+  }
+  return out.subarray(0, at);
 }
 
 /** application/x-www-form-urlencoded, as URLSearchParams writes it (UTF-8, space as "+"). */

@@ -26,27 +26,53 @@ export async function uploadWholeFile(target: UploadTarget, absPath: string, opt
   return options.useV2 ? uploadV2(target, absPath, options) : uploadV1(target, absPath, options);
 }
 
+/** v1 chunks of one file in flight at once (the platform takes them in any order); memory is this × the chunk size. */
+const V1_IN_FLIGHT = 3;
+
 async function uploadV1(target: UploadTarget, absPath: string, options: WholeFileOptions): Promise<{ size: number; sha256: string }> {
   const { size } = await stat(absPath);
   const hash = createHash("sha256");
   const handle = await open(absPath, "r");
+  // An empty file is one empty chunk; never an extra empty chunk after the last full one.
+  const chunks = Math.max(1, Math.ceil(size / options.chunkSize));
+  const start = Math.min(options.startChunk ?? 0, chunks - 1);
+  const inFlight = new Set<Promise<void>>();
+  const acknowledged = new Set<number>();
+  // Every chunk below this one is on the platform: the journal's offset never runs ahead of a gap.
+  let below = start;
+  let failure: { error: unknown } | undefined;
   try {
-    // An empty file is one empty chunk; never an extra empty chunk after the last full one.
-    const chunks = Math.max(1, Math.ceil(size / options.chunkSize));
-    const start = Math.min(options.startChunk ?? 0, chunks - 1);
     if (start > 0) options.onResume?.(start * options.chunkSize);
-    for (let index = 0; index < chunks; index++) {
+    for (let index = 0; index < chunks && !failure; index++) {
+      // Read just before it is sent (and hashed in order), so at most V1_IN_FLIGHT chunks are held.
       const bytes = await readPiece(handle, index * options.chunkSize, Math.min(options.chunkSize, size - index * options.chunkSize));
       hash.update(bytes);
       // Chunks the platform has from before a restart are read for the digest only.
       if (index < start) continue;
-      await target.uploadChunk({ filename: options.storedName, fileSize: size, chunkIndex: index, bytes, metadata: options.metadata });
-      options.onBytes?.(bytes.length);
-      options.onOffset?.(index * options.chunkSize + bytes.length);
+      const sent: Promise<void> = target
+        .uploadChunk({ filename: options.storedName, fileSize: size, chunkIndex: index, bytes, metadata: options.metadata })
+        .then(
+          () => {
+            options.onBytes?.(bytes.length);
+            acknowledged.add(index);
+            const before = below;
+            while (acknowledged.delete(below)) below++;
+            if (below > before) options.onOffset?.(Math.min(size, below * options.chunkSize));
+          },
+          (error: unknown) => {
+            failure ??= { error };
+          },
+        )
+        .finally(() => inFlight.delete(sent));
+      inFlight.add(sent);
+      if (inFlight.size >= V1_IN_FLIGHT) await Promise.race(inFlight);
     }
   } finally {
+    // Never leave a send running past this call, even when a read failed.
+    await Promise.all(inFlight);
     await handle.close();
   }
+  if (failure) throw failure.error;
   return { size, sha256: hash.digest("hex") };
 }
 
@@ -74,9 +100,12 @@ async function uploadV2(target: UploadTarget, absPath: string, options: WholeFil
   return { size, sha256 };
 }
 
+/** Hash reads of 1 MiB: the default 64 KiB pieces cost a round of the event loop each. */
+const HASH_READ_BYTES = 1024 * 1024;
+
 export async function fileSha256(absPath: string): Promise<string> {
   const hash = createHash("sha256");
-  await pipeline(createReadStream(absPath), hash);
+  await pipeline(createReadStream(absPath, { highWaterMark: HASH_READ_BYTES }), hash);
   return hash.digest("hex");
 }
 

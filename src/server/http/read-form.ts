@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import busboy from "busboy";
 import { consumeBody, readBody } from "./consume-body.js";
+import { soleFormField } from "./form-field.js";
 import { badRequest, HttpError } from "./http-error.js";
 import { parseJson } from "./read-json.js";
 
@@ -16,7 +17,7 @@ export async function readFormJson(req: IncomingMessage, limit: number, call: st
   let text: string | undefined;
   if (type === "application/x-www-form-urlencoded") {
     const body = await readBody(req, limit, call);
-    text = new URLSearchParams(body.toString("utf8")).get(FIELD) ?? undefined;
+    text = soleFormField(body, FIELD) ?? new URLSearchParams(body.toString("utf8")).get(FIELD) ?? undefined;
   } else if (type === "multipart/form-data") {
     text = await readMultipartField(req, limit, call);
   } else {

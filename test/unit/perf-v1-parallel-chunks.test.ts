@@ -1,0 +1,154 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { UploadMetadata } from "../../src/platform/types.js";
+import { uploadWholeFile } from "../../src/upload/whole-file.js";
+import type { UploadTarget } from "../../src/upload/upload-target.js";
+
+// The target is a stand-in for the platform so the test can choose the order in which chunks are
+// acknowledged (the real server's order is up to the network); only uploadChunk is used by v1.
+const metadata = { project: "p", owner: "o", originalname: "f.bin", resource: "j", resourceKind: "Run", simulation: "s" } as UploadMetadata;
+
+interface Sent {
+  index: number;
+  bytes: Buffer;
+  settle: (error?: Error) => void;
+}
+
+function chunkTarget(sent: Sent[], flight: { now: number; max: number }): UploadTarget {
+  const unused = () => Promise.reject(new Error("not used by v1"));
+  return {
+    appendFile: unused,
+    openUpload: unused,
+    sendUploadBytes: unused,
+    completeUpload: unused,
+    uploadChunk: ({ chunkIndex, bytes }) =>
+      new Promise<void>((resolve, reject) => {
+        flight.now++;
+        flight.max = Math.max(flight.max, flight.now);
+        sent.push({
+          index: chunkIndex,
+          bytes,
+          settle: (error) => {
+            flight.now--;
+            if (error) reject(error);
+            else resolve();
+          },
+        });
+      }),
+  };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "perf-v1-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("v1 chunks of one file in flight together", () => {
+  it("sends up to 3 at once, every byte once, and reports only the offset below which all are acknowledged", async () => {
+    const chunkSize = 1000;
+    const data = randomBytes(7 * chunkSize + 123);
+    const file = join(dir, "f.bin");
+    await writeFile(file, data);
+    const sent: Sent[] = [];
+    const flight = { now: 0, max: 0 };
+    const offsets: number[] = [];
+    const done = uploadWholeFile(chunkTarget(sent, flight), file, {
+      storedName: "f.bin",
+      metadata,
+      useV2: false,
+      chunkSize,
+      onOffset: (offset) => offsets.push(offset),
+    });
+    // Acknowledge the newest chunk in flight first: out of order, always.
+    let settled = 0;
+    while (settled < 8) {
+      await tick();
+      const open = sent.slice(settled);
+      expect(open.length).toBeLessThanOrEqual(3);
+      const last = sent.splice(sent.length - 1, 1)[0]!;
+      sent.splice(settled, 0, last);
+      last.settle();
+      settled++;
+      // The reported offset never passes a chunk that is not acknowledged yet.
+      const acked = new Set(sent.slice(0, settled).map((s) => s.index));
+      let below = 0;
+      while (acked.has(below)) below++;
+      expect(offsets.at(-1) ?? 0).toBeLessThanOrEqual(Math.min(data.length, below * chunkSize));
+    }
+    const result = await done;
+    expect(flight.max).toBe(3);
+    expect(result).toEqual({ size: data.length, sha256: createHash("sha256").update(data).digest("hex") });
+    const byIndex = [...sent].sort((a, b) => a.index - b.index);
+    expect(byIndex.map((s) => s.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(Buffer.concat(byIndex.map((s) => s.bytes)).equals(data)).toBe(true);
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    expect(offsets.at(-1)).toBe(data.length);
+  });
+
+  it("a failed chunk fails the upload, after the others have settled, and the offset stays below it", async () => {
+    const chunkSize = 100;
+    const data = randomBytes(10 * chunkSize);
+    const file = join(dir, "f.bin");
+    await writeFile(file, data);
+    const sent: Sent[] = [];
+    const flight = { now: 0, max: 0 };
+    const offsets: number[] = [];
+    const done = uploadWholeFile(chunkTarget(sent, flight), file, {
+      storedName: "f.bin",
+      metadata,
+      useV2: false,
+      chunkSize,
+      onOffset: (offset) => offsets.push(offset),
+    });
+    const outcome = done.then(
+      () => "resolved",
+      (error: Error) => error.message,
+    );
+    await tick();
+    expect(sent.map((s) => s.index)).toEqual([0, 1, 2]);
+    sent[0]!.settle();
+    sent[1]!.settle(new Error("chunk 1 refused"));
+    await tick();
+    expect(flight.now).toBe(1); // chunk 2 still under way: the upload waits for it
+    sent[2]!.settle();
+    expect(await outcome).toBe("chunk 1 refused");
+    expect(flight.now).toBe(0);
+    expect(offsets).toEqual([chunkSize]);
+    expect(sent.length).toBeLessThanOrEqual(4);
+  });
+
+  it("resumes from startChunk, hashing the chunks before it without sending them", async () => {
+    const chunkSize = 100;
+    const data = randomBytes(5 * chunkSize);
+    const file = join(dir, "f.bin");
+    await writeFile(file, data);
+    const sent: Sent[] = [];
+    const flight = { now: 0, max: 0 };
+    const offsets: number[] = [];
+    const done = uploadWholeFile(chunkTarget(sent, flight), file, {
+      storedName: "f.bin",
+      metadata,
+      useV2: false,
+      chunkSize,
+      startChunk: 3,
+      onOffset: (offset) => offsets.push(offset),
+    });
+    await tick();
+    expect(sent.map((s) => s.index)).toEqual([3, 4]);
+    sent[1]!.settle();
+    await tick();
+    expect(offsets).toEqual([]);
+    sent[0]!.settle();
+    const result = await done;
+    expect(offsets).toEqual([data.length]);
+    expect(result.sha256).toBe(createHash("sha256").update(data).digest("hex"));
+  });
+});
