@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { redact } from "../log/redact.js";
 import { LastLines } from "./last-lines.js";
 import { LineSplitter } from "./line-splitter.js";
 import type { LogFiles } from "./log-files.js";
@@ -10,6 +11,8 @@ export interface OutputPumpOptions {
   logs: LogFiles;
   onLine?: ((line: string, stream: OutputStreamName) => void) | undefined;
   tailLines: number;
+  /** Replaced by *** in every line before it is kept anywhere (a solver may print its config). */
+  secrets?: readonly string[];
 }
 
 /**
@@ -26,14 +29,16 @@ export class OutputPump {
   readonly #logs: LogFiles;
   readonly #onLine: OutputPumpOptions["onLine"];
   readonly #tail: LastLines;
+  readonly #secrets: readonly string[];
   readonly #closed: Promise<void>;
   #batch = "";
   #waitingForDrain = false;
   #lastActivity = performance.now();
 
   /** Attach at once, in the same tick as the spawn, so no output is read by anyone else first. */
-  constructor({ streams, logs, onLine, tailLines }: OutputPumpOptions) {
+  constructor({ streams, logs, onLine, tailLines, secrets = [] }: OutputPumpOptions) {
     this.#streams = streams;
+    this.#secrets = secrets;
     this.#logs = logs;
     this.#onLine = onLine;
     this.#tail = new LastLines(tailLines);
@@ -87,7 +92,8 @@ export class OutputPump {
     });
   }
 
-  #line(line: string, name: OutputStreamName): void {
+  #line(raw: string, name: OutputStreamName): void {
+    const line = this.#secrets.length ? redact(raw, this.#secrets) : raw;
     this.#tail.push(line);
     this.#batch += `${line}\n`;
     if (this.#onLine) {

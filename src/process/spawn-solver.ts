@@ -20,6 +20,8 @@ export interface SolverProcessOptions {
   graceMs: number;
   /** How many last lines to keep for the error summary (default 20). */
   tailLines?: number;
+  /** Redacted (***) from every line before it reaches the logs, the tail or onLine. */
+  secrets?: readonly string[];
   /** How often to look whether the process group is gone (default 50 ms). */
   pollMs?: number;
   /** Once the group is gone, how long a pipe another process still holds may stay silent before it is given up (default 2000 ms). */
@@ -116,6 +118,7 @@ export async function runSolverProcess(options: SolverProcessOptions): Promise<S
     logs,
     onLine: options.onLine,
     tailLines,
+    ...(options.secrets ? { secrets: options.secrets } : {}),
   });
   const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
     subprocess.once("exit", (code, exitSignal) => resolve([code, exitSignal]));

@@ -31,6 +31,7 @@ export const executeStage: Stage = {
       },
       signal: ctx.signal,
       graceMs: options.graceMs,
+      secrets: options.secrets,
     });
     ctx.state.solver = exit;
     if (exit.aborted) throw abortErrorOf(ctx.signal);
