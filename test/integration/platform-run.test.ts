@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { chmod, mkdir, readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -42,11 +43,22 @@ async function prepareHeat1d(s: TestServer, extra: Record<string, unknown> = {})
   heat1dScriptsZip(zip);
   await seedFile(s.dataDir, "scripts-zip", await readFile(zip));
   await seedFile(s.dataDir, "mesh-file.msh", "$MeshFormat\n2.2 0 8\n$EndMeshFormat\n");
-  await seedRunData(s.dataDir, "p1", "sim1", heat1dRunData("scripts-zip", "mesh-file.msh"));
+  // The inputs archive is a .tar.gz, so both archive formats go through a platform run.
+  const inputs = join(dir, "inputs.tar.gz");
+  execFileSync("python3", [
+    "-c",
+    "import io, sys, tarfile\nt = tarfile.open(sys.argv[1], 'w:gz')\nb = b'{\"nx\": 41}'\ni = tarfile.TarInfo('parameters.json'); i.size = len(b); t.addfile(i, io.BytesIO(b))\nt.close()",
+    inputs,
+  ]);
+  await seedFile(s.dataDir, "inputs-tgz", await readFile(inputs));
+  await seedRunData(s.dataDir, "p1", "sim1", heat1dRunData("scripts-zip", "mesh-file.msh", "inputs-tgz"));
   const workDir = join(dir, "work");
   await mkdir(workDir);
   const configPath = join(dir, "config.json");
-  await writeConfig(configPath, platformFields(s, { workDir: "work", env: { PHYSICSWORKS_PARAMS: JSON.stringify({ slow: 0.02 }) }, ...extra }));
+  await writeConfig(
+    configPath,
+    platformFields(s, { workDir: "work", inputsArchive: "from the platform", env: { PHYSICSWORKS_PARAMS: JSON.stringify({ slow: 0.02 }) }, ...extra }),
+  );
   return { dir, workDir, configPath };
 }
 
@@ -105,6 +117,9 @@ describe("a run against the reference server", () => {
     });
     expect(await readJson(join(workDir, "inputs/solverConfig.json"))).toMatchObject({ downloadable: expect.any(Object) });
     expect(await readFile(join(workDir, "inputs/mesh-1.msh"), "utf8")).toContain("$MeshFormat");
+    // The inputs archive was unpacked into inputs/ and the solver read it.
+    expect(await readJson(join(workDir, "inputs/parameters.json"))).toEqual({ nx: 41 });
+    expect(await readFile(join(workDir, "debug/main.txt"), "utf8")).toContain("nx=41");
 
     const config = await readJson<{ resource: { id: string; name: string } }>(configPath);
     expect(config.resource.id).toBe(result.runId);
