@@ -2,6 +2,7 @@ import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { extname, join, relative } from "node:path";
 import { extractArchive } from "../archive/index.js";
 import { createDownloadCache } from "../download-cache/index.js";
+import { PlatformError } from "../errors.js";
 import { formatBytes } from "../log/format-bytes.js";
 import { reportProgress } from "./phase-line.js";
 import type { RunContext } from "./run-context.js";
@@ -48,6 +49,10 @@ export async function downloadFromPlatform(ctx: RunContext, session: PlatformSes
     jobs.push({ label: "inputs", run: () => unpack(inputs, join(downloads, "inputs.archive"), paths.inputs) });
   }
   for (const mesh of data.simulation.meshes) {
+    // The platform's ids become file names under raw/ and inputs/: never a path out of them.
+    if (!/^[\w.-]{1,200}$/.test(mesh.id) || mesh.id === "." || mesh.id === "..") {
+      throw new PlatformError(`read run data: mesh id ${JSON.stringify(mesh.id.slice(0, 80))} is not a plain file name; refused`);
+    }
     jobs.push({
       label: `mesh ${mesh.id}`,
       run: async () => {

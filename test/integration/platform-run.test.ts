@@ -189,6 +189,24 @@ describe("a run against the reference server", () => {
     expect(record.node.statusLabel).toMatch(/read run data/);
   });
 
+  it("refuses a mesh id from the platform that would leave raw/", async () => {
+    const s = await server();
+    const w = await work("hello.py");
+    await seedFile(s.dataDir, "m.msh", "mesh");
+    await seedRunData(s.dataDir, "p1", "sim1", {
+      simulation: { tree: {}, meshes: [{ id: "../../escaped", rawMeshFile: "m.msh" }] },
+      materials: [],
+      inputs: {},
+      physicsFeature: { config: {} },
+    });
+    await writeConfig(w.configPath, platformFields(s, { workDir: ".", mainScript: "hello.py" }));
+    const result = await runSolver({ configPath: w.configPath });
+    expect(result.status).toBe("error");
+    expect(result.error?.message).toMatch(/mesh id "..\/..\/escaped" is not a plain file name/);
+    await expect(stat(join(w.dir, "..", "escaped.msh"))).rejects.toThrow();
+    expect((await runRecord(s, result.runId)).node.status).toBe("error");
+  });
+
   it("stops with exit 3 and 'check the token' on a wrong token, never printing it", async () => {
     const s = await server();
     const w = await work("hello.py");
