@@ -7,6 +7,7 @@ import { resolveRunOptions, type RunSolverOptions } from "./options.js";
 import type { RunResult } from "./run-result.js";
 import { buildVisualizationArchives } from "./postprocess/index.js";
 import { openPlatformSession } from "./stages/platform-session.js";
+import { uploadProgress } from "./stages/post-process-stage.js";
 import { sendArchives, sendReport, sendResultZip } from "./stages/send-artifacts.js";
 import { readPlatformRunFile } from "./stages/platform-run-file.js";
 import { createRunContext } from "./stages/run-context.js";
@@ -51,7 +52,7 @@ export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
     const { archives, warnings } = await buildVisualizationArchives({ workDir: paths.workDir, simulation: target.simulation });
     warnings.forEach((w) => ctx.warn(w));
     await sendArchives(session, archives);
-    const { failed } = await session.uploader.finalPass(() => undefined);
+    const { failed } = await session.uploader.finalPass(uploadProgress(ctx));
     if (await exists(join(paths.outputs, "result.zip"))) await sendResultZip(session, join(paths.outputs, "result.zip"));
     if (result.report && (await exists(result.report))) await sendReport(session, result.report);
     const files = result.outputs.filter((o) => outputKind(o.path).kind !== "skip").length - failed.length;

@@ -1,4 +1,5 @@
 import type { RunSolverOptions } from "../options.js";
+import { TerminalDisplay } from "./terminal-display.js";
 
 export interface SyncFlags {
   configPath?: string;
@@ -10,15 +11,19 @@ export interface SyncFlags {
 /** `physicsworks-solve sync`: sends what an offline run left in its work directory. */
 export async function syncCommand(flags: SyncFlags): Promise<number> {
   const { syncRun } = await import("../index.js");
-  const options: RunSolverOptions = {
-    onEvent: (event) => {
-      if (event.type === "warning") process.stderr.write(`warning: ${event.message}\n`);
-    },
-  };
+  // With --json, stdout carries only the JSON: the progress goes to stderr.
+  const out = flags.json ? process.stderr : process.stdout;
+  const display = new TerminalDisplay({ out, interactive: Boolean(out.isTTY), echoSolver: false, verbose: false });
+  const options: RunSolverOptions = { onEvent: display.onEvent };
   if (flags.configPath) options.configPath = flags.configPath;
   if (flags.workDir) options.workDir = flags.workDir;
   if (flags.tokenFile) options.tokenFile = flags.tokenFile;
-  const result = await syncRun(options);
+  let result;
+  try {
+    result = await syncRun(options);
+  } finally {
+    display.close();
+  }
   if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else if (result.outcome === "already") process.stdout.write(`run ${result.runId} is on the platform already; nothing to send\n`);
   else process.stdout.write(`run ${result.runId} sent: ${result.files} output files, results and final status\n`);

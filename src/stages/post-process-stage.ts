@@ -11,6 +11,7 @@ import {
 } from "../postprocess/index.js";
 import { parseResultsCsv } from "../results/results-csv.js";
 import { scanFiles } from "../upload/scan-outputs.js";
+import type { FinalPassProgress } from "../upload/uploader.js";
 import { reportProgress, writePhaseLine } from "./phase-line.js";
 import type { RunContext } from "./run-context.js";
 import type { PlatformSession } from "./platform-session.js";
@@ -82,14 +83,7 @@ async function sendToPlatform(ctx: RunContext, session: PlatformSession, archive
   if (ctx.state.results.length) await session.client.patchResults(ctx.runId, ctx.state.results);
   await sendArchives(session, archives);
   if (zip) await sendResultZip(session, zip.path);
-  let last = 0;
-  const pass = uploader.finalPass(({ doneBytes, totalBytes }) => {
-    const now = Date.now();
-    if (now - last < 250 && doneBytes < totalBytes) return;
-    last = now;
-    const share = totalBytes === 0 ? 1 : doneBytes / totalBytes;
-    reportProgress(ctx, 92 + 7 * share, `uploading results ${formatBytes(doneBytes)}/${formatBytes(totalBytes)}`);
-  });
+  const pass = uploader.finalPass(uploadProgress(ctx));
   // After an abort or a signal the node may be taken away soon (SLURM's --signal lead time): bound the flush.
   const { failed } = ctx.signal.aborted ? await withinFlushTime(pass, ctx.options.tuning.flushMs) : await pass;
   if (failed.length) {
@@ -98,6 +92,18 @@ async function sendToPlatform(ctx: RunContext, session: PlatformSession, archive
   }
   await reporter.flush();
   return "all outputs on the platform";
+}
+
+/** The final pass's progress as the run's 92→99, `uploading results X/Y`, at most four times a second. */
+export function uploadProgress(ctx: RunContext): (p: FinalPassProgress) => void {
+  let last = 0;
+  return ({ doneBytes, totalBytes }) => {
+    const now = Date.now();
+    if (now - last < 250 && doneBytes < totalBytes) return;
+    last = now;
+    const share = totalBytes === 0 ? 1 : doneBytes / totalBytes;
+    reportProgress(ctx, 92 + 7 * share, `uploading results ${formatBytes(doneBytes)}/${formatBytes(totalBytes)}`);
+  };
 }
 
 async function withinFlushTime<T>(work: Promise<T>, flushMs: number): Promise<T> {

@@ -58,6 +58,8 @@ describe("offline runs and sync", () => {
     const sync = await runCli(["sync", `--configPath=${offline.configPath}`, "--json"]);
     expect(sync.code, sync.stderr).toBe(0);
     const synced = JSON.parse(sync.stdout) as { outcome: string; runId: string };
+    // Progress on stderr while it sends (stdout holds only the JSON).
+    expect(sync.stderr).toMatch(/uploading results [\d.]+[KM]?B\/[\d.]+[KM]?B/);
     expect(synced.outcome).toBe("sent");
     expect(await runCount(s)).toBe(2);
 
