@@ -1,5 +1,5 @@
 /**
- * A solver that writes 1 GiB (CI: 256 MiB; REL_STDOUT_MB=1024 for the full size) to stdout and 100,000 lines to state.txt: the runner (the real CLI,
+ * A solver that writes 1 GiB (.ci/run sets REL_STDOUT_MB=1024; 256 MiB by default for a developer's run) to stdout and 100,000 lines to state.txt: the runner (the real CLI,
  * its own process) keeps its peak memory bounded (VmHWM from /proc/<pid>/status) and the log
  * arrives whole on the server.
  */
