@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { checkConfigFields, type ConfigFile } from "./config/config-fields.js";
 import { parseDuration } from "./config/duration.js";
+import { normalizeHost } from "./config/host-url.js";
 import { readConfigFile } from "./config/read-config-file.js";
 import { ConfigError } from "./errors.js";
 import type { RunEvent } from "./run-events.js";
@@ -216,21 +217,6 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
   const natsUrl = env.PHYSICSWORKS_NATS_URL || config.nats;
   if (natsUrl) options.natsUrl = natsUrl;
   return { options, warnings };
-}
-
-/** The host always ends with "/" (protocol.md); anything but an http(s) URL is refused with a hint. */
-export function normalizeHost(value: string, where: string): string {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    const guess = /^[\w.-]+(:\d+)?(\/.*)?$/.test(value) ? `; did you mean "http://${value.replace(/\/?$/, "/")}"?` : "";
-    throw new ConfigError(`${where} must be an http(s) URL (got ${JSON.stringify(value)})${guess}`);
-  }
-  return url.href.endsWith("/") ? url.href : `${url.href}/`;
 }
 
 async function checkFolder(path: string, where: string): Promise<void> {

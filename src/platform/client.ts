@@ -1,3 +1,4 @@
+import { normalizeHost } from "../config/host-url.js";
 import { ConfigError } from "../errors.js";
 import { checkRetryOptions, type CallContext } from "./call.js";
 import { createHttp } from "./http.js";
@@ -63,7 +64,7 @@ export const CLIENT_DEFAULTS = {
 } as const;
 
 export function createPlatformClient(options: PlatformClientOptions): PlatformClient {
-  const host = normalizeHost(options.host);
+  const host = normalizeHost(options.host, 'platform client: "host"');
   const connectTimeoutMs = checkTimeout("connectTimeoutMs", options.connectTimeoutMs ?? CLIENT_DEFAULTS.connectTimeoutMs);
   const responseTimeoutMs = checkTimeout("responseTimeoutMs", options.responseTimeoutMs ?? CLIENT_DEFAULTS.responseTimeoutMs);
   const retry = options.retry ?? {};
@@ -94,19 +95,6 @@ export function createPlatformClient(options: PlatformClientOptions): PlatformCl
     completeUpload: (uploadId) => uploads.completeUpload(ctx, uploadId),
     close: () => http.close(),
   };
-}
-
-function normalizeHost(host: string): string {
-  let url: URL;
-  try {
-    url = new URL(host);
-  } catch {
-    throw new ConfigError(`platform client: "host" must be a URL (got ${JSON.stringify(host)}); e.g. "https://physicsworks.example.com/api/"`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new ConfigError(`platform client: "host" must be an http:// or https:// URL (got ${JSON.stringify(host)})`);
-  }
-  return host.endsWith("/") ? host : `${host}/`;
 }
 
 function checkTimeout(name: string, value: number): number {
