@@ -78,8 +78,8 @@ export function createRunContext(
 }
 
 export function abortErrorOf(signal: AbortSignal): AbortError {
-  const reason = signal.reason instanceof AbortError ? signal.reason.reason : ("user" as AbortReason);
-  return signal.reason instanceof AbortError ? signal.reason : new AbortError(reason, abortMessage(reason));
+  // The run's own abort always carries an AbortError; anything else counts as the user's abort.
+  return signal.reason instanceof AbortError ? signal.reason : new AbortError("user", abortMessage("user"));
 }
 
 function redactEvent(event: RunEvent, secrets: readonly string[]): RunEvent {
