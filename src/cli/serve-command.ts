@@ -24,8 +24,8 @@ export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Prom
   const faultRate = flags.faultRate === undefined ? 0 : Number(flags.faultRate);
   if (!(faultRate >= 0 && faultRate <= 1)) throw new UsageError(`--faultRate must be a share from 0 to 1 (got ${JSON.stringify(flags.faultRate)})`);
   const latencyMs = flags.latencyMs === undefined ? 0 : wholeNumber(flags.latencyMs, "--latencyMs", 0, 600_000);
-  const token = flags.tokenFile ? (await readFile(flags.tokenFile, "utf8")).trim() : (flags.token ?? process.env.PHYSICSWORKS_TOKEN);
-  const jwtSecret = flags.jwtSecretFile ? (await readFile(flags.jwtSecretFile, "utf8")).trim() : (flags.jwtSecret ?? process.env.PHYSICSWORKS_JWT_SECRET);
+  const token = await secretOf(flags.token, flags.tokenFile, "PHYSICSWORKS_TOKEN");
+  const jwtSecret = await secretOf(flags.jwtSecret, flags.jwtSecretFile, "PHYSICSWORKS_JWT_SECRET");
   if (!token && !jwtSecret) {
     throw new UsageError("serve needs a token runners must send (--token, --tokenFile or PHYSICSWORKS_TOKEN) or a JWT secret (--jwtSecret, --jwtSecretFile or PHYSICSWORKS_JWT_SECRET)");
   }
@@ -54,12 +54,18 @@ export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Prom
 /** `physicsworks-solve token`: mints a JWT for a server started with --jwtSecret. */
 export async function tokenCommand(flags: { sub: string; scope: string; expiresIn: string; jwtSecret?: string; jwtSecretFile?: string }): Promise<number> {
   const { mintToken } = await import("../server/index.js");
-  const secret = flags.jwtSecretFile ? (await readFile(flags.jwtSecretFile, "utf8")).trim() : (flags.jwtSecret ?? process.env.PHYSICSWORKS_JWT_SECRET);
+  const secret = await secretOf(flags.jwtSecret, flags.jwtSecretFile, "PHYSICSWORKS_JWT_SECRET");
   if (!secret) throw new UsageError("token needs the server's secret: --jwtSecret, --jwtSecretFile or PHYSICSWORKS_JWT_SECRET");
   const seconds = Math.round(parseDuration(flags.expiresIn, "--expiresIn") / 1000);
   const scope = flags.scope.split(/[\s,]+/).filter(Boolean);
   process.stdout.write(`${mintToken(secret, { sub: flags.sub, scope, expiresIn: seconds })}\n`);
   return 0;
+}
+
+/** A secret from its file (preferred: argv is visible to others), else the flag, else the environment. */
+async function secretOf(value: string | undefined, file: string | undefined, envName: string): Promise<string | undefined> {
+  if (file) return (await readFile(file, "utf8")).trim();
+  return value ?? process.env[envName];
 }
 
 function wholeNumber(value: string, flag: string, min: number, max: number): number {
