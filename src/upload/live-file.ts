@@ -23,10 +23,15 @@ const HEAD_BYTES = 256;
 /**
  * Appends what the file gained since the last send, in appends of at most `maxAppend` bytes; a text
  * append ends at a line end where there is one. A shrunk or rewritten file is sent again from its
- * start with isNew. Returns the bytes sent.
+ * start with isNew. Returns the bytes sent and the file's mtime as it was read.
  */
-export async function sendLiveGrowth(target: UploadTarget, file: LiveFile, absPath: string, maxAppend: number): Promise<number> {
-  const { size } = await stat(absPath);
+export async function sendLiveGrowth(
+  target: UploadTarget,
+  file: LiveFile,
+  absPath: string,
+  maxAppend: number,
+): Promise<{ sent: number; mtimeMs: number }> {
+  const { size, mtimeMs } = await stat(absPath);
   const handle = await open(absPath, "r");
   let sent = 0;
   try {
@@ -42,7 +47,7 @@ export async function sendLiveGrowth(target: UploadTarget, file: LiveFile, absPa
     if (size === 0 && (!file.sentOnce || file.restart)) {
       // An empty live file is created with one empty append.
       await append(target, file, Buffer.alloc(0), true);
-      return 0;
+      return { sent: 0, mtimeMs };
     }
     while (file.offset < size) {
       const piece = await readPiece(handle, file.offset, Math.min(maxAppend, size - file.offset));
@@ -60,7 +65,7 @@ export async function sendLiveGrowth(target: UploadTarget, file: LiveFile, absPa
   } finally {
     await handle.close();
   }
-  return sent;
+  return { sent, mtimeMs };
 }
 
 async function append(target: UploadTarget, file: LiveFile, bytes: Buffer, isNew: boolean): Promise<void> {

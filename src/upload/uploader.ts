@@ -199,10 +199,9 @@ export class Uploader {
   private async sendLive(path: string, slug: "logs" | "plots" | "media", isAscii: boolean): Promise<void> {
     const file = this.liveFile(path, slug, isAscii);
     file.lastSend = Date.now();
-    const sent = await sendLiveGrowth(this.options.target, file, this.abs(path), this.options.chunkSize);
+    const { sent, mtimeMs } = await sendLiveGrowth(this.options.target, file, this.abs(path), this.options.chunkSize);
     this.progress?.(sent);
     if (sent > 0) this.options.onSent?.(path, sent);
-    const { mtimeMs } = await stat(this.abs(path)).catch(() => ({ mtimeMs: 0 }));
     this.options.journal.set(path, { kind: "live", id: file.id, storedName: file.storedName, size: file.offset, mtimeMs, offset: file.offset, done: false });
     this.list(slug, path, file.id, file.storedName);
   }
