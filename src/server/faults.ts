@@ -1,10 +1,9 @@
 import type { Reply } from "./http/reply.js";
 import type { ResolvedOptions } from "./server-options.js";
 
-/** An injected fault: an answer the runner must retry, or a connection cut without one. */
-export type Fault = "503" | "429" | "drop";
+import type { Fault } from "./fault-kinds.js";
 
-const FAULTS: readonly Fault[] = ["503", "429", "drop"];
+export type { Fault } from "./fault-kinds.js";
 
 /**
  * Decided before anything of the request is done, so a faulted request has no effect. `GET health`
@@ -13,8 +12,11 @@ const FAULTS: readonly Fault[] = ["503", "429", "drop"];
 export function pickFault(options: ResolvedOptions, method: string, segments: string[]): Fault | undefined {
   if (options.faultRate <= 0) return undefined;
   if (method === "GET" && (segments[0] === "health" || segments[0] === "runs")) return undefined;
+  const path = segments.join("/");
+  if (!options.faultPaths.some((prefix) => path.startsWith(prefix))) return undefined;
   if (options.random() >= options.faultRate) return undefined;
-  return FAULTS[Math.min(FAULTS.length - 1, Math.floor(options.random() * FAULTS.length))];
+  const kinds = options.faultKinds;
+  return kinds[Math.min(kinds.length - 1, Math.floor(options.random() * kinds.length))];
 }
 
 export function faultReply(fault: "503" | "429", options: ResolvedOptions): Reply {

@@ -1,5 +1,6 @@
 import { ConfigError } from "../errors.js";
 import { CHUNK_SIZE } from "../platform/types.js";
+import { FAULTS, type Fault } from "./fault-kinds.js";
 
 export interface ServerOptions {
   /** Everything the server keeps lives under here. */
@@ -14,6 +15,10 @@ export interface ServerOptions {
   jwtSecret?: string;
   /** 0..1: the share of requests that get an injected fault (default 0). */
   faultRate?: number;
+  /** Which faults are injected (default all three: "503", "429", "drop"). */
+  faultKinds?: Fault[];
+  /** Only requests whose path (no leading "/") starts with one of these get faults (default: any). */
+  faultPaths?: string[];
   /** The Retry-After of an injected 429, in seconds (default 1). */
   retryAfterSeconds?: number;
   /** Extra latency: a random delay up to this on each request (default 0). */
@@ -59,6 +64,12 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   if (!token && !jwtSecret) throw new ConfigError('server: give a "token" or a "jwtSecret"; a server without auth is not offered');
   const faultRate = options.faultRate ?? 0;
   if (typeof faultRate !== "number" || !(faultRate >= 0 && faultRate <= 1)) fail("faultRate", "must be a number from 0 to 1", faultRate);
+  const faultKinds = options.faultKinds ?? [...FAULTS];
+  if (!Array.isArray(faultKinds) || faultKinds.length === 0 || faultKinds.some((k) => !FAULTS.includes(k))) {
+    fail("faultKinds", `must be a non-empty list of ${FAULTS.map((k) => `"${k}"`).join(", ")}`, faultKinds);
+  }
+  const faultPaths = options.faultPaths ?? [""];
+  if (!Array.isArray(faultPaths) || faultPaths.some((p) => typeof p !== "string")) fail("faultPaths", "must be a list of path prefixes", faultPaths);
   const maxChunkBytes = int("maxChunkBytes", options.maxChunkBytes, CHUNK_SIZE + 64 * 1024, 1);
   // Each raw byte is 4/3 base64 characters, each up to 3 url-encoded bytes ("/" → "%2F").
   const worstForm = 4 * Math.ceil(maxChunkBytes / 3) * 3 + 64 * 1024;
@@ -69,6 +80,8 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     token,
     jwtSecret,
     faultRate,
+    faultKinds,
+    faultPaths: faultPaths.map((p) => p.replace(/^\/+/, "")),
     retryAfterSeconds: int("retryAfterSeconds", options.retryAfterSeconds, 1, 0, 3600),
     latencyMs: int("latencyMs", options.latencyMs, 0, 0, 60_000),
     maxChunkBytes,

@@ -39,6 +39,10 @@ export interface FinalPassProgress {
   totalBytes: number;
 }
 
+/** Sends of a live file from its start after an append's answer was lost, before it counts as failed. */
+const LIVE_RESTARTS = 5;
+const RESTART_DELAY_MS = 200;
+
 type Live = LiveFile & { id: string; lastSend: number; timer?: NodeJS.Timeout; listed: boolean };
 
 interface Settling {
@@ -196,8 +200,24 @@ export class Uploader {
     this.failures.delete(path);
   }
 
+  /**
+   * An append whose answer was lost leaves the file to be sent again from its start (appends carry
+   * no offset); that happens here at once, a few times, so a dropped connection does not leave a
+   * log unsent until the solver next writes to it, nor fail it in the final pass.
+   */
   private async sendLive(path: string, slug: "logs" | "plots" | "media", isAscii: boolean): Promise<void> {
     const file = this.liveFile(path, slug, isAscii);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.sendLiveOnce(path, slug, file);
+      } catch (error) {
+        if (!file.restart || attempt >= LIVE_RESTARTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, RESTART_DELAY_MS * attempt));
+      }
+    }
+  }
+
+  private async sendLiveOnce(path: string, slug: "logs" | "plots" | "media", file: Live): Promise<void> {
     file.lastSend = Date.now();
     const { sent, mtimeMs } = await sendLiveGrowth(this.options.target, file, this.abs(path), this.options.chunkSize);
     this.progress?.(sent);

@@ -59,6 +59,23 @@ describe("live outputs", () => {
     // Generous: about 45 s on an idle 2-core machine, several times that when the machine is busy.
   }, 300_000);
 
+  it("a live log whose append lost its connection is sent again from its start, in the final pass too", async () => {
+    // Every other append has its connection cut before the server reads it; the client cannot
+    // know whether it was applied, so the log is sent again from its start (appends carry no offset).
+    let calls = 0;
+    const random = () => (calls++ % 3 === 0 ? 0 : 0.99);
+    const { s, w } = await platformWork("late-logs.py", { faultRate: 0.5, faultKinds: ["drop"], faultPaths: ["storage/append"], random });
+    const result = await runSolver({ configPath: w.configPath });
+    expect(result.status, result.error?.message).toBe("finished");
+    const files = await storedFiles(s, result.runId);
+    for (let i = 0; i < 3; i++) {
+      const stored = files.find((f) => f.path === `logs/late-${i}.log`);
+      expect(stored?.sha256, `logs/late-${i}.log`).toBe(await fileSha(join(w.dir, `outputs/logs/late-${i}.log`)));
+    }
+    const log = await readFile(join(s.dataDir, "requests.jsonl"), "utf8");
+    expect(log.split("\n").filter((l) => l.includes('"fault":"drop"')).length).toBeGreaterThan(0);
+  }, 60_000);
+
   it("sends a slowly written file once, complete, and a rewritten file in its final form", async () => {
     const { s, w } = await platformWork("slow-and-rewrite.py", { v2: false });
     const result = await runSolver({ configPath: w.configPath, env: { ...process.env, SLOW_SECONDS: "5", TAIL_SECONDS: "2" }, tuning: { settleMs: 1000 } });

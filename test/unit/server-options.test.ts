@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
+import { pickFault } from "../../src/server/faults.js";
 import { resolveOptions } from "../../src/server/server-options.js";
 import { KeyLock } from "../../src/server/store/key-lock.js";
 
@@ -17,6 +18,15 @@ describe("resolveOptions", () => {
     expect(() => resolveOptions({ dataDir: "/tmp/x" })).toThrow(ConfigError);
     expect(() => resolveOptions({ dataDir: "/tmp/x", jwtSecret: "short" })).toThrow(/"jwtSecret".*\(got "\*\*\*"\)/);
     expect(() => resolveOptions({ dataDir: "", token: "t" })).toThrow(/"dataDir"/);
+    expect(() => resolveOptions({ dataDir: "/tmp/x", token: "t", faultKinds: ["500" as never] })).toThrow(/"faultKinds" must be a non-empty list of "503", "429", "drop"/);
+    expect(() => resolveOptions({ dataDir: "/tmp/x", token: "t", faultKinds: [] })).toThrow(/"faultKinds"/);
+  });
+
+  it("faults only the kinds and paths asked for", () => {
+    const options = resolveOptions({ dataDir: "/tmp/x", token: "t", faultRate: 1, faultKinds: ["drop"], faultPaths: ["/storage/append"], random: () => 0.5 });
+    expect(pickFault(options, "POST", ["storage", "append"])).toBe("drop");
+    expect(pickFault(options, "POST", ["storage", "chunks"])).toBeUndefined();
+    expect(pickFault(resolveOptions({ dataDir: "/tmp/x", token: "t", faultRate: 1, random: () => 0.5 }), "PUT", ["runs", "x"])).toBe("429");
   });
 });
 
