@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as delay } from "node:timers/promises";
-import { credentialOf, type AuthClaims } from "./auth/auth-guard.js";
+import { ANONYMOUS, credentialOf, type AuthClaims } from "./auth/auth-guard.js";
 import { permissionGuard } from "./auth/permission-guard.js";
+import { PUBLIC } from "./auth/scopes.js";
 import { faultReply, pickFault, type Fault } from "./faults.js";
 import { discardRest } from "./http/discard-rest.js";
 import { HttpError } from "./http/http-error.js";
@@ -59,10 +60,17 @@ async function handle(pipeline: Pipeline, req: IncomingMessage, res: ServerRespo
     if (method === "GET" && segments.length === 1 && segments[0] === "health") {
       reply = json({ ok: true });
     } else {
-      const claims = verify(credentialOf(req));
-      const { route, params } = router.find(method, segments);
-      permissionGuard(route.scope)(claims);
-      reply = await route.handle({ req, params, claims, ctx });
+      const found = findRoute(router, method, segments);
+      let claims: AuthClaims;
+      if ("route" in found && found.route.scope === PUBLIC) {
+        claims = optionalClaims(verify, credentialOf(req));
+      } else {
+        // A credential is checked before a missing route is told: no 404 for those without one.
+        claims = verify(credentialOf(req));
+        if (!("route" in found)) throw found.error;
+        permissionGuard(found.route.scope)(claims);
+      }
+      reply = await found.route.handle({ req, params: found.params, claims, ctx });
     }
     await writeReply(res, reply, method === "HEAD");
   } catch (error) {
@@ -72,6 +80,24 @@ async function handle(pipeline: Pipeline, req: IncomingMessage, res: ServerRespo
       return;
     }
     await writeReply(res, errorReply(error, options.log), method === "HEAD");
+  }
+}
+
+function findRoute(router: Router, method: string, segments: string[]): ReturnType<Router["find"]> | { error: unknown } {
+  try {
+    return router.find(method, segments);
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** A public route still knows who calls when a valid credential comes; a bad one makes them anonymous. */
+function optionalClaims(verify: (credential: unknown) => AuthClaims, credential: string | undefined): AuthClaims {
+  if (credential === undefined) return ANONYMOUS;
+  try {
+    return verify(credential);
+  } catch {
+    return ANONYMOUS;
   }
 }
 

@@ -1,6 +1,7 @@
 import { ConfigError } from "../errors.js";
 import { CHUNK_SIZE } from "../platform/types.js";
 import { FAULTS, type Fault } from "./fault-kinds.js";
+import type { ServerExtension } from "./server-extension.js";
 
 export interface ServerOptions {
   /** Everything the server keeps lives under here. */
@@ -38,10 +39,12 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** The random source of faults and latency, in [0, 1) (default Math.random). */
   random?: () => number;
+  /** Routes and hooks of a program built on the server (the local platform). */
+  extension?: ServerExtension;
 }
 
-export type ResolvedOptions = Required<Omit<ServerOptions, "token" | "jwtSecret">> &
-  Pick<ServerOptions, "token" | "jwtSecret">;
+export type ResolvedOptions = Required<Omit<ServerOptions, "token" | "jwtSecret" | "extension">> &
+  Pick<ServerOptions, "token" | "jwtSecret"> & { extension: ServerExtension };
 
 const MiB = 1024 * 1024;
 
@@ -90,5 +93,6 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     socketIo: options.socketIo ?? true,
     log: options.log ?? (() => undefined),
     random: options.random ?? Math.random,
+    extension: options.extension ?? {},
   };
 }

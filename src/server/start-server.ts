@@ -12,6 +12,7 @@ import type { ServerContext } from "./server-context.js";
 import { resolveOptions, type ServerOptions } from "./server-options.js";
 import { DataPaths } from "./store/data-paths.js";
 import { KeyLock } from "./store/key-lock.js";
+import { serverStore, type ServerStore } from "./store/server-store.js";
 
 export interface RunningServer {
   /** The root every path is relative to, ending with "/": the runner's `host`. */
@@ -19,6 +20,8 @@ export interface RunningServer {
   port: number;
   /** Emits run:abort `{runId}` to the run's socket.io room. */
   abortRun(runId: string): void;
+  /** The store, read and seeded in-process (the local platform does). */
+  store: ServerStore;
   close(): Promise<void>;
 }
 
@@ -31,9 +34,9 @@ export async function startServer(serverOptions: ServerOptions): Promise<Running
   const verify = credentialVerifier(options);
   const requestLog = new RequestLog(paths.requestLog(), options.log);
   const ctx: ServerContext = { options, paths, locks: new KeyLock(), live: noLive() };
-  const server = http.createServer(requestHandler({ ctx, router: new Router(allRoutes(options)), verify, requestLog }));
+  const server = http.createServer(requestHandler({ ctx, router: new Router([...allRoutes(options), ...(options.extension.routes ?? [])]), verify, requestLog }));
   // Attached after the handler: socket.io wraps the listeners it finds, answers /socket.io/ and hands the rest on.
-  if (options.socketIo) ctx.live = attachSocketLive(server, verify);
+  if (options.socketIo) ctx.live = attachSocketLive(server, verify, options.extension.onSocketServer);
   const { live } = ctx;
 
   try {
@@ -53,6 +56,7 @@ export async function startServer(serverOptions: ServerOptions): Promise<Running
     url,
     port,
     abortRun: (runId) => void live.abortRun(runId),
+    store: serverStore(ctx),
     close: () => (closing ??= shutDown(server, ctx, requestLog)),
   };
 }

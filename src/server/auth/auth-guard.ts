@@ -15,7 +15,7 @@ export interface AuthOptions {
 export interface AuthClaims {
   sub: string;
   scopes: string[];
-  mode: "static" | "jwt";
+  mode: "static" | "jwt" | "anonymous";
 }
 
 /**
@@ -50,6 +50,9 @@ export function credentialVerifier(options: AuthOptions): (credential: unknown) 
     return { sub: "token", scopes: [...ALL_SCOPES], mode: "static" };
   };
 }
+
+/** The claims of a caller of a PUBLIC route who sent no valid credential. */
+export const ANONYMOUS: AuthClaims = Object.freeze({ sub: "", scopes: [], mode: "anonymous" as const });
 
 function verifyJwt(secret: string, credential: unknown): AuthClaims {
   if (typeof credential !== "string" || credential === "") throw unauthorized("missing auth token");

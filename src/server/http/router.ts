@@ -1,16 +1,17 @@
 import type { IncomingMessage } from "node:http";
 import type { AuthClaims } from "../auth/auth-guard.js";
-import type { Scope } from "../auth/scopes.js";
+import type { PUBLIC, Scope } from "../auth/scopes.js";
 import type { ServerContext } from "../server-context.js";
 import { safeSegment } from "../store/safe-segment.js";
 import { HttpError } from "./http-error.js";
 import type { Reply } from "./reply.js";
 
-export type Method = "GET" | "HEAD" | "PUT" | "POST" | "PATCH";
+export type Method = "GET" | "HEAD" | "PUT" | "POST" | "PATCH" | "DELETE";
 
 export interface RouteInput {
   req: IncomingMessage;
   params: Params;
+  /** For a PUBLIC route: `{ sub: "", scopes: [], mode: "anonymous" }` unless a valid credential came. */
   claims: AuthClaims;
   ctx: ServerContext;
 }
@@ -19,8 +20,8 @@ export interface Route {
   method: Method;
   /** Relative to the root, with `:name` for a parameter: `storage/runner/:fileId`. */
   path: string;
-  /** The scope a JWT must carry for this route. */
-  scope: Scope;
+  /** The scope a JWT must carry for this route; PUBLIC: no credential is asked for. */
+  scope: Scope | typeof PUBLIC;
   handle(input: RouteInput): Promise<Reply>;
 }
 

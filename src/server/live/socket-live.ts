@@ -14,8 +14,13 @@ type Ack = (answer: { ok: boolean; error?: string; room?: string }) => void;
  * `auth: {token}` (the HTTP rules), joins `run:<runId>`, and what a runner emits there (run:status,
  * run:log) reaches the room's other sockets; run:abort goes from the server to the room.
  */
-export function attachSocketLive(httpServer: HttpServer, verify: (credential: unknown) => AuthClaims): LiveControl {
+export function attachSocketLive(
+  httpServer: HttpServer,
+  verify: (credential: unknown) => AuthClaims,
+  onSocketServer?: (io: Server) => void,
+): LiveControl {
   const io = new Server(httpServer, { serveClient: false });
+  onSocketServer?.(io);
   io.use((socket, next) => {
     try {
       const claims = verify((socket.handshake.auth as { token?: unknown } | undefined)?.token);
