@@ -10,7 +10,7 @@ import type { Route } from "./http/router.js";
 export interface ServerExtension {
   routes?: Route[];
   /** After a run node is stored (`PUT simulation/run/update/{simulation}/{runId}`); must not throw. */
-  onRunUpdate?(runId: string, node: RunNode): void;
+  onRunUpdate?(runId: string, node: RunNode, simulation: string): void;
   /** Once socket.io is attached (not called when socketIo is off). */
   onSocketServer?(io: SocketServer): void;
 }

@@ -27,7 +27,7 @@ export const runRoutes: Route[] = [
       await requireRun(ctx, runId, params.get("simulation"));
       const update = updateRunBodyOf(await readJson(req, ctx.options.maxBodyBytes, "update run"), runId);
       await updateRun(ctx, runId, update);
-      ctx.options.extension.onRunUpdate?.(runId, update.node);
+      ctx.options.extension.onRunUpdate?.(runId, update.node, params.get("simulation"));
       return json({ ok: true });
     },
   },
