@@ -4,7 +4,7 @@ import { readSweepSpec } from "./read-spec.js";
 import type { SweepPoint, SweepSpec } from "./spec-types.js";
 
 export type { ParamValue, SlurmSpec, SweepParameter, SweepPoint, SweepSpec } from "./spec-types.js";
-export { readSweepSpec, parseSweepSpec } from "./read-spec.js";
+export { readSweepSpec, parseSweepSpec, parseSweepParameters } from "./read-spec.js";
 export { expandRange, type RangeSpec } from "./expand-range.js";
 export { expandPoints } from "./expand-points.js";
 export { pointHash, canonicalJson } from "./point-hash.js";

@@ -91,13 +91,7 @@ export async function parseSweepSpec(raw: unknown, specPath: string, shown = spe
   const combine = spec.combine ?? "product";
   if (combine !== "product" && combine !== "zip") fail("combine", `must be "product" or "zip" (got ${JSON.stringify(combine)})`);
 
-  if (!isObject(spec.parameters) || Object.keys(spec.parameters as object).length === 0) {
-    fail("parameters", `must be an object of parameters such as {alpha: [1e-4, 2e-4]} (got ${describe(spec.parameters)})`);
-  }
-  const parameters: SweepParameter[] = Object.entries(spec.parameters as Record<string, unknown>).map(([name, value]) => {
-    if (!PARAM_NAME.test(name)) fail(`parameters.${name}`, `is not a usable parameter name: letters, digits, "_", "-" and ".", starting with a letter or "_"`);
-    return { name, values: parameterValues(value, `parameters.${name}`, fail) };
-  });
+  const parameters = parseSweepParameters(spec.parameters, fail);
 
   const result: SweepSpec = {
     specPath,
@@ -113,7 +107,21 @@ export async function parseSweepSpec(raw: unknown, specPath: string, shown = spe
   return result;
 }
 
-type Fail = (key: string, message: string) => never;
+export type Fail = (key: string, message: string) => never;
+
+/**
+ * A sweep's `parameters`: an object of name → a value, a list of values, or a range
+ * {from, to, step | num, scale}. `fail` is told the key ("parameters.alpha.step") and what is wrong.
+ */
+export function parseSweepParameters(raw: unknown, fail: Fail): SweepParameter[] {
+  if (!isObject(raw) || Object.keys(raw as object).length === 0) {
+    fail("parameters", `must be an object of parameters such as {alpha: [1e-4, 2e-4]} (got ${describe(raw)})`);
+  }
+  return Object.entries(raw as Record<string, unknown>).map(([name, value]) => {
+    if (!PARAM_NAME.test(name)) fail(`parameters.${name}`, `is not a usable parameter name: letters, digits, "_", "-" and ".", starting with a letter or "_"`);
+    return { name, values: parameterValues(value, `parameters.${name}`, fail) };
+  });
+}
 
 function parameterValues(value: unknown, key: string, fail: Fail): ParamValue[] {
   if (isScalar(value)) return [value];
