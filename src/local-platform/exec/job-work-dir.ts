@@ -1,0 +1,70 @@
+import { chmod, cp, mkdir, readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { mintToken, SCOPES } from "../../server/index.js";
+import { solverArgs } from "../../sweep/index.js";
+import type { PlatformSettings, SolverType } from "../platform-deps.js";
+import type { Job } from "../platform-types.js";
+
+/** The project every local job is filed under; the simulation is the job's id. */
+export const LOCAL_PROJECT = "local";
+
+/** The run data the protocol server answers for a job: the solver type's own inputs are in its folder. */
+export const JOB_RUN_DATA = { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } };
+
+export function jobDir(settings: PlatformSettings, jobId: string): string {
+  return join(settings.dataDir, "jobs", jobId);
+}
+
+/**
+ * Lays out DATA/jobs/<id>/ as a sweep lays out a point: scripts/ and inputs/ copied from the solver
+ * type's folder, inputs/parameters.json with the job's parameters over the type's, and config.json
+ * (mode 600: it holds the runner's token) with the type's config, the job's fields, and what ties
+ * the run to this server. Returns the config path.
+ */
+export async function prepareJobDir(settings: PlatformSettings, solver: SolverType, job: Job, serverUrl: string): Promise<string> {
+  const dir = jobDir(settings, job.id);
+  await mkdir(join(dir, "inputs"), { recursive: true });
+  for (const sub of ["scripts", "inputs"]) {
+    await cp(join(solver.dir, sub), join(dir, sub), { recursive: true, force: true }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "ENOENT") throw error;
+    });
+  }
+  const paramsFile = join(dir, "inputs", "parameters.json");
+  const previous = await readObject(paramsFile);
+  await writeFile(paramsFile, `${JSON.stringify({ ...previous, ...job.parameters }, null, 2)}\n`);
+  const baseEnv = (solver.config.env ?? {}) as Record<string, unknown>;
+  const jobEnv = (job.config.env ?? {}) as Record<string, unknown>;
+  const token = mintToken(settings.jwtSecret, { sub: `job:${job.id}`, scope: [SCOPES.runner], expiresIn: "30d" });
+  const config = {
+    ...withoutPlatformFields(solver.config),
+    ...job.config,
+    env: { ...baseEnv, ...jobEnv, PHYSICSWORKS_PARAMS: JSON.stringify(job.parameters) },
+    solverArgs: solverArgs({ index: 0, hash: "", dir: "", parameters: job.parameters }),
+    workDir: ".",
+    host: serverUrl,
+    token,
+    project: LOCAL_PROJECT,
+    simulation: job.id,
+    job: job.id,
+    owner: job.owner,
+  };
+  const configPath = join(dir, "config.json");
+  await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  await chmod(configPath, 0o600);
+  return configPath;
+}
+
+/** A solver type's config.json describes the solver, not where it reports: those fields are the platform's. */
+function withoutPlatformFields(config: Record<string, unknown>): Record<string, unknown> {
+  const { host: _h, token: _t, project: _p, simulation: _s, job: _j, owner: _o, resource: _r, abort: _a, workDir: _w, description: _d, ...rest } = config;
+  return rest;
+}
+
+async function readObject(path: string): Promise<Record<string, unknown>> {
+  try {
+    const value: unknown = JSON.parse(await readFile(path, "utf8"));
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
