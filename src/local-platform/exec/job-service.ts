@@ -5,7 +5,8 @@ import type { JobRequest, JobService, PlatformSettings } from "../platform-deps.
 import { ENDED_STATUSES, type Job, type JobEvents, type JobPatch, type PlatformDb } from "../platform-types.js";
 import { checkJobRequest } from "./job-request.js";
 import { JobPool } from "./job-pool.js";
-import { JOB_RUN_DATA, LOCAL_PROJECT, prepareJobDir } from "./job-work-dir.js";
+import { JOB_RUN_DATA, jobDir, LOCAL_PROJECT, prepareJobDir } from "./job-work-dir.js";
+import { killLeftoverSolvers } from "./leftover-solvers.js";
 import { NatsDispatch } from "./nats-dispatch.js";
 import { CANCELLED, INTERRUPTED, runJob } from "./run-job.js";
 import { patchFromRunNode } from "./run-node-patch.js";
@@ -45,9 +46,11 @@ class LocalJobService implements JobService {
       return; // Queued and running jobs are the workers' (JetStream keeps the queue); nothing to recover here.
     }
     const endedAt = new Date().toISOString();
-    for (const job of this.db.jobsWithStatus(["running"])) {
+    const interrupted = this.db.jobsWithStatus(["running"]);
+    for (const job of interrupted) {
       this.change(job.id, { status: "error", error: INTERRUPTED, statusLabel: "interrupted: the server stopped", endedAt });
     }
+    await killLeftoverSolvers(interrupted.map((job) => jobDir(this.settings, job.id)));
     for (const job of this.db.jobsWithStatus(["queued"]).sort((a, b) => a.createdAt.localeCompare(b.createdAt))) this.pool.enqueue(job.id);
   }
 
