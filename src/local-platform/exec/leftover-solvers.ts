@@ -1,4 +1,4 @@
-import { readdir, readFile, readlink } from "node:fs/promises";
+import { readdir, readFile, readlink, realpath } from "node:fs/promises";
 import { sep } from "node:path";
 
 /**
@@ -8,8 +8,10 @@ import { sep } from "node:path";
  * interrupted jobs' folders) has its process group killed, so an interrupted job is truly stopped
  * and its folder no longer changes. Linux (/proc); elsewhere nothing is found. Returns the groups killed.
  */
-export async function killLeftoverSolvers(dirs: string[]): Promise<number[]> {
-  if (dirs.length === 0) return [];
+export async function killLeftoverSolvers(folders: string[]): Promise<number[]> {
+  if (folders.length === 0) return [];
+  // /proc gives working directories with every link resolved.
+  const dirs = await Promise.all(folders.map((dir) => realpath(dir).catch(() => dir)));
   let entries: string[];
   try {
     entries = await readdir("/proc");
