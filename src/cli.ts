@@ -37,6 +37,21 @@ Exit codes: 0 finished, 1 solver failed or aborted, 2 usage or config error,
 Files: <workDir>/debug/run.json (summary), debug/main.txt (solver output), debug/runner.log.
 `;
 
+const SERVE_EXAMPLES = `
+Examples:
+  $ physicsworks-solve serve --port 8080 --data ./pw-data --tokenFile ./token
+      the protocol server alone: runners send that token
+  $ physicsworks-solve serve --port 8080 --data ./pw-data --solvers ./examples
+      the local platform: open http://127.0.0.1:8080/, register (the first user is the admin),
+      submit heat1d jobs; or use the API:
+      curl -X POST localhost:8080/api/v1/auth/register -H 'content-type: application/json' \\
+           -d '{"name":"ada","password":"at-least-8-chars"}'
+  $ physicsworks-solve serve --data ./pw-data --solvers ./examples --nats nats://127.0.0.1:4222
+
+With --solvers, users log in with their own tokens (no --token); tokens are signed with
+--jwtSecret(File), else with a secret made once in <data>/platform-secret (mode 600).
+`;
+
 function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Command {
   const program = new Command("physicsworks-solve")
     .description("Run a physics solver for the PhysicsWorks platform, or natively when the config has no host.")
@@ -62,7 +77,7 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
 
   program
     .command("serve")
-    .description("start the reference platform server (protocol.md parts 1, 3, 4) for runners to talk to")
+    .description("start the reference platform server (protocol.md parts 1, 3, 4) for runners to talk to; with --solvers, the local platform: users, jobs, dashboard (docs/local-platform.md)")
     .option("--port <n>", "port to listen on; 0 picks a free one", "0")
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--data <dir>", "folder for run data, files to download and everything runners send", "./physicsworks-data")
@@ -74,7 +89,12 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .option("--latencyMs <ms>", "for tests: add a random delay up to this to each request")
     .option("--v1Only", "behave as a v1-only platform (no capabilities, no v2 uploads)")
     .option("--no-socketIo", "do not offer socket.io live control")
-    .addHelpText("after", "\nExample:\n  $ physicsworks-solve serve --port 8080 --data ./pw-data --tokenFile ./token\n")
+    .option("--solvers <dir>", "run the local platform: each sub-folder of <dir> with a config.json is a solver type users can submit jobs to (job API under /api/v1, dashboard at /)")
+    .option("--concurrency <n>", "platform: jobs run at once in this process (default 2)")
+    .option("--nats <url>", "platform: hand jobs to the NATS work queue that `physicsworks-solve worker` reads, instead of running them here")
+    .option("--urlTtl <duration>", "platform: how long a pre-signed report URL works (default 15m)")
+    .option("--grace <duration>", "platform: time between SIGTERM and SIGKILL when a job is cancelled (default 5s)")
+    .addHelpText("after", SERVE_EXAMPLES)
     .action(async (flags: ServeFlags) => setExit(await serveCommand(flags, signal)));
 
   program

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseDuration } from "../config/duration.js";
 import { UsageError } from "../errors.js";
+import { PLATFORM_FLAGS, servePlatform } from "./serve-platform.js";
 
 export interface ServeFlags {
   port: string;
@@ -15,12 +16,25 @@ export interface ServeFlags {
   latencyMs?: string;
   v1Only?: boolean;
   socketIo: boolean;
+  /** The local platform (docs/local-platform.md): solver types, one per sub-folder. */
+  solvers?: string;
+  concurrency?: string;
+  nats?: string;
+  urlTtl?: string;
+  grace?: string;
 }
 
-/** `physicsworks-solve serve`: the reference platform server, until SIGINT/SIGTERM. */
+/** `physicsworks-solve serve`: the reference platform server, or with --solvers the local platform, until SIGINT/SIGTERM. */
 export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Promise<number> {
-  const { startServer } = await import("../server/index.js");
   const port = wholeNumber(flags.port, "--port", 0, 65535);
+  if (flags.solvers !== undefined) {
+    const jwtSecret = await secretOf(flags.jwtSecret, flags.jwtSecretFile, "PHYSICSWORKS_JWT_SECRET");
+    return servePlatform(flags, port, jwtSecret, signal);
+  }
+  for (const flag of PLATFORM_FLAGS) {
+    if (flags[flag] !== undefined) throw new UsageError(`--${flag} is a flag of the local platform: add --solvers DIR (a folder of solver types), or leave --${flag} out`);
+  }
+  const { startServer } = await import("../server/index.js");
   const faultRate = flags.faultRate === undefined ? 0 : Number(flags.faultRate);
   if (!(faultRate >= 0 && faultRate <= 1)) throw new UsageError(`--faultRate must be a share from 0 to 1 (got ${JSON.stringify(flags.faultRate)})`);
   const latencyMs = flags.latencyMs === undefined ? 0 : wholeNumber(flags.latencyMs, "--latencyMs", 0, 600_000);
