@@ -1,6 +1,7 @@
 import type { ResolvedOptions } from "./server-options.js";
 import type { DataPaths } from "./store/data-paths.js";
 import type { KeyLock } from "./store/key-lock.js";
+import type { UploadDigests } from "./store/upload-digests.js";
 
 /** The live side (socket.io) as the routes see it. */
 export interface LiveControl {
@@ -15,4 +16,6 @@ export interface ServerContext {
   paths: DataPaths;
   locks: KeyLock;
   live: LiveControl;
+  /** v2 uploads' digests, computed while their bytes arrive. */
+  digests: UploadDigests;
 }

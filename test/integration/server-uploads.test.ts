@@ -89,6 +89,31 @@ describe("v2 uploads", () => {
     expect((await callServer(t, "HEAD", `storage/uploads/${uploadId}`)).headers.get("upload-offset")).toBe("0");
   });
 
+  it("checks the digest it computed while receiving, across a refused body and across a server restart", async () => {
+    t = await startTestServer();
+    const bytes = randomBytes(3 * 1024 * 1024 + 17);
+    const a = await open(bytes, "a.bin");
+    expect((await patch(a.uploadId, 0, bytes.subarray(0, 1_000_000))).status).toBe(200);
+    expect((await patch(a.uploadId, 1_000_000, Buffer.concat([bytes.subarray(1_000_000), Buffer.from("too much")]))).status).toBe(413);
+    expect((await patch(a.uploadId, 1_000_000, bytes.subarray(1_000_000))).status).toBe(200);
+    const done = await callServer(t, "POST", `storage/uploads/${a.uploadId}/complete`);
+    expect(await done.json()).toEqual({ sha256: sha(bytes), size: bytes.length });
+
+    // A digest that the new server never saw the start of is computed from the disk instead.
+    const b = await open(bytes, "b.bin");
+    await patch(b.uploadId, 0, bytes.subarray(0, 2_000_000));
+    const dataDir = t.dataDir;
+    await t.server.close();
+    t = await startTestServer({ dataDir });
+    await patch(b.uploadId, 2_000_000, bytes.subarray(2_000_000));
+    expect(await (await callServer(t, "POST", `storage/uploads/${b.uploadId}/complete`)).json()).toEqual({ sha256: sha(bytes), size: bytes.length });
+
+    // A wrong digest is still caught when it was computed while receiving.
+    const c = await open(bytes, "c.bin", sha(Buffer.from("something else")));
+    await patch(c.uploadId, 0, bytes);
+    expect((await callServer(t, "POST", `storage/uploads/${c.uploadId}/complete`)).status).toBe(422);
+  });
+
   it("refuses bytes past the declared size with 413 and keeps the offset", async () => {
     t = await startTestServer();
     const bytes = Buffer.from("0123456789");

@@ -31,6 +31,8 @@ export async function receiveUploadBytes(
     }
     const start = record.offset;
     let position = start;
+    // The digest goes along with what is written; none when the bytes before were not seen here.
+    const hash = ctx.digests.from(uploadId, start);
     const handle = await openPositional(ctx.paths.upload(uploadId, "data"));
     // The body's pieces (64 KiB or less) gather here and go to disk 1 MiB at a time: one awaited
     // write per piece made the disk the bottleneck. `position` counts only what is written.
@@ -39,6 +41,7 @@ export async function receiveUploadBytes(
     const flush = async () => {
       if (batched === 0) return;
       await writeFully(handle, batch.subarray(0, batched), position);
+      hash?.update(batch.subarray(0, batched));
       position += batched;
       batched = 0;
     };
@@ -49,6 +52,7 @@ export async function receiveUploadBytes(
         return;
       }
       await writeFully(handle, chunk, position);
+      hash?.update(chunk);
       position += chunk.length;
     };
     try {
@@ -63,7 +67,9 @@ export async function receiveUploadBytes(
       });
       // The end of the body, or the client went away: what arrived is kept either way.
       await flush();
+      if (hash) ctx.digests.keep(uploadId, position, hash);
     } catch (error) {
+      // The bytes are cut back to `start`; a digest kept for `start` still holds.
       position = start;
       throw error;
     } finally {
