@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { parseDuration } from "../config/duration.js";
 import { UsageError } from "../errors.js";
+import type { PlatformOptions } from "../local-platform/index.js";
 import type { ServeFlags } from "./serve-command.js";
 
 /** The flags only the local platform takes; without --solvers each is refused. */
@@ -24,8 +25,8 @@ export async function servePlatform(flags: ServeFlags, port: number, jwtSecret: 
     if (flags[flag] !== undefined && flags[flag] !== false) throw new UsageError(`--${flag} is not taken with --solvers: ${why}; leave it out`);
   }
   if (!flags.socketIo) throw new UsageError("--no-socketIo is not taken with --solvers: the dashboard's live updates need socket.io; leave it out");
-  const { startPlatform } = await import("../local-platform/index.js");
-  const platform = await startPlatform({
+  // Flags checked before the platform's modules load: a typo is told at once.
+  const options: PlatformOptions = {
     dataDir: resolve(flags.data),
     solversDir: flags.solvers as string,
     port,
@@ -36,7 +37,9 @@ export async function servePlatform(flags: ServeFlags, port: number, jwtSecret: 
     ...(flags.grace !== undefined ? { graceMs: durationOf(flags.grace, "--grace", 0) } : {}),
     ...(jwtSecret ? { jwtSecret } : {}),
     log: (line) => process.stderr.write(`${line}\n`),
-  });
+  };
+  const { startPlatform } = await import("../local-platform/index.js");
+  const platform = await startPlatform(options);
   process.stderr.write(`physicsworks platform: dashboard at ${platform.url}, job API at ${platform.url}api/v1/, ${platform.deps.settings.solvers.size} solver type(s)\n`);
   process.stdout.write(`${platform.url}\n`);
   await new Promise<void>((done) => {
