@@ -1,6 +1,7 @@
 import type { Route } from "../server/index.js";
 import { dashboardRoutes } from "./dashboard/dashboard-routes.js";
 import type { PlatformDeps } from "./platform-deps.js";
+import { reportRoutes } from "./reports/index.js";
 import { authRoutes } from "./routes/auth-routes.js";
 import { jobRoutes } from "./routes/job-routes.js";
 import { logRoutes } from "./routes/log-routes.js";
@@ -18,7 +19,7 @@ export function platformRoutes(deps: PlatformDeps): Route[] {
     ...jobRoutes(deps),
     ...logRoutes(deps),
     ...resultRoutes(deps),
-    // TODO(lead): ...reportRoutes(deps) once src/local-platform/reports/ exports it.
+    ...reportRoutes(deps),
     ...dashboardRoutes(deps),
   ];
 }
