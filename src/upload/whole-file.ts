@@ -87,7 +87,7 @@ async function uploadV2(target: UploadTarget, absPath: string, options: WholeFil
   while (offset < size) {
     const from = offset;
     try {
-      ({ offset } = await target.sendUploadBytes(uploadId, from, () => createReadStream(absPath, { start: from, end: size - 1 }), size - from));
+      ({ offset } = await target.sendUploadBytes(uploadId, from, () => createReadStream(absPath, { start: from, end: size - 1, highWaterMark: READ_BYTES }), size - from));
     } catch (error) {
       const held = conflictOffset(error);
       if (held === undefined) throw error;
@@ -100,12 +100,12 @@ async function uploadV2(target: UploadTarget, absPath: string, options: WholeFil
   return { size, sha256 };
 }
 
-/** Hash reads of 1 MiB: the default 64 KiB pieces cost a round of the event loop each. */
-const HASH_READ_BYTES = 1024 * 1024;
+/** Reads of 1 MiB (hash and PATCH body): the default 64 KiB pieces cost a round of the event loop each. */
+const READ_BYTES = 1024 * 1024;
 
 export async function fileSha256(absPath: string): Promise<string> {
   const hash = createHash("sha256");
-  await pipeline(createReadStream(absPath, { highWaterMark: HASH_READ_BYTES }), hash);
+  await pipeline(createReadStream(absPath, { highWaterMark: READ_BYTES }), hash);
   return hash.digest("hex");
 }
 
