@@ -1,5 +1,5 @@
 import { json, PUBLIC, SCOPES, type Route } from "../../server/index.js";
-import { checkHealth } from "../health/health-check.js";
+import { checkHealth, type Health } from "../health/health-check.js";
 import type { PlatformDeps } from "../platform-deps.js";
 import { ownerFilter } from "./visible-job.js";
 
@@ -8,6 +8,9 @@ import { ownerFilter } from "./visible-job.js";
  * takes the first match, and `jobs/stats` must not be read as the job "stats".
  */
 export function platformInfoRoutes(deps: PlatformDeps): Route[] {
+  // Callers at the same moment share one check: a public route must not open a NATS connection per request.
+  let checking: Promise<Health> | undefined;
+  const health = () => (checking ??= checkHealth(deps).finally(() => (checking = undefined)));
   return [
     {
       method: "GET",
@@ -31,8 +34,8 @@ export function platformInfoRoutes(deps: PlatformDeps): Route[] {
       path: "api/v1/health",
       scope: PUBLIC,
       async handle() {
-        const health = await checkHealth(deps);
-        return json(health, health.ok ? 200 : 503);
+        const answer = await health();
+        return json(answer, answer.ok ? 200 : 503);
       },
     },
   ];
