@@ -69,7 +69,9 @@ const progressBar = (job) => {
   setProgress(node, job);
   return node;
 };
-const statusBadge = (job) => el("span", { className: "status", dataset: { status: job.status } }, job.status);
+const statusBadge = (job) => el("span", { className: "status", dataset: { status: job.status }, title: job.error ?? job.statusLabel ?? "" }, job.status);
+/** A label such as "time step 420/1000" says what a job is doing; once it ended, its last one is stale. */
+const liveLabel = (job) => (ENDED.has(job.status) ? "" : (job.statusLabel ?? ""));
 
 // ---- session ---------------------------------------------------------------------------------
 
@@ -217,7 +219,7 @@ function jobRow(job) {
     el("td", {}, open),
     el("td", {}, job.solver),
     el("td", { className: "status-cell" }, statusBadge(job)),
-    el("td", {}, progressBar(job)),
+    el("td", {}, el("div", { className: "progress-cell" }, progressBar(job), el("span", { className: "small muted percent" }, `${Math.round(Number(job.progress) || 0)} %`))),
     el("td", { className: "small" }, when(job.createdAt)),
     el("td", { className: "small duration" }, duration(job)),
   );
@@ -240,6 +242,7 @@ async function selectJob(id) {
   $("job").hidden = false;
   $("job-message").textContent = "";
   $("log-tail").textContent = "";
+  $("job-result").disabled = true;
   try {
     await loadSelected();
   } catch (error) {
@@ -301,7 +304,7 @@ function renderJob(job) {
   const status = $("job-status");
   status.textContent = job.status;
   status.dataset.status = job.status;
-  $("job-label").textContent = job.statusLabel ?? "";
+  $("job-label").textContent = liveLabel(job);
   setProgress($("job-progress"), job);
   $("job-solver").textContent = job.solver;
   $("job-parameters").textContent = JSON.stringify(job.parameters);
@@ -309,7 +312,6 @@ function renderJob(job) {
   $("job-ended").textContent = job.endedAt ? `${when(job.endedAt)} (${duration(job)})` : "—";
   $("job-error-term").hidden = $("job-error").hidden = !job.error;
   $("job-error").textContent = job.error ?? "";
-  $("job-result").disabled = !ENDED.has(job.status);
   $("job-cancel").hidden = ENDED.has(job.status);
 }
 
@@ -319,9 +321,14 @@ function renderDetails(job) {
     ...results.map((r) => el("tr", {}, el("th", { scope: "row" }, r.name), el("td", { className: "mono" }, String(r.value)))),
   );
   $("job-results-empty").hidden = results.length > 0;
+  $("job-results-empty").textContent = ENDED.has(job.status) ? "None." : "None yet.";
   const files = job.files ?? [];
   $("job-files").replaceChildren(...files.map((f) => el("li", {}, el("span", { className: "mono" }, f.path), el("span", { className: "muted small" }, bytes(f.size)))));
   $("job-files-empty").hidden = files.length > 0;
+  // The runner stores result.zip with the outputs when the solver type asks for one (solverConfig "downloadable").
+  const zip = files.some((f) => f.path === "result.zip");
+  $("job-result").disabled = !zip;
+  $("job-result").title = zip ? "" : ENDED.has(job.status) ? "This job has no result.zip" : "result.zip is stored when the job ends";
 }
 
 function bytes(n) {
@@ -335,16 +342,18 @@ async function downloadResult() {
   const id = state.selected;
   $("job-message").textContent = "Downloading…";
   try {
-    const blob = await (await api("GET", `api/v1/jobs/${id}/result`)).blob();
+    const res = await api("GET", `api/v1/jobs/${id}/result`);
+    const name = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") ?? "")?.[1] ?? `${id}-result.zip`;
+    const blob = await res.blob();
     const url = URL.createObjectURL(blob);
-    const link = el("a", { href: url, download: `${shortId(id)}-result.zip` });
+    const link = el("a", { href: url, download: name });
     document.body.append(link);
     link.click();
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
     $("job-message").textContent = `result.zip: ${bytes(blob.size)}`;
   } catch (error) {
-    $("job-message").textContent = error.status === 404 ? "There is no result.zip for this job (yet)." : error.message;
+    $("job-message").textContent = error.message; // a 404 says why there is none
   }
 }
 
