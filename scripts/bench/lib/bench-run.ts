@@ -139,7 +139,9 @@ export interface RunnerProcess {
 export function startRunner(configPath: string, { sampleMs = 50, limitMs = 10 * 60_000 } = {}): RunnerProcess {
   const startedAt = Date.now();
   const env = { ...process.env, PHYSICSWORKS_CACHE_DIR: join(dirname(configPath), "download-cache") };
-  const child = spawn(process.execPath, [CLI, `--configPath=${configPath}`, "--quiet"], { env, stdio: ["ignore", "ignore", "pipe"] });
+  // BENCH_RUNNER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the runner (NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = (process.env.BENCH_RUNNER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, CLI, `--configPath=${configPath}`, "--quiet"], { env, stdio: ["ignore", "ignore", "pipe"] });
   if (child.pid === undefined) throw new Error("could not start the runner");
   const pid = child.pid;
   let stderr = "";
