@@ -5,7 +5,7 @@ import type { JobRequest, JobService, PlatformSettings } from "../platform-deps.
 import { ENDED_STATUSES, type Job, type JobEvents, type JobPatch, type PlatformDb } from "../platform-types.js";
 import { checkJobRequest } from "./job-request.js";
 import { JobPool } from "./job-pool.js";
-import { JOB_RUN_DATA, jobDir, LOCAL_PROJECT, prepareJobDir } from "./job-work-dir.js";
+import { jobDir, jobRunData, LOCAL_PROJECT, prepareJobDir } from "./job-work-dir.js";
 import { killLeftoverSolvers } from "./leftover-solvers.js";
 import { NatsDispatch } from "./nats-dispatch.js";
 import { CANCELLED, INTERRUPTED, runJob } from "./run-job.js";
@@ -125,7 +125,7 @@ class LocalJobService implements JobService {
     if (!solver) throw new Error(`the solver type "${job.solver}" is not registered`);
     try {
       const configPath = await prepareJobDir(this.settings, solver, job, this.requireServer().url);
-      await this.requireServer().store.writeRunData(LOCAL_PROJECT, job.id, JOB_RUN_DATA);
+      await this.requireServer().store.writeRunData(LOCAL_PROJECT, job.id, await jobRunData(solver, job));
       await this.nats.submit(job.id, configPath);
     } catch (error) {
       this.change(job.id, { status: "error", error: `could not queue the job: ${error instanceof Error ? error.message : String(error)}`, endedAt: new Date().toISOString() });

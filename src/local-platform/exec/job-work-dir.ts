@@ -8,8 +8,25 @@ import type { Job } from "../platform-types.js";
 /** The project every local job is filed under; the simulation is the job's id. */
 export const LOCAL_PROJECT = "local";
 
-/** The run data the protocol server answers for a job: the solver type's own inputs are in its folder. */
-export const JOB_RUN_DATA = { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } };
+/** A solver type without a solverConfig.json: result.zip holds everything under outputs/. */
+export const DEFAULT_SOLVER_CONFIG = { downloadable: { globs: ["outputs/**"] } };
+
+/**
+ * The run data the protocol server answers for a job (protocol.md part 1): the job's parameters as
+ * the run's inputs (inputs/runInputs.json), and as the solver config (inputs/solverConfig.json,
+ * which names what goes into result.zip) the type's solverConfig.json, or DEFAULT_SOLVER_CONFIG.
+ */
+export async function jobRunData(solver: SolverType, job: Job): Promise<Record<string, unknown>> {
+  let solverConfig: unknown = DEFAULT_SOLVER_CONFIG;
+  try {
+    solverConfig = JSON.parse(await readFile(join(solver.dir, "solverConfig.json"), "utf8"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+      throw new Error(`${join(solver.dir, "solverConfig.json")}: not readable JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  return { simulation: { tree: {}, meshes: [] }, materials: [], inputs: job.parameters, physicsFeature: { config: solverConfig } };
+}
 
 export function jobDir(settings: PlatformSettings, jobId: string): string {
   return join(settings.dataDir, "jobs", jobId);
