@@ -65,7 +65,7 @@ function setProgress(node, job) {
   node.title = `${value} %`;
 }
 const progressBar = (job) => {
-  const node = el("div", { className: "progress", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100" }, el("div", { className: "bar" }));
+  const node = el("div", { className: "progress", role: "progressbar", "aria-valuemin": "0", "aria-valuemax": "100", "aria-label": `Progress of job ${shortId(job.id)}` }, el("div", { className: "bar" }));
   setProgress(node, job);
   return node;
 };
@@ -224,6 +224,10 @@ function jobRow(job) {
     el("td", { className: "small duration" }, duration(job)),
   );
   row.dataset.status = job.status;
+  // The whole row opens the job for a pointer; the button is the way in for a keyboard.
+  row.addEventListener("click", (event) => {
+    if (event.target !== open && !getSelection()?.toString()) void selectJob(job.id);
+  });
   row.classList.toggle("selected", job.id === state.selected);
   return row;
 }

@@ -129,11 +129,11 @@ describe("the dashboard in a browser", () => {
         expect(await row.locator(".status").textContent()).toBe("finished");
 
         // The job's panel opened on submit and follows the job: status, log tail, results, files.
-        // (Expressions run in the page are strings: this project type-checks without the DOM library.)
         await page.waitForSelector('#job-status[data-status="finished"]');
         expect(await page.getAttribute("#job-progress", "data-progress")).toBe("100");
         expect(await page.textContent("#job-parameters")).toBe(JSON.stringify({ slow: 0.05, T_left: 90, note: HOSTILE }));
-        await page.waitForFunction('Number(document.querySelector("#log-tail").dataset.lines) > 0', undefined, { timeout: 30_000 });
+        // Polled from here, not with waitForFunction: the page's CSP refuses the eval that would need.
+        await expect.poll(async () => Number(await page.getAttribute("#log-tail", "data-lines")), { timeout: 30_000 }).toBeGreaterThan(0);
         const log = (await page.textContent("#log-tail")) ?? "";
         const lines = log.split("\n").filter(Boolean);
         expect(lines.length).toBeGreaterThan(0);
@@ -141,8 +141,8 @@ describe("the dashboard in a browser", () => {
         expect(log).toMatch(/heat1d:/);
         expect(await page.evaluate("typeof window.__pwned")).toBe("undefined");
         expect(await page.locator("img").count()).toBe(0);
-        await page.waitForFunction('document.querySelectorAll("#job-results tbody tr").length > 0', undefined, { timeout: 30_000 });
-        await page.waitForFunction('document.querySelectorAll("#job-files li").length > 0', undefined, { timeout: 30_000 });
+        await expect.poll(() => page.locator("#job-results tbody tr").count(), { timeout: 30_000 }).toBeGreaterThan(0);
+        await expect.poll(() => page.locator("#job-files li").count(), { timeout: 30_000 }).toBeGreaterThan(0);
         expect(await page.locator("#job-files li").allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining("logs/main.log")]));
 
         // result.zip needs the token, so the page fetches it and saves a blob; without one, the button is off.
@@ -161,6 +161,15 @@ describe("the dashboard in a browser", () => {
           expect(await page.isDisabled("#job-result")).toBe(true);
           expect(await page.getAttribute("#job-result", "title")).toBe("This job has no result.zip");
         }
+
+        // The report opens in a new tab at its pre-signed link (no token in it, none needed).
+        const [report] = await Promise.all([context.waitForEvent("page"), page.click("#job-report")]);
+        await report.waitForURL(/api\/v1\/reports\/[^/]+\/download\?expires=\d+&signature=[0-9a-f]+$/);
+        await report.waitForLoadState();
+        expect(await report.textContent("h1")).toMatch(/finished/); // the run's own report
+        expect(await report.textContent("body")).toContain("heat1d");
+        await report.close();
+        expect(await page.textContent("#job-message")).toBe("");
 
         const shot = path.join(dir, "dashboard.png");
         await page.screenshot({ path: shot, fullPage: true });
