@@ -41,7 +41,8 @@ export async function runJob(ctx: RunJobContext, jobId: string, signal: AbortSig
     ctx.change(jobId, {
       status: result.status,
       progress: result.status === "finished" ? 100 : result.progress,
-      statusLabel: result.label || null,
+      // The runner's last label is that of its last stage ("postprocessing"); the job says how it ended.
+      statusLabel: result.status === "finished" ? "finished" : (result.error?.code ?? "error"),
       runId: result.runId || null,
       exitCode: result.exitCode,
       error: result.status === "error" ? (result.error?.message ?? "the run failed") : null,
