@@ -4,6 +4,8 @@
  * and of a sweep fetched through pre-signed links with no token.
  */
 import { createWriteStream } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -11,6 +13,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import yauzl from "yauzl";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { followJobLog, SSE_HEADERS } from "../../src/local-platform/logs/follow-job-log.js";
 import type { Job } from "../../src/local-platform/platform-types.js";
 import { presign } from "../../src/local-platform/reports/presign.js";
 import { waitFor } from "../helpers/pids.js";
@@ -239,6 +242,34 @@ describe("local platform: logs and results", () => {
 
     expect((await api(p, "DELETE", `api/v1/jobs/${running.id}`, { token: ada })).status).toBe(200);
     expect((await waitEnded(ada, running.id)).status).toBe("cancelled");
+  }, 60_000);
+});
+
+describe("local platform: the log stream's timing", () => {
+  it("pings a quiet stream, with the poll and ping intervals as options", async () => {
+    const quiet = (await submit(ada, { solver: "sleeper", parameters: { seconds: 30 } })).jobs[0] as Job;
+    // The stream itself, on a server of its own so its intervals can be short; the platform's deps are the real ones.
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, SSE_HEADERS);
+      void followJobLog(p.deps, quiet, res, { pollMs: 50, pingMs: 100 }).catch(() => res.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const abort = new AbortController();
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: abort.signal });
+      const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+      let text = "";
+      while ((text.match(/^: ping$/gm) ?? []).length < 3 || !text.includes("sleeping 30")) text += new TextDecoder().decode((await reader.read()).value);
+      expect(text).toMatch(/^event: status\n/);
+      expect(text).not.toContain("event: end");
+      abort.abort();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await api(p, "DELETE", `api/v1/jobs/${quiet.id}`, { token: ada });
+      await waitEnded(ada, quiet.id);
+    }
   }, 60_000);
 });
 

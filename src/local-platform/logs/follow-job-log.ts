@@ -6,8 +6,8 @@
 import type { ServerResponse } from "node:http";
 import type { PlatformDeps } from "../platform-deps.js";
 import { ENDED_STATUSES, type Job } from "../platform-types.js";
-import { readNewBytes } from "./read-new-bytes.js";
 import { LogFramer } from "./log-framer.js";
+import { readNewBytes } from "./read-new-bytes.js";
 import { sseComment, sseJson } from "./sse-frame.js";
 import { MAIN_LOG, storedOutput } from "./stored-output.js";
 
