@@ -98,6 +98,9 @@ describe("log files", () => {
     await writeFile(file, `${lines.join("\r\n")}\r\n`);
     expect(await tailText(file, 5)).toBe(`${lines.slice(-5).join("\n")}\n`);
     expect(await tailText(file, 100_000)).toBe(`${lines.join("\n")}\n`);
+    // A line longer than its share of the read bound is cut, marked "…".
+    await writeFile(file, `short\n${"x".repeat(70_000)}\n`);
+    expect(await tailText(file, 2)).toBe(`short\n${"x".repeat(64 * 1024)}…\n`);
     await writeFile(file, "no newline");
     expect(await tailText(file, 1)).toBe("no newline\n");
     expect(await tailText(path.join(dir, "missing.log"), 3)).toBe("");
