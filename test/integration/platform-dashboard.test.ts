@@ -49,7 +49,7 @@ function pageProblems(page: Page): string[] {
 }
 
 describe("the dashboard's files", () => {
-  it("serves the page, its own three files with their types, the socket.io client, and nothing else", async () => {
+  it("serves the page, its own files with their types, the socket.io client, and nothing else", async () => {
     platform = await startTestPlatform();
     const page = await api(platform, "GET", "");
     expect(page.status).toBe(200);
@@ -59,7 +59,7 @@ describe("the dashboard's files", () => {
     const html = await page.text();
     for (const src of ["assets/dashboard/app.js", "assets/dashboard/style.css", "assets/socket.io.min.js"]) expect(html).toContain(src);
 
-    const types = { "app.js": "text/javascript", "style.css": "text/css", "index.html": "text/html" };
+    const types = { "app.js": "text/javascript", "job-panel.js": "text/javascript", "style.css": "text/css", "index.html": "text/html" };
     for (const [name, type] of Object.entries(types)) {
       const res = await api(platform, "GET", `assets/dashboard/${name}`);
       expect(res.status, name).toBe(200);

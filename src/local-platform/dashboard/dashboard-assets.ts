@@ -3,10 +3,14 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The dashboard's own files and their content types: nothing else under assets/dashboard/ is served. */
+/** The dashboard's own files (app.js imports the other modules) and their content types: nothing else under assets/dashboard/ is served. */
 export const DASHBOARD_FILES: ReadonlyMap<string, string> = new Map([
   ["index.html", "text/html; charset=utf-8"],
   ["app.js", "text/javascript; charset=utf-8"],
+  ["api.js", "text/javascript; charset=utf-8"],
+  ["dom.js", "text/javascript; charset=utf-8"],
+  ["job-panel.js", "text/javascript; charset=utf-8"],
+  ["job-views.js", "text/javascript; charset=utf-8"],
   ["style.css", "text/css; charset=utf-8"],
 ]);
 
