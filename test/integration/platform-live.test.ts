@@ -138,6 +138,16 @@ describe("the /platform namespace", () => {
     expect(message).not.toContain(runner);
   });
 
+  it("closes a socket when its token expires; the token is then refused", async () => {
+    const { url } = await platformServer(countedEvents());
+    const token = mintToken(secret, { sub: "alice", scope: [SCOPES.jobs], expiresIn: 2 });
+    const socket = open(url, token);
+    await connected(socket);
+    const reason = await new Promise<string>((resolve) => socket.once("disconnect", (why) => resolve(why)));
+    expect(reason).toBe("io server disconnect");
+    expect(await refused(open(url, token))).toBe("auth token expired");
+  });
+
   it("stops listening to job events when the server closes", async () => {
     const events = countedEvents();
     const s = await platformServer(events);
