@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
-import { api, startTestPlatform, testSolversDir, type TestPlatform } from "../helpers/platform.js";
+import { api, startTestPlatform, type TestPlatform } from "../helpers/platform.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 
 const { tempDir } = useTempWorks();
@@ -29,14 +29,6 @@ afterEach(async () => {
   await platform?.cleanup();
   platform = undefined;
 });
-
-/** heat1d with a solverConfig.json asking for a result.zip of its plots and results. */
-async function solversWithResultZip(): Promise<string> {
-  const dir = await testSolversDir();
-  const downloadable = { basic: { outputs: { plots: true, "results.csv": true } } };
-  await writeFile(path.join(dir, "heat1d/inputs/solverConfig.json"), JSON.stringify({ downloadable }));
-  return dir;
-}
 
 /** What went wrong in the page: its uncaught errors and console errors, but for the answers it expects (a 400, a 404 before there is a log). */
 function pageProblems(page: Page): string[] {
@@ -82,7 +74,7 @@ describe("the dashboard in a browser", () => {
     "registers, submits a heat1d job, follows it live to 100 % and finished, shows its log, results and files, and saves result.zip",
     async () => {
       if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y chromium) before the tests`);
-      platform = await startTestPlatform({ solversDir: await solversWithResultZip() });
+      platform = await startTestPlatform();
       const dir = await tempDir("pw-dashboard-");
       // A fresh profile of our own: nothing from an earlier run (a kept token) reaches the page.
       const context: BrowserContext = await chromium.launchPersistentContext(path.join(dir, "profile"), {
@@ -145,22 +137,17 @@ describe("the dashboard in a browser", () => {
         await expect.poll(() => page.locator("#job-files li").count(), { timeout: 30_000 }).toBeGreaterThan(0);
         expect(await page.locator("#job-files li").allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining("logs/main.log")]));
 
-        // result.zip needs the token, so the page fetches it and saves a blob; without one, the button is off.
+        // result.zip (a solver type without a solverConfig.json gets all of outputs/) needs the token,
+        // so the page fetches it and saves a blob.
         const token = (await page.evaluate('localStorage.getItem("physicsworks.token")')) as string;
         const result = await api(platform, "GET", `api/v1/jobs/${jobId}/result`, { token });
-        if (result.status === 200) {
-          const [download] = await Promise.all([page.waitForEvent("download"), page.click("#job-result")]);
-          expect(download.suggestedFilename()).toBe(`heat1d-${jobId}.zip`);
-          const zipPath = path.join(dir, "result.zip");
-          await download.saveAs(zipPath);
-          expect(await readFile(zipPath)).toEqual(Buffer.from(await result.arrayBuffer()));
-        } else {
-          expect(result.status).toBe(404);
-          const { error } = (await result.json()) as { error: string };
-          console.warn(`platform-dashboard.test.ts: the heat1d job has no result.zip (${error}); the download is not checked`);
-          expect(await page.isDisabled("#job-result")).toBe(true);
-          expect(await page.getAttribute("#job-result", "title")).toBe("This job has no result.zip");
-        }
+        expect(result.status).toBe(200);
+        const [download] = await Promise.all([page.waitForEvent("download"), page.click("#job-result")]);
+        expect(download.suggestedFilename()).toBe(`heat1d-${jobId}.zip`);
+        const zipPath = path.join(dir, "result.zip");
+        await download.saveAs(zipPath);
+        expect(await readFile(zipPath)).toEqual(Buffer.from(await result.arrayBuffer()));
+        expect(await page.textContent("#job-message")).toMatch(/^result\.zip: \d/);
 
         // The report opens in a new tab at its pre-signed link (no token in it, none needed).
         const [report] = await Promise.all([context.waitForEvent("page"), page.click("#job-report")]);
