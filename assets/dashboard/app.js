@@ -1,12 +1,12 @@
 // The local platform's dashboard: plain JS modules, no build step. Everything shown that came from
 // the server or a user is set as text, never parsed as HTML.
 import { apiJson, keepToken, session } from "./api.js";
-import { $, duration, el, ENDED, shortId } from "./dom.js";
+import { $, duration, el, elapsed, ENDED, shortId, throttle } from "./dom.js";
 import { cancelJob, closeJob, downloadResult, jobChanged, openJob, openReport, panel, refresh } from "./job-panel.js";
 import { jobRow } from "./job-views.js";
 
 const PAGE = 20;
-const state = { user: null, jobs: [], total: 0, offset: 0, socket: null };
+const state = { user: null, jobs: [], total: 0, offset: 0, status: "", socket: null };
 
 // ---- session ---------------------------------------------------------------------------------
 
@@ -25,7 +25,8 @@ async function signIn(mode) {
 function signOut(message = "") {
   keepToken(null);
   state.socket?.disconnect();
-  Object.assign(state, { user: null, jobs: [], total: 0, offset: 0, socket: null });
+  Object.assign(state, { user: null, jobs: [], total: 0, offset: 0, status: "", socket: null });
+  $("status-filter").value = "";
   if (panel.id) closeJob();
   $("app").hidden = true;
   $("session").hidden = true;
@@ -42,7 +43,7 @@ async function start(user) {
   $("session").hidden = false;
   $("app").hidden = false;
   connectLive();
-  await Promise.all([loadSolvers(), loadJobs()]);
+  await Promise.all([loadSolvers(), loadJobs(), loadStats()]);
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("job");
   if (fromHash) await openJob(fromHash);
 }
@@ -74,13 +75,14 @@ function onJobUpdate(job) {
   if (index >= 0) {
     state.jobs[index] = job;
     document.querySelector(`tr[data-job-id="${CSS.escape(job.id)}"]`)?.replaceWith(row(job));
-  } else if (state.offset === 0 && (!state.jobs[0] || job.createdAt >= state.jobs[0].createdAt)) {
+  } else if (state.offset === 0 && (!state.status || job.status === state.status) && (!state.jobs[0] || job.createdAt >= state.jobs[0].createdAt)) {
     state.jobs.unshift(job);
     if (state.jobs.length > PAGE) state.jobs.pop();
     state.total += 1;
     renderJobs();
   }
   jobChanged(job);
+  refreshStats();
 }
 
 // ---- solvers and submit ----------------------------------------------------------------------
@@ -137,7 +139,8 @@ async function submitJob() {
 // ---- jobs table ------------------------------------------------------------------------------
 
 async function loadJobs() {
-  const answer = await apiJson("GET", `api/v1/jobs?limit=${PAGE}&offset=${state.offset}`);
+  const status = state.status ? `&status=${encodeURIComponent(state.status)}` : "";
+  const answer = await apiJson("GET", `api/v1/jobs?limit=${PAGE}&offset=${state.offset}${status}`);
   state.jobs = answer.jobs;
   state.total = answer.total;
   renderJobs();
@@ -152,6 +155,15 @@ function renderJobs() {
   $("newer").disabled = state.offset === 0;
   $("older").disabled = state.offset + state.jobs.length >= state.total;
 }
+
+/** "2 running · 5 finished · mean run 4.2 s": the caller's jobs (an admin's: everyone's). */
+async function loadStats() {
+  const stats = await apiJson("GET", "api/v1/jobs/stats");
+  const counts = Object.entries(stats.counts).filter(([, n]) => n > 0).map(([status, n]) => `${n} ${status}`);
+  if (stats.meanDurationMs !== null) counts.push(`mean run ${elapsed(stats.meanDurationMs)}`);
+  $("stats").textContent = counts.join(" · ");
+}
+const refreshStats = throttle(() => void loadStats().catch(() => {}), 2000);
 
 function page(step) {
   state.offset = Math.max(0, state.offset + step * PAGE);
@@ -171,6 +183,11 @@ on("as-sweep", "change", showParametersHint);
 on("submit-form", "submit", (event) => {
   event.preventDefault();
   void submitJob();
+});
+on("status-filter", "change", () => {
+  state.status = $("status-filter").value;
+  state.offset = 0;
+  void loadJobs();
 });
 on("newer", "click", () => page(-1));
 on("older", "click", () => page(1));

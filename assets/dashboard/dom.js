@@ -20,9 +20,14 @@ export const shortId = (id) => id.slice(0, 8);
 
 export const when = (iso) => (iso ? new Date(iso).toLocaleString() : "—");
 
+/** How long a job ran (or has been running). */
 export function duration(job) {
   if (!job.startedAt) return "—";
-  const ms = (job.endedAt ? Date.parse(job.endedAt) : Date.now()) - Date.parse(job.startedAt);
+  return elapsed((job.endedAt ? Date.parse(job.endedAt) : Date.now()) - Date.parse(job.startedAt));
+}
+
+/** "4.2 s", "3 min 5 s", "2 h 10 min". */
+export function elapsed(ms) {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   const minutes = Math.floor(ms / 60_000);
   return minutes < 60 ? `${minutes} min ${Math.round((ms % 60_000) / 1000)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
