@@ -71,7 +71,7 @@ describe("the dashboard's files", () => {
 
 describe("the dashboard in a browser", () => {
   it.skipIf(skip)(
-    "registers, submits a heat1d job, follows it live to 100 % and finished, shows its log, results and files, and saves result.zip",
+    "registers, submits a heat1d job, follows it live to 100 % and finished, shows its log, results and files, saves result.zip, opens its report; logs out and in",
     async () => {
       if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y chromium) before the tests`);
       platform = await startTestPlatform();
@@ -167,6 +167,26 @@ describe("the dashboard in a browser", () => {
         // A reload keeps the session (the token in localStorage) and the job page (its #job=id).
         await page.reload();
         await page.waitForSelector(`#job:not([hidden]) #job-status[data-status="finished"]`);
+
+        // Log out: the token is forgotten. Another user sees none of ada's jobs; ada logs back in to hers.
+        await page.click("#logout");
+        await page.waitForSelector("#auth:not([hidden])");
+        expect(await page.evaluate('localStorage.getItem("physicsworks.token")')).toBeNull();
+        await page.fill("#auth-name", "bob");
+        await page.fill("#auth-password", "another fine password");
+        await page.click("#register");
+        await page.waitForSelector("#jobs-empty:not([hidden])");
+        expect(await page.textContent("#user-name")).toBe("bob");
+        expect(await page.locator("tr[data-job-id]").count()).toBe(0);
+        await page.click("#logout");
+        await page.fill("#auth-name", "ada");
+        await page.fill("#auth-password", "wrong password");
+        await page.click("#login");
+        await expect.poll(() => page.textContent("#auth-error")).toBe("invalid name or password");
+        await page.fill("#auth-password", "correct horse battery");
+        await page.click("#login");
+        await page.waitForSelector(`tr[data-job-id="${jobId}"][data-status="finished"]`);
+
         expect(problems).toEqual([]);
         expect(foreign).toEqual([]);
       } finally {
