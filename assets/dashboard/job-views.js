@@ -1,5 +1,5 @@
 // A job's pieces as the table and the panel show them.
-import { duration, el, ENDED, shortId, when } from "./dom.js";
+import { duration, el, shortId, when } from "./dom.js";
 
 /** A progress bar: the figure is in data-progress and aria-valuenow, the bar's width follows. */
 export function setProgress(node, job) {
@@ -24,8 +24,8 @@ export function progressBar(job) {
 
 export const statusBadge = (job) => el("span", { className: "status", dataset: { status: job.status }, title: job.error ?? liveLabel(job) }, job.status);
 
-/** A label such as "time step 420/1000" says what a job is doing; once it ended, its last one is stale. */
-export const liveLabel = (job) => (ENDED.has(job.status) ? "" : (job.statusLabel ?? ""));
+/** "time step 420/1000" while it runs; once it ended, how (an error's code), unless that only repeats the status. */
+export const liveLabel = (job) => (job.statusLabel && job.statusLabel !== job.status ? job.statusLabel : "");
 
 const percentOf = (job) => Math.max(0, Math.min(100, Math.round(Number(job.progress) || 0)));
 
