@@ -5,6 +5,7 @@ import { reportRoutes } from "./reports/index.js";
 import { authRoutes } from "./routes/auth-routes.js";
 import { jobRoutes } from "./routes/job-routes.js";
 import { logRoutes } from "./routes/log-routes.js";
+import { outputRoutes } from "./routes/output-route.js";
 import { platformInfoRoutes } from "./routes/platform-info-routes.js";
 import { resultRoutes } from "./routes/result-route.js";
 
@@ -19,6 +20,7 @@ export function platformRoutes(deps: PlatformDeps): Route[] {
     ...jobRoutes(deps),
     ...logRoutes(deps),
     ...resultRoutes(deps),
+    ...outputRoutes(deps),
     ...reportRoutes(deps),
     ...dashboardRoutes(deps),
   ];
