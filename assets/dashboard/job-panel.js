@@ -1,7 +1,9 @@
-// The job panel (the "job page", #job=<id>): status, progress, parameters, results, files, log tail,
-// result.zip, reports, cancel.
+// The job panel (the "job page", #job=<id>): status, progress, parameters, results, charts, files,
+// log tail, result.zip, reports, cancel.
 import { api, apiJson } from "./api.js";
 import { $, bytes, duration, el, ENDED, shortId, throttle, when } from "./dom.js";
+import { saveDownload } from "./download.js";
+import { clearCharts, showCharts } from "./job-charts.js";
 import { liveLabel, setProgress } from "./job-views.js";
 
 /** The job shown (as last heard), or null. */
@@ -18,6 +20,7 @@ export async function openJob(id) {
   say("");
   $("log-tail").textContent = "";
   $("job-result").disabled = true;
+  clearCharts();
   try {
     await load();
   } catch (error) {
@@ -30,6 +33,7 @@ export function closeJob() {
   panel.job = null;
   history.replaceState(null, "", location.pathname);
   $("job").hidden = true;
+  clearCharts();
   for (const row of document.querySelectorAll("tr.selected")) row.classList.remove("selected");
 }
 
@@ -49,6 +53,7 @@ async function load() {
   if (id !== panel.id) return;
   showJob(job);
   showOutputs(job);
+  showCharts(job);
   const pre = $("log-tail");
   pre.textContent = log;
   pre.dataset.lines = String(log ? log.split("\n").filter(Boolean).length : 0);
@@ -92,7 +97,7 @@ function showOutputs(job) {
   $("job-results-empty").hidden = results.length > 0;
   $("job-results-empty").textContent = ENDED.has(job.status) ? "None." : "None yet.";
   const files = job.files ?? [];
-  $("job-files").replaceChildren(...files.map((f) => el("li", {}, el("span", { className: "mono" }, f.path), el("span", { className: "muted small" }, bytes(f.size)))));
+  $("job-files").replaceChildren(...files.map((f) => el("li", {}, fileLink(job.id, f.path), el("span", { className: "muted small" }, bytes(f.size)))));
   $("job-files-empty").hidden = files.length > 0;
   // The runner stores result.zip with the outputs when the solver type asks for one.
   const zip = files.some((f) => f.path === "result.zip");
@@ -100,21 +105,23 @@ function showOutputs(job) {
   $("job-result").title = zip ? "" : ENDED.has(job.status) ? "This job has no result.zip" : "result.zip is stored when the job ends";
 }
 
-/** result.zip needs the token in a header, so it is fetched and saved from a blob, not linked. */
-export async function downloadResult() {
-  const id = panel.id;
+/** A stored output's name, downloading it through the outputs route when clicked. */
+function fileLink(id, path) {
+  const url = `api/v1/jobs/${id}/outputs?path=${encodeURIComponent(path)}`;
+  const link = el("a", { href: url, className: "mono", title: `Download ${path}` }, path);
+  link.addEventListener("click", (event) => {
+    event.preventDefault(); // the link itself carries no token
+    void download(url, path, path.split("/").pop());
+  });
+  return link;
+}
+
+export const downloadResult = () => download(`api/v1/jobs/${panel.id}/result`, "result.zip", `${panel.id}.zip`);
+
+async function download(url, label, fallbackName) {
   say("Downloading…");
   try {
-    const res = await api("GET", `api/v1/jobs/${id}/result`);
-    const name = /filename="([^"]+)"/.exec(res.headers.get("Content-Disposition") ?? "")?.[1] ?? `${id}.zip`;
-    const blob = await res.blob();
-    const url = URL.createObjectURL(blob);
-    const link = el("a", { href: url, download: name });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    say(`result.zip: ${bytes(blob.size)}`);
+    say(`${label}: ${bytes(await saveDownload(url, fallbackName))}`);
   } catch (error) {
     say(error.message); // a 404 says why there is none
   }

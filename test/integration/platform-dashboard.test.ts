@@ -51,7 +51,7 @@ describe("the dashboard's files", () => {
     const html = await page.text();
     for (const src of ["assets/dashboard/app.js", "assets/dashboard/style.css", "assets/socket.io.min.js"]) expect(html).toContain(src);
 
-    const types = { "app.js": "text/javascript", "job-panel.js": "text/javascript", "style.css": "text/css", "index.html": "text/html" };
+    const types = { "app.js": "text/javascript", "job-panel.js": "text/javascript", "line-chart.js": "text/javascript", "style.css": "text/css", "index.html": "text/html" };
     for (const [name, type] of Object.entries(types)) {
       const res = await api(platform, "GET", `assets/dashboard/${name}`);
       expect(res.status, name).toBe(200);
@@ -71,7 +71,7 @@ describe("the dashboard's files", () => {
 
 describe("the dashboard in a browser", () => {
   it.skipIf(skip)(
-    "registers, submits a heat1d job, follows it live to 100 % and finished, shows its log, results and files, saves result.zip, opens its report; logs out and in",
+    "registers, submits a heat1d job, follows it live to 100 % and finished, shows its log, results, charts and files, saves result.zip and a file, opens its report; logs out and in",
     async () => {
       if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y chromium) before the tests`);
       platform = await startTestPlatform();
@@ -137,6 +137,19 @@ describe("the dashboard in a browser", () => {
         await expect.poll(() => page.locator("#job-files li").count(), { timeout: 30_000 }).toBeGreaterThan(0);
         expect(await page.locator("#job-files li").allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining("logs/main.log")]));
 
+        // Its charts: one line chart per stored plots/*.csv, drawn in the page from the CSV's bytes.
+        const chart = page.locator('#job-charts svg[role="img"][aria-label*="plots/"]');
+        await expect.poll(() => chart.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+        const labels = await chart.evaluateAll((svgs) => svgs.map((svg) => svg.getAttribute("aria-label") ?? ""));
+        expect(labels).toEqual(expect.arrayContaining([expect.stringMatching(/^plots\/temperature\.csv: T against x$/)]));
+        for (const label of labels) expect(label).toMatch(/^plots\/[^/]+\.csv: /);
+        const temperature = page.locator('#job-charts svg[aria-label^="plots/temperature.csv"]');
+        expect(await temperature.locator("title").textContent()).toBe("plots/temperature.csv: T against x");
+        const points = (await temperature.locator("polyline").first().getAttribute("points")) ?? "";
+        expect(points.trim().split(/\s+/).length).toBeGreaterThan(10);
+        expect(points).toMatch(/^[\d.]+,[\d.]+( [\d.]+,[\d.]+)+$/);
+        expect(await temperature.locator("text.axis-label").allTextContents()).toEqual(["x", "T"]);
+
         // result.zip (a solver type without a solverConfig.json gets all of outputs/) needs the token,
         // so the page fetches it and saves a blob.
         const token = (await page.evaluate('localStorage.getItem("physicsworks.token")')) as string;
@@ -148,6 +161,16 @@ describe("the dashboard in a browser", () => {
         await download.saveAs(zipPath);
         expect(await readFile(zipPath)).toEqual(Buffer.from(await result.arrayBuffer()));
         expect(await page.textContent("#job-message")).toMatch(/^result\.zip: \d/);
+
+        // A file's name downloads it through the outputs route, with the token, saved from a blob.
+        const csv = await api(platform, "GET", `api/v1/jobs/${jobId}/outputs?path=plots%2Ftemperature.csv`, { token });
+        expect(csv.status).toBe(200);
+        const [saved] = await Promise.all([page.waitForEvent("download"), page.click('#job-files a:text-is("plots/temperature.csv")')]);
+        expect(saved.suggestedFilename()).toBe("temperature.csv");
+        const csvPath = path.join(dir, "temperature.csv");
+        await saved.saveAs(csvPath);
+        expect(await readFile(csvPath)).toEqual(Buffer.from(await csv.arrayBuffer()));
+        expect(await page.textContent("#job-message")).toMatch(/^plots\/temperature\.csv: \d/);
 
         // The report opens in a new tab at its pre-signed link (no token in it, none needed).
         const [report] = await Promise.all([context.waitForEvent("page"), page.click("#job-report")]);
