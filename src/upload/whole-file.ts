@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { open, stat } from "node:fs/promises";
-import { pipeline } from "node:stream/promises";
 import type { UploadMetadata } from "../platform/types.js";
+import { fileSha256 } from "./file-sha256.js";
 import { readPiece } from "./read-piece.js";
 import type { UploadTarget } from "./upload-target.js";
 
@@ -100,14 +100,9 @@ async function uploadV2(target: UploadTarget, absPath: string, options: WholeFil
   return { size, sha256 };
 }
 
-/** Reads of 1 MiB (hash and PATCH body): the default 64 KiB pieces cost a round of the event loop each. */
+/** PATCH bodies are read in 1 MiB pieces: the default 64 KiB cost a round of the event loop each. */
 const READ_BYTES = 1024 * 1024;
 
-export async function fileSha256(absPath: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(absPath, { highWaterMark: READ_BYTES }), hash);
-  return hash.digest("hex");
-}
 
 /** A 409 of v2 carries the offset the platform holds: resume from there. */
 function conflictOffset(error: unknown): number | undefined {
