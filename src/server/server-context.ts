@@ -1,7 +1,9 @@
 import type { ResolvedOptions } from "./server-options.js";
 import type { DataPaths } from "./store/data-paths.js";
 import type { KeyLock } from "./store/key-lock.js";
+import type { BoundedCache } from "./store/bounded-cache.js";
 import type { UploadDigests } from "./store/upload-digests.js";
+import type { UploadRecord } from "./store/upload-record.js";
 
 /** The live side (socket.io) as the routes see it. */
 export interface LiveControl {
@@ -18,4 +20,6 @@ export interface ServerContext {
   live: LiveControl;
   /** v2 uploads' digests, computed while their bytes arrive. */
   digests: UploadDigests;
+  /** v2 upload records as last saved, so each call of an upload does not read its file again. */
+  uploadRecords: BoundedCache<string, UploadRecord>;
 }

@@ -12,6 +12,7 @@ import type { ServerContext } from "./server-context.js";
 import { resolveOptions, type ServerOptions } from "./server-options.js";
 import { DataPaths } from "./store/data-paths.js";
 import { KeyLock } from "./store/key-lock.js";
+import { BoundedCache } from "./store/bounded-cache.js";
 import { UploadDigests } from "./store/upload-digests.js";
 import { serverStore, type ServerStore } from "./store/server-store.js";
 
@@ -34,7 +35,7 @@ export async function startServer(serverOptions: ServerOptions): Promise<Running
   const paths = new DataPaths(await realpath(options.dataDir));
   const verify = credentialVerifier(options);
   const requestLog = new RequestLog(paths.requestLog(), options.log);
-  const ctx: ServerContext = { options, paths, locks: new KeyLock(), live: noLive(), digests: new UploadDigests() };
+  const ctx: ServerContext = { options, paths, locks: new KeyLock(), live: noLive(), digests: new UploadDigests(), uploadRecords: new BoundedCache(10_000) };
   const server = http.createServer(requestHandler({ ctx, router: new Router([...allRoutes(options), ...(options.extension.routes ?? [])]), verify, requestLog }));
   // Attached after the handler: socket.io wraps the listeners it finds, answers /socket.io/ and hands the rest on.
   if (options.socketIo) ctx.live = attachSocketLive(server, verify, options.extension.onSocketServer);

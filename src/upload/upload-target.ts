@@ -15,7 +15,7 @@ export interface UploadTarget {
   appendFile(body: { filename: string; bytes: Buffer; isNew: boolean; metadata: UploadMetadata; isAscii: boolean }): Promise<void>;
   uploadChunk(body: { filename: string; fileSize: number; chunkIndex: number; bytes: Buffer; metadata: UploadMetadata }): Promise<void>;
   openUpload(body: OpenUploadBody): Promise<OpenUploadAnswer>;
-  sendUploadBytes(uploadId: string, offset: number, body: () => Readable, length: number): Promise<UploadOffsetAnswer>;
+  sendUploadBytes(uploadId: string, offset: number, body: Buffer | (() => Readable), length: number): Promise<UploadOffsetAnswer>;
   completeUpload(uploadId: string): Promise<CompleteUploadAnswer>;
 }
 

@@ -76,9 +76,15 @@ async function uploadV1(target: UploadTarget, absPath: string, options: WholeFil
   return { size, sha256: hash.digest("hex") };
 }
 
+/** A file up to this size is read once, as one piece, for both its digest and its PATCH body. */
+const ONE_PIECE_BYTES = 1024 * 1024;
+
 async function uploadV2(target: UploadTarget, absPath: string, options: WholeFileOptions): Promise<{ size: number; sha256: string }> {
   const { size } = await stat(absPath);
-  const sha256 = await fileSha256(absPath);
+  // A small file is one bounded piece: read once, hashed from memory, sent from memory (and sent
+  // again as is on a retry), instead of a read for the digest and a stream for the body.
+  const piece = size <= ONE_PIECE_BYTES ? await readFilePiece(absPath, size) : undefined;
+  const sha256 = piece ? createHash("sha256").update(piece).digest("hex") : await fileSha256(absPath);
   // The same file with the same digest is the same upload: after a restart the platform answers its offset.
   let { uploadId, offset } = await target.openUpload({ filename: options.storedName, size, sha256, metadata: options.metadata });
   options.onBytes?.(offset);
@@ -87,7 +93,8 @@ async function uploadV2(target: UploadTarget, absPath: string, options: WholeFil
   while (offset < size) {
     const from = offset;
     try {
-      ({ offset } = await target.sendUploadBytes(uploadId, from, () => createReadStream(absPath, { start: from, end: size - 1, highWaterMark: READ_BYTES }), size - from));
+      const body = piece ? piece.subarray(from) : () => createReadStream(absPath, { start: from, end: size - 1, highWaterMark: READ_BYTES });
+      ({ offset } = await target.sendUploadBytes(uploadId, from, body, size - from));
     } catch (error) {
       const held = conflictOffset(error);
       if (held === undefined) throw error;
@@ -108,4 +115,16 @@ const READ_BYTES = 1024 * 1024;
 function conflictOffset(error: unknown): number | undefined {
   const e = error as { status?: unknown; offset?: unknown };
   return e && e.status === 409 && typeof e.offset === "number" ? e.offset : undefined;
+}
+
+/** The file's `size` bytes; a file that is no longer that long fails (it changed under the upload). */
+async function readFilePiece(absPath: string, size: number): Promise<Buffer> {
+  const handle = await open(absPath, "r");
+  try {
+    const piece = await readPiece(handle, 0, size);
+    if (piece.length !== size) throw new Error(`${absPath} shrank from ${size} to ${piece.length} bytes while it was being sent`);
+    return piece;
+  } finally {
+    await handle.close();
+  }
 }

@@ -2,8 +2,19 @@ import { mkdir, open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { isMissing } from "./json-file.js";
 
-/** A file open for writes at given positions ("a" would make Linux ignore them), made when missing. */
-export async function openPositional(file: string): Promise<FileHandle> {
+/**
+ * A file open for writes at given positions ("a" would make Linux ignore them), made when missing.
+ * `likelyNew`: try to create it first (one system call instead of a failed open and a create).
+ */
+export async function openPositional(file: string, likelyNew = false): Promise<FileHandle> {
+  if (likelyNew) {
+    try {
+      return await open(file, "wx+");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST" && code !== "ENOENT") throw error;
+    }
+  }
   try {
     return await open(file, "r+");
   } catch (error) {

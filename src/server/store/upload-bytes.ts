@@ -33,7 +33,7 @@ export async function receiveUploadBytes(
     let position = start;
     // The digest goes along with what is written; none when the bytes before were not seen here.
     const hash = ctx.digests.from(uploadId, start);
-    const handle = await openPositional(ctx.paths.upload(uploadId, "data"));
+    const handle = await openPositional(ctx.paths.upload(uploadId, "data"), start === 0);
     // The body's pieces (64 KiB or less) gather here and go to disk 1 MiB at a time: one awaited
     // write per piece made the disk the bottleneck. `position` counts only what is written.
     const batch = Buffer.allocUnsafe(WRITE_BATCH_BYTES);

@@ -22,9 +22,14 @@ export async function completeUpload(ctx: ServerContext, uploadId: string): Prom
       throw offsetConflict(record.offset, `complete upload: ${record.offset} of the upload's ${record.size} bytes have arrived`);
     }
     const data = ctx.paths.upload(uploadId, "data");
-    await (await open(data, "a")).close(); // an empty upload may never have had a PATCH
-    const size = (await stat(data)).size;
-    const sha256 = (size === record.size ? ctx.digests.take(uploadId, size) : undefined) ?? (await sha256Of(data));
+    // The digest taken while receiving covers exactly the bytes written, so it also tells their size.
+    const received = ctx.digests.take(uploadId, record.size);
+    let size = record.size;
+    if (received === undefined) {
+      await (await open(data, "a")).close(); // an empty upload may never have had a PATCH
+      size = (await stat(data)).size;
+    }
+    const sha256 = received ?? (await sha256Of(data));
     if (sha256 !== record.sha256 || size !== record.size) {
       ctx.digests.forget(uploadId);
       await truncate(data, 0);

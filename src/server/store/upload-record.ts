@@ -30,8 +30,16 @@ export function uploadLockKey(uploadId: string): string {
   return `upload:${uploadId}`;
 }
 
+/**
+ * The record as last saved: from memory when this server saved or read it before (it is the only
+ * writer of DATA), else from its file. Records are never changed in place, only replaced.
+ */
 export async function readUpload(ctx: ServerContext, uploadId: string): Promise<UploadRecord | undefined> {
-  return readJsonFile<UploadRecord>(ctx.paths.upload(uploadId, "upload.json"));
+  const known = ctx.uploadRecords.get(uploadId);
+  if (known) return known;
+  const record = await readJsonFile<UploadRecord>(ctx.paths.upload(uploadId, "upload.json"));
+  if (record) ctx.uploadRecords.set(uploadId, record);
+  return record;
 }
 
 export async function requireUpload(ctx: ServerContext, uploadId: string): Promise<UploadRecord> {
@@ -41,7 +49,14 @@ export async function requireUpload(ctx: ServerContext, uploadId: string): Promi
 }
 
 export async function saveUpload(ctx: ServerContext, record: UploadRecord): Promise<void> {
-  await writeJsonAtomic(ctx.paths.upload(record.uploadId, "upload.json"), record);
+  try {
+    await writeJsonAtomic(ctx.paths.upload(record.uploadId, "upload.json"), record);
+  } catch (error) {
+    // What is on disk is unknown now: the next read goes to the file.
+    ctx.uploadRecords.delete(record.uploadId);
+    throw error;
+  }
+  ctx.uploadRecords.set(record.uploadId, record);
 }
 
 /** A 409 carrying the offset the client must go on from (protocol.md part 3). */
