@@ -1,4 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
+import { BoundedCache } from "./bounded-cache.js";
 
 /** Uploads whose running digest is kept at once; past it the oldest is dropped (and hashed from disk at complete). */
 const MAX_KEPT = 1000;
@@ -10,7 +11,7 @@ const MAX_KEPT = 1000;
  * ever trusted for exactly the bytes on disk (its offset must equal the upload's).
  */
 export class UploadDigests {
-  private readonly digests = new Map<string, { offset: number; hash: Hash }>();
+  private readonly digests = new BoundedCache<string, { offset: number; hash: Hash }>(MAX_KEPT);
 
   /**
    * A digest of the upload's first `offset` bytes to go on from, as a copy (so a body that fails can
@@ -24,9 +25,7 @@ export class UploadDigests {
 
   /** The digest now covers the upload's first `offset` bytes. */
   keep(uploadId: string, offset: number, hash: Hash): void {
-    this.digests.delete(uploadId);
     this.digests.set(uploadId, { offset, hash });
-    if (this.digests.size > MAX_KEPT) this.digests.delete(this.digests.keys().next().value as string);
   }
 
   /** The hex digest when the kept one covers exactly `size` bytes; the entry is dropped either way. */
