@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, stat, truncate } from "node:fs/promises";
-import path from "node:path";
+import { open, stat, truncate } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import type { CompleteUploadAnswer } from "../../platform/types.js";
 import { HttpError } from "../http/http-error.js";
 import type { ServerContext } from "../server-context.js";
 import { writeFileRecord } from "./file-records.js";
+import { renameMakingFolder } from "./rename-making-folder.js";
 import { offsetConflict, requireUpload, saveUpload, uploadLockKey } from "./upload-record.js";
 
 /**
@@ -41,8 +41,7 @@ export async function completeUpload(ctx: ServerContext, uploadId: string): Prom
       );
     }
     const stored = ctx.paths.storedFile(record.runId, record.filename);
-    await mkdir(path.dirname(stored), { recursive: true });
-    await rename(data, stored);
+    await renameMakingFolder(data, stored);
     await writeFileRecord(ctx, record.runId, record.filename, "v2", record.metadata);
     await saveUpload(ctx, { ...record, complete: true });
     return { sha256, size };
