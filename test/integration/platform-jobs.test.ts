@@ -60,7 +60,7 @@ describe("local platform: running jobs", () => {
     const p = await platform({ graceMs: 1000 });
     const { token } = await registerUser(p, "ada");
     const pidsFile = join(await tempDir("pw-pids-"), "pids.json");
-    const job = await submit(p, token, { solver: "group-sleeper", config: { env: { PIDS_FILE: pidsFile } } });
+    const job = await submit(p, token, { solver: "group-sleeper", parameters: { pidsFile } });
     const pids = await readPids(pidsFile, 30_000);
     await waitForJob(p, token, job.id, (j) => j.status === "running" && j.runId !== null, "the job to run");
     const asked = Date.now();
@@ -100,7 +100,7 @@ describe("local platform: running jobs", () => {
 
     const first = await serveProcess(dataDir, solversDir);
     const { token } = await registerUser(first, "cy");
-    const running = await submit(first, token, { solver: "group-sleeper", config: { env: { PIDS_FILE: pidsFile } } });
+    const running = await submit(first, token, { solver: "group-sleeper", parameters: { pidsFile } });
     const queued = await submit(first, token, { solver: "heat1d" });
     const pids = await readPids(pidsFile, 30_000);
     // Some of its log has reached the server before the kill.
@@ -147,7 +147,7 @@ describe.skipIf(gate.skip)("local platform: jobs through the NATS work queue (re
     expect((done as Job & { files: { path: string }[] }).files.some((f) => f.path === "logs/main.log")).toBe(true);
 
     const pidsFile = join(await tempDir("pw-pids-"), "pids.json");
-    const long = await submit(p, token, { solver: "group-sleeper", config: { env: { PIDS_FILE: pidsFile } } });
+    const long = await submit(p, token, { solver: "group-sleeper", parameters: { pidsFile } });
     const pids = await readPids(pidsFile, 30_000);
     await waitForJob(p, token, long.id, (j) => j.runId !== null, "the NATS job's run node");
     await new Promise((r) => setTimeout(r, 500)); // the worker's runner joins its socket.io room

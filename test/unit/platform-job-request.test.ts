@@ -25,6 +25,12 @@ describe("checkJobRequest", () => {
     fails({ solver: "heat1d", parameters: { "bad name": 1 } }, /"parameters.bad name" is not a usable parameter name/);
     fails({ solver: "heat1d", parameters: { a: [1] } }, /"parameters.a" must be a number, a string or true\/false/);
     fails({ solver: "heat1d", config: { host: "http://elsewhere/" } }, /"config.host" is set by the platform/);
+    // A registered user must not choose what runs on the server.
+    fails({ solver: "heat1d", config: { command: ["bash", "-c", "id"] } }, /"config.command" cannot be set by a job \(a job may set timeout and grace\)/);
+    fails({ solver: "heat1d", config: { env: { LD_PRELOAD: "/tmp/x.so" } } }, /"config.env" cannot be set by a job/);
+    fails({ solver: "heat1d", config: { scriptsArchive: "/etc/passwd" } }, /"config.scriptsArchive" cannot be set by a job/);
+    fails({ solver: "heat1d", config: { timeout: [1] } }, /"config.timeout" must be a duration/);
+    expect(checkJobRequest({ solver: "heat1d", config: { timeout: "10m", grace: 5 } }, solvers).config).toEqual({ timeout: "10m", grace: 5 });
     fails({ solver: "heat1d", sweep: { parameters: { a: [] } } }, /"sweep.parameters.a" is an empty list/);
     fails({ solver: "heat1d", sweep: { parameters: { a: [1] }, combine: "cross" } }, /"sweep.combine" must be "product" or "zip"/);
     fails({ solver: "heat1d", sweep: { parameters: { a: { from: 0, to: MAX_POINTS * 10, step: 1 } } } }, /at most 1000/);

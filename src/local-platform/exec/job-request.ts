@@ -3,8 +3,15 @@ import { expandPoints, parseSweepParameters } from "../../sweep/index.js";
 import type { ParamValue, SweepPoint } from "../../sweep/spec-types.js";
 import type { JobRequest, SolverType } from "../platform-deps.js";
 
-/** Config fields a job may not set: the platform sets them for each job. */
+/** Config fields the platform sets for each job. */
 const PLATFORM_FIELDS = ["host", "token", "project", "simulation", "job", "owner", "workDir", "resource", "abort", "solverArgs"];
+
+/**
+ * The config fields a job may set. Everything else (the command, the scripts, the environment,
+ * archives) belongs to the solver type, which only whoever runs the server can change: any
+ * registered user may submit jobs, and a job's `command` or `env` would let them run anything.
+ */
+export const JOB_CONFIG_FIELDS = ["timeout", "grace"];
 
 /** A job request, checked: the solver type and one parameter set per job to make. */
 export interface CheckedJobRequest {
@@ -36,9 +43,15 @@ export function checkJobRequest(body: unknown, solvers: ReadonlyMap<string, Solv
 
 function checkConfig(value: unknown): Record<string, unknown> {
   if (value === undefined) return {};
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw badRequest('"config" must be an object of config.json fields such as {"timeout": "10m"}');
-  for (const field of Object.keys(value)) {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw badRequest('"config" must be an object such as {"timeout": "10m", "grace": "30s"}');
+  for (const [field, v] of Object.entries(value)) {
     if (PLATFORM_FIELDS.includes(field)) throw badRequest(`"config.${field}" is set by the platform for each job; leave it out`);
+    if (!JOB_CONFIG_FIELDS.includes(field)) {
+      throw badRequest(`"config.${field}" cannot be set by a job (a job may set ${JOB_CONFIG_FIELDS.join(" and ")}); it belongs to the solver type's config.json`);
+    }
+    if (!((typeof v === "number" && Number.isFinite(v) && v >= 0) || (typeof v === "string" && v !== ""))) {
+      throw badRequest(`"config.${field}" must be a duration such as "10m" or a number of seconds (got ${JSON.stringify(v)})`);
+    }
   }
   return value as Record<string, unknown>;
 }
