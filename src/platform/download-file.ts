@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { Transform, type Readable } from "node:stream";
@@ -41,10 +41,12 @@ export async function writeDownload(source: Readable, destPath: string, options:
     timer = setTimeout(() => counter.destroy(stalled(stallMs, bytes)), stallMs);
   }
 
+  let sink: WriteStream | undefined;
   try {
     await mkdir(dir, { recursive: true });
     armStallTimer();
-    await pipeline(source, counter, createWriteStream(temp, { flags: "wx" }));
+    sink = createWriteStream(temp, { flags: "wx" });
+    await pipeline(source, counter, sink);
     if (expectedBytes !== undefined && bytes !== expectedBytes) {
       throw Object.assign(new Error(`the download ended after ${bytes} of ${expectedBytes} bytes`), {
         code: "ERR_STREAM_PREMATURE_CLOSE",
@@ -54,6 +56,13 @@ export async function writeDownload(source: Readable, destPath: string, options:
     return { bytes };
   } catch (error) {
     source.destroy();
+    // A body cut off early can fail the pipeline before the file is even open: wait until the
+    // write stream has closed, or the file it opens afterwards would outlive the removal.
+    if (sink && !sink.closed) {
+      const closed = new Promise<void>((resolve) => sink?.once("close", () => resolve()));
+      sink.destroy();
+      await closed;
+    }
     await rm(temp, { force: true });
     throw error;
   } finally {
