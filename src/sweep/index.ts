@@ -8,7 +8,7 @@ export { readSweepSpec, parseSweepSpec, parseSweepParameters } from "./read-spec
 export { expandRange, type RangeSpec } from "./expand-range.js";
 export { expandPoints } from "./expand-points.js";
 export { pointHash, canonicalJson } from "./point-hash.js";
-export { prepareRun, pointConfig, solverArgs } from "./prepare-run.js";
+export { prepareRun, pointConfig, solverArgs, withParameters, layOutRunFolder } from "./prepare-run.js";
 export { readPointState, readPointStates, type PointState } from "./point-status.js";
 export { runSweepLocal, type LocalSweepOptions, type LocalSweepOutcome, type SweepEvent } from "./run-local.js";
 export { resultsTable, renderTable, toCsv, writeResultsCsv, type ResultsTable } from "./results-table.js";

@@ -1,42 +1,49 @@
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { SweepPoint, SweepSpec } from "./spec-types.js";
+import type { ParamValue, SweepPoint, SweepSpec } from "./spec-types.js";
 import { sweepPaths } from "./sweep-paths.js";
 
-/** The solver's extra arguments for a point: `--name=value`, in the spec's order. */
-export function solverArgs(point: SweepPoint): string[] {
-  return Object.entries(point.parameters).map(([name, value]) => `--${name}=${String(value)}`);
+/** The solver's extra arguments for a set of parameters: `--name=value`, in their order. */
+export function solverArgs(parameters: Record<string, ParamValue>): string[] {
+  return Object.entries(parameters).map(([name, value]) => `--${name}=${String(value)}`);
 }
 
 /**
- * The run's config.json: the base's fields, `workDir: "."`, the parameters in PHYSICSWORKS_PARAMS
- * and as `--name=value` arguments (`solverArgs`, which the runner appends to the solver's).
+ * Config fields `base` with the parameters handed to the solver: in PHYSICSWORKS_PARAMS (over the
+ * base's env) and as `--name=value` arguments (`solverArgs`, which the runner appends to the solver's).
  */
+export function withParameters(base: Record<string, unknown>, parameters: Record<string, ParamValue>): Record<string, unknown> {
+  const baseEnv = (base.env ?? {}) as Record<string, unknown>;
+  return { ...base, env: { ...baseEnv, PHYSICSWORKS_PARAMS: JSON.stringify(parameters) }, solverArgs: solverArgs(parameters) };
+}
+
+/** The run's config.json: the base's fields, `workDir: "."`, the point's parameters (`withParameters`). */
 export function pointConfig(spec: SweepSpec, point: SweepPoint): Record<string, unknown> {
-  const baseEnv = (spec.base.env ?? {}) as Record<string, unknown>;
-  const config: Record<string, unknown> = {
-    ...spec.base,
-    workDir: ".",
-    env: { ...baseEnv, PHYSICSWORKS_PARAMS: JSON.stringify(point.parameters) },
-  };
-  config.solverArgs = solverArgs(point);
-  return config;
+  return { ...withParameters(spec.base, point.parameters), workDir: "." };
 }
 
 /**
- * Lays out runs/<index>-<hash>/: config.json, scripts/ (copied, so a later edit of the solver does
- * not change a sweep in flight), inputs/ (the spec's inputs, then parameters.json with the point's
- * values over any the inputs already had). Returns the config path.
+ * Lays out a run's folder: scripts/ (copied, so a later edit of the solver does not change a run
+ * in flight) and inputs/ from the given folders, then inputs/parameters.json with `parameters`
+ * over any the inputs already had.
  */
-export async function prepareRun(spec: SweepSpec, point: SweepPoint): Promise<string> {
-  const paths = sweepPaths(spec);
-  const dir = paths.run(point);
+export async function layOutRunFolder(
+  dir: string,
+  sources: { scripts?: string | undefined; inputs?: string | undefined },
+  parameters: Record<string, ParamValue>,
+): Promise<void> {
   await mkdir(join(dir, "inputs"), { recursive: true });
-  if (spec.scripts) await cp(spec.scripts, join(dir, "scripts"), { recursive: true, force: true });
-  if (spec.inputs) await cp(spec.inputs, join(dir, "inputs"), { recursive: true, force: true });
+  if (sources.scripts) await cp(sources.scripts, join(dir, "scripts"), { recursive: true, force: true });
+  if (sources.inputs) await cp(sources.inputs, join(dir, "inputs"), { recursive: true, force: true });
   const paramsFile = join(dir, "inputs", "parameters.json");
   const previous = await readObject(paramsFile);
-  await writeFile(paramsFile, `${JSON.stringify({ ...previous, ...point.parameters }, null, 2)}\n`);
+  await writeFile(paramsFile, `${JSON.stringify({ ...previous, ...parameters }, null, 2)}\n`);
+}
+
+/** Lays out runs/<index>-<hash>/ (`layOutRunFolder` from the spec's scripts and inputs) and its config.json. Returns the config path. */
+export async function prepareRun(spec: SweepSpec, point: SweepPoint): Promise<string> {
+  const paths = sweepPaths(spec);
+  await layOutRunFolder(paths.run(point), { scripts: spec.scripts, inputs: spec.inputs }, point.parameters);
   await writeFile(paths.config(point), `${JSON.stringify(pointConfig(spec, point), null, 2)}\n`);
   return paths.config(point);
 }

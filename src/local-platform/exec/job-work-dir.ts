@@ -1,7 +1,7 @@
-import { chmod, cp, mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { mintToken, SCOPES } from "../../server/index.js";
-import { solverArgs } from "../../sweep/index.js";
+import { layOutRunFolder, withParameters } from "../../sweep/index.js";
 import type { PlatformSettings, SolverType } from "../platform-deps.js";
 import type { Job } from "../platform-types.js";
 
@@ -40,23 +40,10 @@ export function jobDir(settings: PlatformSettings, jobId: string): string {
  */
 export async function prepareJobDir(settings: PlatformSettings, solver: SolverType, job: Job, serverUrl: string): Promise<string> {
   const dir = jobDir(settings, job.id);
-  await mkdir(join(dir, "inputs"), { recursive: true });
-  for (const sub of ["scripts", "inputs"]) {
-    await cp(join(solver.dir, sub), join(dir, sub), { recursive: true, force: true }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "ENOENT") throw error;
-    });
-  }
-  const paramsFile = join(dir, "inputs", "parameters.json");
-  const previous = await readObject(paramsFile);
-  await writeFile(paramsFile, `${JSON.stringify({ ...previous, ...job.parameters }, null, 2)}\n`);
-  const baseEnv = (solver.config.env ?? {}) as Record<string, unknown>;
-  const jobEnv = (job.config.env ?? {}) as Record<string, unknown>;
+  await layOutRunFolder(dir, { scripts: await folderIn(solver.dir, "scripts"), inputs: await folderIn(solver.dir, "inputs") }, job.parameters);
   const token = mintToken(settings.jwtSecret, { sub: `job:${job.id}`, scope: [SCOPES.runner], expiresIn: "30d" });
   const config = {
-    ...withoutPlatformFields(solver.config),
-    ...job.config,
-    env: { ...baseEnv, ...jobEnv, PHYSICSWORKS_PARAMS: JSON.stringify(job.parameters) },
-    solverArgs: solverArgs({ index: 0, hash: "", dir: "", parameters: job.parameters }),
+    ...withParameters({ ...withoutPlatformFields(solver.config), ...job.config }, job.parameters),
     workDir: ".",
     host: serverUrl,
     token,
@@ -71,17 +58,14 @@ export async function prepareJobDir(settings: PlatformSettings, solver: SolverTy
   return configPath;
 }
 
+/** `dir/sub` when it is a folder (a solver type need not have inputs/), else undefined. */
+async function folderIn(dir: string, sub: string): Promise<string | undefined> {
+  const path = join(dir, sub);
+  return (await stat(path).then((s) => s.isDirectory(), () => false)) ? path : undefined;
+}
+
 /** A solver type's config.json describes the solver, not where it reports: those fields are the platform's. */
 function withoutPlatformFields(config: Record<string, unknown>): Record<string, unknown> {
   const { host: _h, token: _t, project: _p, simulation: _s, job: _j, owner: _o, resource: _r, abort: _a, workDir: _w, description: _d, ...rest } = config;
   return rest;
-}
-
-async function readObject(path: string): Promise<Record<string, unknown>> {
-  try {
-    const value: unknown = JSON.parse(await readFile(path, "utf8"));
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
 }
