@@ -5,7 +5,7 @@ import type { JobRequest, JobService, PlatformSettings } from "../platform-deps.
 import { ENDED_STATUSES, type Job, type JobEvents, type JobPatch, type PlatformDb } from "../platform-types.js";
 import { checkJobRequest } from "./job-request.js";
 import { JobPool } from "./job-pool.js";
-import { jobDir, jobRunData, LOCAL_PROJECT, prepareJobDir } from "./job-work-dir.js";
+import { jobDir, prepareJob } from "./job-work-dir.js";
 import { killLeftoverSolvers } from "./leftover-solvers.js";
 import { NatsDispatch } from "./nats-dispatch.js";
 import { CANCELLED, INTERRUPTED, runJob } from "./run-job.js";
@@ -33,10 +33,6 @@ class LocalJobService implements JobService {
     this.pool = new JobPool(settings.concurrency, (jobId, signal) =>
       runJob({ settings, db, server: this.requireServer(), change: (id, patch) => this.change(id, patch) }, jobId, signal),
     );
-  }
-
-  get natsConnected(): boolean | undefined {
-    return this.nats?.connected;
   }
 
   async start(server: RunningServer): Promise<void> {
@@ -121,12 +117,8 @@ class LocalJobService implements JobService {
       this.pool.enqueue(job.id);
       return;
     }
-    const solver = this.settings.solvers.get(job.solver);
-    if (!solver) throw new Error(`the solver type "${job.solver}" is not registered`);
     try {
-      const configPath = await prepareJobDir(this.settings, solver, job, this.requireServer().url);
-      await this.requireServer().store.writeRunData(LOCAL_PROJECT, job.id, await jobRunData(solver, job));
-      await this.nats.submit(job.id, configPath);
+      await this.nats.submit(job.id, await prepareJob(this.settings, this.requireServer(), job));
     } catch (error) {
       this.change(job.id, { status: "error", error: `could not queue the job: ${error instanceof Error ? error.message : String(error)}`, endedAt: new Date().toISOString() });
     }

@@ -1,6 +1,6 @@
 import { chmod, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { mintToken, SCOPES } from "../../server/index.js";
+import { mintToken, SCOPES, type RunningServer } from "../../server/index.js";
 import { layOutRunFolder, withParameters } from "../../sweep/index.js";
 import type { PlatformSettings, SolverType } from "../platform-deps.js";
 import type { Job } from "../platform-types.js";
@@ -16,7 +16,7 @@ export const DEFAULT_SOLVER_CONFIG = { downloadable: { globs: ["outputs/**"] } }
  * the run's inputs (inputs/runInputs.json), and as the solver config (inputs/solverConfig.json,
  * which names what goes into result.zip) the type's solverConfig.json, or DEFAULT_SOLVER_CONFIG.
  */
-export async function jobRunData(solver: SolverType, job: Job): Promise<Record<string, unknown>> {
+async function jobRunData(solver: SolverType, job: Job): Promise<Record<string, unknown>> {
   let solverConfig: unknown = DEFAULT_SOLVER_CONFIG;
   try {
     solverConfig = JSON.parse(await readFile(join(solver.dir, "solverConfig.json"), "utf8"));
@@ -33,19 +33,22 @@ export function jobDir(settings: PlatformSettings, jobId: string): string {
 }
 
 /**
- * Lays out DATA/jobs/<id>/ as a sweep lays out a point: scripts/ and inputs/ copied from the solver
- * type's folder, inputs/parameters.json with the job's parameters over the type's, and config.json
- * (mode 600: it holds the runner's token) with the type's config, the job's fields, and what ties
- * the run to this server. Returns the config path.
+ * Everything a job needs before a runner takes it: DATA/jobs/<id>/ laid out as a sweep lays out a
+ * point (scripts/ and inputs/ copied from the solver type's folder, inputs/parameters.json with the
+ * job's parameters over the type's), its config.json (mode 600: it holds the runner's token) with
+ * the type's config, the job's fields and what ties the run to this server, and its run data
+ * seeded on the server. Returns the config path.
  */
-export async function prepareJobDir(settings: PlatformSettings, solver: SolverType, job: Job, serverUrl: string): Promise<string> {
+export async function prepareJob(settings: PlatformSettings, server: RunningServer, job: Job): Promise<string> {
+  const solver = settings.solvers.get(job.solver);
+  if (!solver) throw new Error(`the solver type "${job.solver}" is not registered (--solvers)`);
   const dir = jobDir(settings, job.id);
   await layOutRunFolder(dir, { scripts: await folderIn(solver.dir, "scripts"), inputs: await folderIn(solver.dir, "inputs") }, job.parameters);
   const token = mintToken(settings.jwtSecret, { sub: `job:${job.id}`, scope: [SCOPES.runner], expiresIn: "30d" });
   const config = {
     ...withParameters({ ...withoutPlatformFields(solver.config), ...job.config }, job.parameters),
     workDir: ".",
-    host: serverUrl,
+    host: server.url,
     token,
     project: LOCAL_PROJECT,
     simulation: job.id,
@@ -55,6 +58,7 @@ export async function prepareJobDir(settings: PlatformSettings, solver: SolverTy
   const configPath = join(dir, "config.json");
   await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
   await chmod(configPath, 0o600);
+  await server.store.writeRunData(LOCAL_PROJECT, job.id, await jobRunData(solver, job));
   return configPath;
 }
 

@@ -21,11 +21,6 @@ export class NatsDispatch {
     await submitRuns({ nc: this.nc, stream: JOB_STREAM, configs: [configPath], reference: true, makeId: () => jobId });
   }
 
-  /** Whether the connection is up: the health check. */
-  get connected(): boolean {
-    return !this.nc.isClosed();
-  }
-
   async close(): Promise<void> {
     await this.nc.drain().catch(() => this.nc.close());
   }

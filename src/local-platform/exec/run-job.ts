@@ -2,7 +2,7 @@ import { runSolver } from "../../index.js";
 import type { RunningServer } from "../../server/index.js";
 import type { PlatformSettings } from "../platform-deps.js";
 import type { Job, JobPatch, PlatformDb } from "../platform-types.js";
-import { jobRunData, LOCAL_PROJECT, prepareJobDir } from "./job-work-dir.js";
+import { prepareJob } from "./job-work-dir.js";
 
 /** Why a running job's signal was aborted. */
 export const CANCELLED = "cancelled";
@@ -27,10 +27,7 @@ export async function runJob(ctx: RunJobContext, jobId: string, signal: AbortSig
   if (!job || job.status !== "queued") return;
   const startedAt = new Date().toISOString();
   try {
-    const solver = ctx.settings.solvers.get(job.solver);
-    if (!solver) throw new Error(`the solver type "${job.solver}" is no longer registered (--solvers)`);
-    const configPath = await prepareJobDir(ctx.settings, solver, job, ctx.server.url);
-    await ctx.server.store.writeRunData(LOCAL_PROJECT, job.id, await jobRunData(solver, job));
+    const configPath = await prepareJob(ctx.settings, ctx.server, job);
     ctx.change(jobId, { status: "running", startedAt, progress: 0, statusLabel: "starting" });
     const result = await runSolver({ configPath, signal, grace: ctx.settings.graceMs / 1000, env: runnerEnv() });
     const endedAt = new Date().toISOString();
@@ -47,7 +44,6 @@ export async function runJob(ctx: RunJobContext, jobId: string, signal: AbortSig
       exitCode: result.exitCode,
       error: result.status === "error" ? (result.error?.message ?? "the run failed") : null,
       endedAt,
-      ...(ctx.db.getJob(jobId)?.startedAt ? {} : { startedAt }),
     });
   } catch (error) {
     const endedAt = new Date().toISOString();
