@@ -1,26 +1,14 @@
-import { existsSync } from "node:fs";
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
 import { api, startTestPlatform, type TestPlatform } from "../helpers/platform.js";
+import { CHROMIUM, CHROMIUM_ARGS, chromiumGate, requireChromium } from "../helpers/chromium.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 
 const { tempDir } = useTempWorks();
 
-const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
-// In CI a missing browser is a failure (.ci/run installs it); on a laptop it is a loud skip.
-const skip = !haveChromium && !process.env.CI;
-if (skip) {
-  console.warn(
-    `\n*** platform-dashboard.test.ts SKIPPED (browser part): ${CHROMIUM} is missing. The dashboard is NOT checked in a browser. ` +
-      "Install it (apt-get install -y chromium) to run this test; in CI (CI set) it fails instead. ***\n",
-  );
-}
-
-// Without the background-networking flags Chromium keeps trying Google's hosts on this closed network.
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const { skip } = chromiumGate("platform-dashboard.test.ts (browser part)", "The dashboard");
 const HOSTILE = `<img src=x onerror="window.__pwned = 1">`;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -73,7 +61,7 @@ describe("the dashboard in a browser", () => {
   it.skipIf(skip)(
     "registers, submits a heat1d job, follows it live to 100 % and finished, shows its log, results, charts and files, saves result.zip and a file, opens its report; logs out and in",
     async () => {
-      if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y chromium) before the tests`);
+      requireChromium();
       platform = await startTestPlatform();
       const dir = await tempDir("pw-dashboard-");
       // A fresh profile of our own: nothing from an earlier run (a kept token) reaches the page.

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { appendFile, cp, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -6,20 +5,12 @@ import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { runSolver } from "../../src/index.js";
 import { writeRunReport } from "../../src/report/index.js";
+import { CHROMIUM, CHROMIUM_ARGS, chromiumGate, requireChromium } from "../helpers/chromium.js";
 import { REPO_ROOT, useTempWorks } from "../helpers/work-dir.js";
 
 const { tempDir } = useTempWorks();
 
-const CHROMIUM = "/usr/bin/chromium";
-const haveChromium = existsSync(CHROMIUM);
-// In CI a missing browser is a failure (the CI script installs it); on a laptop it is a loud skip.
-const skip = !haveChromium && !process.env.CI;
-if (skip) {
-  console.warn(
-    `\n*** report-chromium.test.ts SKIPPED: ${CHROMIUM} is missing. The report is NOT checked in a browser. ` +
-      "Install it (apt-get install -y chromium) to run this test; in CI (CI set) it fails instead. ***\n",
-  );
-}
+const { skip } = chromiumGate("report-chromium.test.ts", "The report");
 
 const HOSTILE_LOG = `<script>window.__pwned = 1</script> & \x1b[31mred\x1b[0m`;
 const HOSTILE_COLUMN = `<img src=x onerror="window.__pwned = 2">`;
@@ -30,7 +21,7 @@ function dataRows(csv: string): number {
 
 describe("the run report in a browser", () => {
   it.skipIf(skip)("draws every plot of a heat1d run, escapes what the run wrote, and needs no network", async () => {
-    if (!haveChromium) throw new Error(`${CHROMIUM} is missing: CI must install it (apt-get install -y chromium) before the tests`);
+    requireChromium();
     const dir = await tempDir("pw-report-");
     await cp(join(REPO_ROOT, "examples/heat1d"), dir, { recursive: true });
     const result = await runSolver({ configPath: join(dir, "config.json") });
@@ -47,7 +38,7 @@ describe("the run report in a browser", () => {
 
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: CHROMIUM_ARGS,
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
