@@ -6,6 +6,7 @@
 import { formatBytes } from "../log/format-bytes.js";
 import type { RunResult } from "../run-result.js";
 import { escapeHtml, printableLine } from "./html-escape.js";
+import { htmlPage } from "./html-page.js";
 import { REPORT_CSS } from "./report-style.js";
 
 export interface ReportChart {
@@ -29,17 +30,10 @@ const MAX_OUTPUT_ROWS = 500;
 export function renderReportPage(model: ReportModel): string {
   const { result } = model;
   const e = escapeHtml;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Run ${e(result.runId)}: ${e(result.status)}</title>
-<style>${REPORT_CSS}</style>
-</head>
-<body>
-<header>
+  return htmlPage(
+    `Run ${result.runId}: ${result.status}`,
+    REPORT_CSS,
+    `<header>
 <h1>Run ${e(result.runId)} <span class="status ${result.status === "finished" ? "finished" : "error"}">${e(result.status)}</span></h1>
 <p class="label">${e(result.label)}</p>
 </header>
@@ -51,10 +45,8 @@ ${charts(model)}
 ${warnings(result)}
 ${outputs(result)}
 ${logTail(model.log)}
-<p class="muted">Written ${e(model.generatedAt.toISOString())} by physicsworks-solve.</p>
-</body>
-</html>
-`;
+<p class="muted">Written ${e(model.generatedAt.toISOString())} by physicsworks-solve.</p>`,
+  );
 }
 
 function facts(r: RunResult): string {

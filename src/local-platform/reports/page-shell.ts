@@ -4,11 +4,10 @@
  * in `body` is escaped by its maker; only chart SVG, built from escaped parts, goes in as markup.
  */
 import { escapeHtml } from "../../report/html-escape.js";
+import { htmlPage } from "../../report/html-page.js";
 import { REPORT_CSS } from "../../report/report-style.js";
 import type { JobStatus } from "../platform-types.js";
 
-/** Sent as a header too, for a report the runner wrote. */
-export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
 
 const EXTRA_CSS = `
 .status.queued, .status.running { background: #0072b2; }
@@ -17,21 +16,11 @@ td.s-queued, td.s-running, td.s-cancelled { color: var(--muted); } td.s-finished
 `;
 
 export function reportPage(title: string, body: string, generatedAt: Date): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<style>${REPORT_CSS}${EXTRA_CSS}</style>
-</head>
-<body>
-${body}
-<p class="muted">Written ${escapeHtml(generatedAt.toISOString())} by the physicsworks-solve local platform.</p>
-</body>
-</html>
-`;
+  return htmlPage(
+    title,
+    `${REPORT_CSS}${EXTRA_CSS}`,
+    `${body}\n<p class="muted">Written ${escapeHtml(generatedAt.toISOString())} by the physicsworks-solve local platform.</p>`,
+  );
 }
 
 export function statusBadge(status: JobStatus): string {

@@ -12,7 +12,7 @@ import type { Report } from "../platform-types.js";
 import { queryParam } from "../routes/query-param.js";
 import { isAdmin, visibleJob } from "../routes/visible-job.js";
 import { writeJobReport } from "./job-report.js";
-import { REPORT_CSP } from "./page-shell.js";
+import { REPORT_CSP } from "../../report/html-page.js";
 import { verifyPresigned } from "./presign.js";
 import { reportLink } from "./report-link.js";
 import { reportRequestOf } from "./report-request.js";
