@@ -1,37 +1,13 @@
 import { inspect } from "node:util";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AbortError, ExitCode, PlatformError } from "../../src/errors.js";
-import { createPlatformClient, PlatformCallError, type PlatformClientOptions, type RunNode } from "../../src/platform/index.js";
-import { closedPort, hangingPort, sendJson, startStub, type HttpStub, type StubHandler } from "../helpers/http-stub.js";
+import { createPlatformClient, PlatformCallError, type RunNode } from "../../src/platform/index.js";
+import { closedPort, hangingPort, sendJson } from "../helpers/http-stub.js";
+import { STUB_TOKEN, useStubClients } from "../helpers/stub-client.js";
 
-const TOKEN = "tok-5ecret-9f3a7c";
+const TOKEN = STUB_TOKEN;
 
-let stub: HttpStub | undefined;
-const clients: { close(): void }[] = [];
-afterEach(async () => {
-  clients.splice(0).forEach((c) => c.close());
-  await stub?.close();
-  stub = undefined;
-});
-
-/** A client for `host` whose retries record their delays instead of sleeping. */
-function clientFor(host: string, options: Partial<PlatformClientOptions> = {}) {
-  const delays: number[] = [];
-  const client = createPlatformClient({
-    host,
-    token: TOKEN,
-    responseTimeoutMs: 2000,
-    ...options,
-    retry: { sleep: async (ms) => void delays.push(ms), random: () => 0.5, ...options.retry },
-  });
-  clients.push(client);
-  return { client, delays };
-}
-
-async function serve(handler: StubHandler) {
-  stub = await startStub(handler);
-  return { stub, ...clientFor(stub.url) };
-}
+const { clientFor, serve } = useStubClients();
 
 const runNode: RunNode = { id: "run9", name: "Run 9", children: [{ slug: "logs", children: [] }] };
 

@@ -2,11 +2,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { createPlatformClient, PlatformCallError, type PlatformClientOptions } from "../../src/platform/index.js";
-import { startStub, type HttpStub, type StubHandler } from "../helpers/http-stub.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PlatformCallError } from "../../src/platform/index.js";
+import { useStubClients } from "../helpers/stub-client.js";
 
-const TOKEN = "tok-5ecret-9f3a7c";
 const SIZE = 20 * 1000 * 1000;
 let file: Buffer;
 let dir: string;
@@ -17,27 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-let stub: HttpStub | undefined;
-let close: (() => void) | undefined;
-afterEach(async () => {
-  close?.();
-  await stub?.close();
-  stub = undefined;
-});
-
-async function serve(handler: StubHandler, options: Partial<PlatformClientOptions> = {}) {
-  stub = await startStub(handler);
-  const delays: number[] = [];
-  const client = createPlatformClient({
-    host: stub.url,
-    token: TOKEN,
-    responseTimeoutMs: 2000,
-    ...options,
-    retry: { sleep: async (ms) => void delays.push(ms), random: () => 0.5, ...options.retry },
-  });
-  close = client.close;
-  return { stub, client, delays };
-}
+const { serve } = useStubClients();
 
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 

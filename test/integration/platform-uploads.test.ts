@@ -1,15 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
-  createPlatformClient,
   PlatformCallError,
   UploadOffsetConflict,
   type UploadMetadata,
 } from "../../src/platform/index.js";
-import { sendJson, startStub, type HttpStub, type StubHandler } from "../helpers/http-stub.js";
+import { sendJson } from "../helpers/http-stub.js";
+import { useStubClients } from "../helpers/stub-client.js";
 
-const TOKEN = "tok-5ecret-9f3a7c";
 const metadata: UploadMetadata = {
   project: "proj",
   owner: "me",
@@ -21,26 +20,7 @@ const metadata: UploadMetadata = {
   runId: "run9",
 };
 
-let stub: HttpStub | undefined;
-let close: (() => void) | undefined;
-afterEach(async () => {
-  close?.();
-  await stub?.close();
-  stub = undefined;
-});
-
-async function serve(handler: StubHandler) {
-  stub = await startStub(handler);
-  const delays: number[] = [];
-  const client = createPlatformClient({
-    host: stub.url,
-    token: TOKEN,
-    responseTimeoutMs: 5000,
-    retry: { sleep: async (ms) => void delays.push(ms), random: () => 0.5 },
-  });
-  close = client.close;
-  return { stub, client, delays };
-}
+const { serve } = useStubClients({ responseTimeoutMs: 5000 });
 
 /** 1 MiB of random bytes, made to contain runs whose base64 is "+", "/" and "=" padding. */
 function awkwardBytes(): Buffer {
@@ -157,9 +137,7 @@ describe("v2 resumable uploads", () => {
   });
 
   it("a slow but steady upload is not cut off: the response timeout measures silence, not the whole request", async () => {
-    stub = await startStub((req, res) => sendJson(res, 200, { offset: req.body.length }));
-    const client = createPlatformClient({ host: stub.url, token: TOKEN, responseTimeoutMs: 300, retry: { tries: 1 } });
-    close = client.close;
+    const { client } = await serve((req, res) => sendJson(res, 200, { offset: req.body.length }), { responseTimeoutMs: 300, retry: { tries: 1 } });
     async function* slow() {
       for (let i = 0; i < 8; i++) {
         await new Promise((r) => setTimeout(r, 100));
