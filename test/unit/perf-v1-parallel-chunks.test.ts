@@ -43,6 +43,25 @@ function chunkTarget(sent: Sent[], flight: { now: number; max: number }): Upload
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
+/** A file of `size` random bytes sent through v1 in `chunkSize` chunks to a chunkTarget; what the test watches. */
+async function startUpload(size: number, chunkSize: number, startChunk?: number) {
+  const data = randomBytes(size);
+  const file = join(dir, "f.bin");
+  await writeFile(file, data);
+  const sent: Sent[] = [];
+  const flight = { now: 0, max: 0 };
+  const offsets: number[] = [];
+  const done = uploadWholeFile(chunkTarget(sent, flight), file, {
+    storedName: "f.bin",
+    metadata,
+    useV2: false,
+    chunkSize,
+    ...(startChunk !== undefined ? { startChunk } : {}),
+    onOffset: (offset) => offsets.push(offset),
+  });
+  return { data, sent, flight, offsets, done };
+}
+
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "perf-v1-"));
@@ -54,19 +73,7 @@ afterEach(async () => {
 describe("v1 chunks of one file in flight together", () => {
   it("sends up to 3 at once, every byte once, and reports only the offset below which all are acknowledged", async () => {
     const chunkSize = 1000;
-    const data = randomBytes(7 * chunkSize + 123);
-    const file = join(dir, "f.bin");
-    await writeFile(file, data);
-    const sent: Sent[] = [];
-    const flight = { now: 0, max: 0 };
-    const offsets: number[] = [];
-    const done = uploadWholeFile(chunkTarget(sent, flight), file, {
-      storedName: "f.bin",
-      metadata,
-      useV2: false,
-      chunkSize,
-      onOffset: (offset) => offsets.push(offset),
-    });
+    const { data, sent, flight, offsets, done } = await startUpload(7 * chunkSize + 123, chunkSize);
     // Acknowledge the newest chunk in flight first: out of order, always.
     let settled = 0;
     while (settled < 8) {
@@ -95,19 +102,7 @@ describe("v1 chunks of one file in flight together", () => {
 
   it("a failed chunk fails the upload, after the others have settled, and the offset stays below it", async () => {
     const chunkSize = 100;
-    const data = randomBytes(10 * chunkSize);
-    const file = join(dir, "f.bin");
-    await writeFile(file, data);
-    const sent: Sent[] = [];
-    const flight = { now: 0, max: 0 };
-    const offsets: number[] = [];
-    const done = uploadWholeFile(chunkTarget(sent, flight), file, {
-      storedName: "f.bin",
-      metadata,
-      useV2: false,
-      chunkSize,
-      onOffset: (offset) => offsets.push(offset),
-    });
+    const { sent, flight, offsets, done } = await startUpload(10 * chunkSize, chunkSize);
     const outcome = done.then(
       () => "resolved",
       (error: Error) => error.message,
@@ -127,20 +122,7 @@ describe("v1 chunks of one file in flight together", () => {
 
   it("resumes from startChunk, hashing the chunks before it without sending them", async () => {
     const chunkSize = 100;
-    const data = randomBytes(5 * chunkSize);
-    const file = join(dir, "f.bin");
-    await writeFile(file, data);
-    const sent: Sent[] = [];
-    const flight = { now: 0, max: 0 };
-    const offsets: number[] = [];
-    const done = uploadWholeFile(chunkTarget(sent, flight), file, {
-      storedName: "f.bin",
-      metadata,
-      useV2: false,
-      chunkSize,
-      startChunk: 3,
-      onOffset: (offset) => offsets.push(offset),
-    });
+    const { data, sent, offsets, done } = await startUpload(5 * chunkSize, chunkSize, 3);
     await tick();
     expect(sent.map((s) => s.index)).toEqual([3, 4]);
     sent[1]!.settle();
