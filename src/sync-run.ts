@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createRunAbort } from "./control/run-abort.js";
 import { ConfigError, PlatformError, UsageError } from "./errors.js";
@@ -13,6 +13,7 @@ import { readPlatformRunFile } from "./stages/platform-run-file.js";
 import { createRunContext } from "./stages/run-context.js";
 import { outputKind } from "./upload/output-kind.js";
 import { workPaths } from "./work-paths.js";
+import { pathExists } from "./fs/path-kind.js";
 
 export interface SyncResult {
   /** "sent": the run is now on the platform; "already": a previous sync (or the run itself) sent it. */
@@ -53,8 +54,8 @@ export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
     warnings.forEach((w) => ctx.warn(w));
     await sendArchives(session, archives);
     const { failed } = await session.uploader.finalPass(uploadProgress(ctx));
-    if (await exists(join(paths.outputs, "result.zip"))) await sendResultZip(session, join(paths.outputs, "result.zip"));
-    if (result.report && (await exists(result.report))) await sendReport(session, result.report);
+    if (await pathExists(join(paths.outputs, "result.zip"))) await sendResultZip(session, join(paths.outputs, "result.zip"));
+    if (result.report && (await pathExists(result.report))) await sendReport(session, result.report);
     const files = result.outputs.filter((o) => outputKind(o.path).kind !== "skip").length - failed.length;
     if (failed.length) {
       await session.reporter.flush().catch(() => undefined);
@@ -69,13 +70,6 @@ export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
     abort.dispose();
     await log.close();
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 async function readRunResult(path: string): Promise<RunResult> {

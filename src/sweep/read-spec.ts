@@ -1,4 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, resolve } from "node:path";
 import yaml from "js-yaml";
 import { checkConfigFields } from "../config/config-fields.js";
@@ -7,6 +7,7 @@ import { readConfigFile } from "../config/read-config-file.js";
 import { ConfigError } from "../errors.js";
 import { expandRange, type RangeSpec } from "./expand-range.js";
 import type { ParamValue, SlurmSpec, SweepParameter, SweepSpec } from "./spec-types.js";
+import { isFolder } from "../fs/path-kind.js";
 
 const TOP_KEYS = ["base", "root", "scripts", "inputs", "combine", "parameters", "slurm"] as const;
 const RANGE_KEYS = ["from", "to", "step", "num", "scale"] as const;
@@ -218,14 +219,6 @@ function optionalString(value: unknown, key: string, fail: Fail): string | undef
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string" || !value) return fail(key, `must be a path (got ${describe(value)})`);
   return value;
-}
-
-async function isFolder(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 async function mustBeFolder(path: string, key: string, fail: Fail): Promise<void> {

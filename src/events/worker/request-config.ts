@@ -1,7 +1,7 @@
-import { stat } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { checkConfigFields } from "../../config/config-fields.js";
 import { readConfigFile } from "../../config/read-config-file.js";
+import { isFolder } from "../../fs/path-kind.js";
 
 /** Config fields that name files, resolved against the config file's folder like runSolver does. */
 const PATH_FIELDS = ["scriptsArchive", "inputsArchive"] as const;
@@ -36,12 +36,4 @@ export async function portableConfig(raw: Record<string, unknown>, baseDir: stri
     return { config, sourceDir: workDir };
   }
   return { config };
-}
-
-async function isFolder(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
 }

@@ -1,7 +1,8 @@
-import { cp, mkdir, rename, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { readConfigForQueue } from "./request-config.js";
 import type { RunRequest } from "./run-request.js";
+import { pathExists } from "../../fs/path-kind.js";
 
 /**
  * Lays out `<workRoot>/<id>/` for one delivery of a request: scripts/ and inputs/ from the source
@@ -15,27 +16,18 @@ export async function prepareRunDir(workRoot: string, request: RunRequest): Prom
     ? await readConfigForQueue(request.configPath)
     : { config: request.config ?? {}, sourceDir: request.sourceDir };
   const dir = join(workRoot, request.id);
-  if (await exists(dir)) {
+  if (await pathExists(dir)) {
     let n = 1;
-    while (await exists(`${dir}.attempt-${n}`)) n++;
+    while (await pathExists(`${dir}.attempt-${n}`)) n++;
     await rename(dir, `${dir}.attempt-${n}`);
   }
   await mkdir(dir, { recursive: true });
   if (sourceDir) {
     for (const sub of ["scripts", "inputs"]) {
-      if (await exists(join(sourceDir, sub))) await cp(join(sourceDir, sub), join(dir, sub), { recursive: true });
+      if (await pathExists(join(sourceDir, sub))) await cp(join(sourceDir, sub), join(dir, sub), { recursive: true });
     }
   }
   const configPath = join(dir, "config.json");
   await writeFile(configPath, `${JSON.stringify({ ...config, workDir: "." }, null, 2)}\n`);
   return configPath;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,5 +1,6 @@
-import { chmod, readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { isFolder } from "../../fs/path-kind.js";
 import { mintToken, SCOPES, type RunningServer } from "../../server/index.js";
 import { layOutRunFolder, withParameters } from "../../sweep/index.js";
 import type { PlatformSettings, SolverType } from "../platform-deps.js";
@@ -65,7 +66,7 @@ export async function prepareJob(settings: PlatformSettings, server: RunningServ
 /** `dir/sub` when it is a folder (a solver type need not have inputs/), else undefined. */
 async function folderIn(dir: string, sub: string): Promise<string | undefined> {
   const path = join(dir, sub);
-  return (await stat(path).then((s) => s.isDirectory(), () => false)) ? path : undefined;
+  return (await isFolder(path)) ? path : undefined;
 }
 
 /** A solver type's config.json describes the solver, not where it reports: those fields are the platform's. */
