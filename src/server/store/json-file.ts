@@ -1,20 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { withFolderOnDemand } from "./folder-on-demand.js";
 
 /** Written to a temporary file and renamed over the target: a reader never sees half a file. */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   const temp = `${file}.${randomUUID()}.tmp`;
   const text = `${JSON.stringify(value, null, 2)}\n`;
   try {
-    try {
-      await writeFile(temp, text);
-    } catch (error) {
-      // Its folder is made on the first write only: one system call less on every later one.
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(temp, text);
-    }
+    await withFolderOnDemand(temp, () => writeFile(temp, text));
     await rename(temp, file);
   } catch (error) {
     await rm(temp, { force: true });

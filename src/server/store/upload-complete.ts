@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { open, stat, truncate } from "node:fs/promises";
+import { open, rename, stat, truncate } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import type { CompleteUploadAnswer } from "../../platform/types.js";
 import { HttpError } from "../http/http-error.js";
 import type { ServerContext } from "../server-context.js";
 import { writeFileRecord } from "./file-records.js";
-import { renameMakingFolder } from "./rename-making-folder.js";
+import { withFolderOnDemand } from "./folder-on-demand.js";
 import { offsetConflict, requireUpload, saveUpload, uploadLockKey } from "./upload-record.js";
 
 /**
@@ -41,7 +41,7 @@ export async function completeUpload(ctx: ServerContext, uploadId: string): Prom
       );
     }
     const stored = ctx.paths.storedFile(record.runId, record.filename);
-    await renameMakingFolder(data, stored);
+    await withFolderOnDemand(stored, () => rename(data, stored));
     await writeFileRecord(ctx, record.runId, record.filename, "v2", record.metadata);
     await saveUpload(ctx, { ...record, complete: true });
     return { sha256, size };
