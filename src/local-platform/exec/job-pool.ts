@@ -5,7 +5,6 @@
 export class JobPool {
   private readonly waiting: string[] = [];
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
-  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly concurrency: number,
@@ -41,16 +40,6 @@ export class JobPool {
     await Promise.all([...this.running.keys()].map((id) => this.abort(id, reason)));
   }
 
-  get size(): { waiting: number; running: number } {
-    return { waiting: this.waiting.length, running: this.running.size };
-  }
-
-  /** Resolves when nothing waits and nothing runs. */
-  idle(): Promise<void> {
-    if (this.waiting.length === 0 && this.running.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
   private pump(): void {
     while (this.running.size < this.concurrency && this.waiting.length > 0) {
       const jobId = this.waiting.shift() as string;
@@ -61,11 +50,6 @@ export class JobPool {
         .finally(() => {
           this.running.delete(jobId);
           this.pump();
-          if (this.waiting.length === 0 && this.running.size === 0) {
-            const waiters = this.idleWaiters;
-            this.idleWaiters = [];
-            waiters.forEach((resolve) => resolve());
-          }
         });
       this.running.set(jobId, { controller, done });
     }

@@ -31,7 +31,6 @@ export async function completeUpload(ctx: ServerContext, uploadId: string): Prom
     }
     const sha256 = received ?? (await sha256Of(data));
     if (sha256 !== record.sha256 || size !== record.size) {
-      ctx.digests.forget(uploadId);
       await truncate(data, 0);
       await saveUpload(ctx, { ...record, offset: 0 });
       throw new HttpError(

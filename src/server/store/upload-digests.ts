@@ -34,8 +34,4 @@ export class UploadDigests {
     this.digests.delete(uploadId);
     return kept && kept.offset === size ? kept.hash.digest("hex") : undefined;
   }
-
-  forget(uploadId: string): void {
-    this.digests.delete(uploadId);
-  }
 }
