@@ -3,7 +3,7 @@ import { redact } from "../log/redact.js";
 
 export interface CallErrorOptions {
   status?: number;
-  /** A clean error (message and code only): never an axios error, which carries the request headers. */
+  /** A clean error (message and code only): never anything of the request, whose headers carry the token. */
   cause?: Error;
   retryAfterMs?: number;
   /** Scrubbed from the message and the cause's message. */

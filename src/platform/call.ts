@@ -1,5 +1,4 @@
 import type { Readable } from "node:stream";
-import type { AxiosResponse } from "axios";
 import { PhysicsWorksError } from "../errors.js";
 import { abortErrorOf } from "./abort-error.js";
 import { BadAnswer } from "./answer-shape.js";
@@ -8,13 +7,14 @@ import { connectionReason, statusReason, type Timeouts } from "./failure-reason.
 import type { Http } from "./http.js";
 import { parseRetryAfter } from "./retry-after.js";
 import { retryTransient, type RetryPolicy } from "./retry-policy.js";
-import { resolveRetryOptions, withRetry, type RetryOptions } from "./retry.js";
+import { withCheckedRetry, type RetryOptions } from "./retry.js";
 
 /** What every call shares: one per client. */
 export interface CallContext extends Timeouts {
   http: Http;
   token: string;
-  retry: Partial<Omit<RetryOptions, "policy" | "signal">>;
+  /** Resolved once (resolveRetryOptions); each call sets its policy and signal. */
+  retry: RetryOptions;
   signal?: AbortSignal;
 }
 
@@ -65,14 +65,14 @@ export interface StreamCallSpec<T> extends CallSpecBase {
 /**
  * One platform call: sent, retried as the policy says, its status judged and its answer read.
  * Whatever fails comes out as a PlatformCallError naming the call (or an AbortError), with the
- * token scrubbed and nothing of axios' request config attached.
+ * token scrubbed and nothing of the request (its headers carry the token) attached.
  */
 export async function call<T>(ctx: CallContext, spec: TextCallSpec<T> | StreamCallSpec<T>): Promise<T> {
   const label = `${spec.name} (${spec.method} ${spec.path})`;
   const policy = spec.policy ?? retryTransient;
   let attempts = 0;
   try {
-    return await withRetry(
+    return await withCheckedRetry(
       async (attempt) => {
         attempts = attempt;
         try {
@@ -81,7 +81,7 @@ export async function call<T>(ctx: CallContext, spec: TextCallSpec<T> | StreamCa
           throw toCallError(ctx, label, error);
         }
       },
-      { ...ctx.retry, policy, signal: ctx.signal, ...(spec.tries !== undefined ? { tries: spec.tries } : {}) },
+      { ...ctx.retry, policy, ...(ctx.signal ? { signal: ctx.signal } : {}), ...(spec.tries !== undefined ? { tries: spec.tries } : {}) },
     );
   } catch (error) {
     if (attempts > 1 && error instanceof PlatformCallError && policy(error).retry) {
@@ -97,28 +97,40 @@ export async function call<T>(ctx: CallContext, spec: TextCallSpec<T> | StreamCa
 
 async function tryOnce<T>(ctx: CallContext, spec: TextCallSpec<T> | StreamCallSpec<T>, label: string): Promise<T> {
   const body = spec.body?.();
-  const response: AxiosResponse<unknown> = await ctx.http.axios.request({
+  const headers: Record<string, string> = { ...spec.headers };
+  if (body) {
+    headers["content-type"] = body.contentType;
+    const length = body.contentLength ?? (Buffer.isBuffer(body.data) ? body.data.length : undefined);
+    if (length !== undefined) headers["content-length"] = String(length);
+  }
+  const answer = await ctx.http.request({
     method: spec.method,
-    url: spec.path,
-    responseType: spec.stream ? "stream" : "text",
+    path: spec.path,
+    headers,
+    ...(body ? { body: body.data } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
-    headers: {
-      ...spec.headers,
-      ...(body ? { "Content-Type": body.contentType } : {}),
-      ...(body?.contentLength !== undefined ? { "Content-Length": String(body.contentLength) } : {}),
-    },
-    ...(body ? { data: body.data } : {}),
   });
-  const answer = { status: response.status, headers: headersOf(response.headers), data: response.data };
   const ok = (answer.status >= 200 && answer.status < 300) || (spec.accept ?? []).includes(answer.status);
   if (spec.stream) {
-    const stream = answer.data as Readable;
-    if (!ok) throw statusError(ctx, label, answer.status, answer.headers, await readSnippet(stream));
-    return spec.read({ ...answer, data: stream }, label);
+    if (!ok) throw statusError(ctx, label, answer.status, answer.headers, await readSnippet(answer.body));
+    return spec.read({ status: answer.status, headers: answer.headers, data: answer.body }, label);
   }
-  const text = typeof answer.data === "string" ? answer.data : "";
+  const text = await readText(answer.body);
   if (!ok) throw statusError(ctx, label, answer.status, answer.headers, text);
-  return spec.read({ ...answer, data: text }, label);
+  return spec.read({ status: answer.status, headers: answer.headers, data: text }, label);
+}
+
+/** A whole answer body as UTF-8 text. */
+function readText(body: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    body.setEncoding("utf8");
+    body.on("data", (piece: string) => {
+      text += piece;
+    });
+    body.once("end", () => resolve(text));
+    body.once("error", reject);
+  });
 }
 
 function statusError(
@@ -146,18 +158,9 @@ function toCallError(ctx: CallContext, label: string, error: unknown): Error {
       secrets,
     });
   }
-  // axios' errors carry the request config, headers and token included: the cause keeps only message and code.
+  // The cause keeps only message and code, never anything of the request.
   const cause = error instanceof Error ? error : new Error(String(error));
   return new PlatformCallError(label, connectionReason(error, ctx), { cause, secrets });
-}
-
-function headersOf(headers: AxiosResponse["headers"]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined || value === null) continue;
-    out[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : String(value);
-  }
-  return out;
 }
 
 /** The start of an error answer's body, for the message; the rest is dropped. */
@@ -177,9 +180,4 @@ async function readSnippet(stream: Readable, max = 4096): Promise<string> {
     stream.destroy();
   }
   return Buffer.concat(chunks).subarray(0, max).toString("utf8");
-}
-
-/** Makes sure a client's retry options are valid before its first call. */
-export function checkRetryOptions(retry: Partial<RetryOptions>): void {
-  resolveRetryOptions(retry);
 }

@@ -1,8 +1,8 @@
 import { normalizeHost } from "../config/host-url.js";
 import { ConfigError } from "../errors.js";
-import { checkRetryOptions, type CallContext } from "./call.js";
+import type { CallContext } from "./call.js";
 import { createHttp } from "./http.js";
-import type { RetryOptions } from "./retry.js";
+import { resolveRetryOptions, type RetryOptions } from "./retry.js";
 import * as run from "./run-calls.js";
 import * as storage from "./storage-calls.js";
 import type { AppendFileInput, DownloadOptions, UploadChunkInput } from "./storage-calls.js";
@@ -67,8 +67,7 @@ export function createPlatformClient(options: PlatformClientOptions): PlatformCl
   const host = normalizeHost(options.host, 'platform client: "host"');
   const connectTimeoutMs = checkTimeout("connectTimeoutMs", options.connectTimeoutMs ?? CLIENT_DEFAULTS.connectTimeoutMs);
   const responseTimeoutMs = checkTimeout("responseTimeoutMs", options.responseTimeoutMs ?? CLIENT_DEFAULTS.responseTimeoutMs);
-  const retry = options.retry ?? {};
-  checkRetryOptions(retry);
+  const retry = resolveRetryOptions(options.retry ?? {});
   const http = createHttp({ host, token: options.token, connectTimeoutMs, responseTimeoutMs });
   const ctx: CallContext = {
     http,

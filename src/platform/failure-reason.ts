@@ -1,5 +1,5 @@
 import { STATUS_CODES } from "node:http";
-import { CONNECT_TIMEOUT_CODE } from "./retry-policy.js";
+import { CONNECT_TIMEOUT_CODE, RESPONSE_TIMEOUT_CODE } from "./retry-policy.js";
 
 export const TOKEN_HINT = 'check the token (config "token", PHYSICSWORKS_TOKEN or --tokenFile)';
 
@@ -20,14 +20,14 @@ export interface Timeouts {
   responseTimeoutMs: number;
 }
 
-/** Why a request got no answer: connection errors and timeouts, from Node or axios. */
+/** Why a request got no answer: connection errors and timeouts. */
 export function connectionReason(error: unknown, t: Timeouts): string {
   const code = (error as { code?: unknown } | null)?.code;
   const message = error instanceof Error ? error.message : String(error);
   if (code === CONNECT_TIMEOUT_CODE) {
     return `could not connect to ${t.origin} within ${duration(t.connectTimeoutMs)} (connect timeout; option connectTimeoutMs)`;
   }
-  if ((code === "ETIMEDOUT" || code === "ECONNABORTED") && /^timeout of \d+ms exceeded/.test(message)) {
+  if (code === RESPONSE_TIMEOUT_CODE) {
     return `no answer within ${duration(t.responseTimeoutMs)} (response timeout; option responseTimeoutMs)`;
   }
   switch (code) {

@@ -1,7 +1,8 @@
 import http from "node:http";
 import https from "node:https";
-import axios, { type AxiosInstance } from "axios";
-import { connectTimeoutTransport } from "./connect-timeout-transport.js";
+import { Readable } from "node:stream";
+import { boundConnect } from "./connect-timeout.js";
+import { RESPONSE_TIMEOUT_CODE } from "./retry-policy.js";
 
 export interface HttpOptions {
   /** The platform's address, ending with "/". */
@@ -12,37 +13,96 @@ export interface HttpOptions {
   responseTimeoutMs: number;
 }
 
+export interface HttpRequest {
+  method: string;
+  /** Relative to host, its segments already encoded. */
+  path: string;
+  headers?: Record<string, string>;
+  /** A stream is sent as it is read; give `Content-Length` in `headers` so it does not go chunked. */
+  body?: Buffer | Readable;
+  signal?: AbortSignal;
+}
+
+export interface HttpAnswer {
+  status: number;
+  /** Lower-case names. */
+  headers: Record<string, string>;
+  /** Must be consumed or destroyed. */
+  body: Readable;
+}
+
 export interface Http {
-  axios: AxiosInstance;
+  /** Settles with the answer's status and headers; its body is the caller's to read. Statuses are not judged here. */
+  request(request: HttpRequest): Promise<HttpAnswer>;
   /** Closes the kept-alive sockets. */
   close(): void;
 }
 
-/** One axios instance per client. Statuses are not judged here: validateStatus accepts all of them. */
+/**
+ * node:http with kept-alive sockets, one per client. No redirects are followed, nothing is
+ * decompressed (no Accept-Encoding is sent) and nothing is buffered: a body goes out as it is
+ * read and an answer comes back as a stream. The connect phase has its own bound; after it,
+ * `responseTimeoutMs` bounds silence on the socket, so a long upload or download is cut off
+ * only when it stalls, never for taking long.
+ */
 export function createHttp(options: HttpOptions): Http {
-  const httpAgent = new http.Agent({ keepAlive: true });
-  const httpsAgent = new https.Agent({ keepAlive: true });
-  const instance = axios.create({
-    baseURL: options.host,
-    headers: { "auth-token": options.token },
-    // No redirects: with them, axios (follow-redirects) buffers every request body to be able to replay it.
-    maxRedirects: 0,
-    maxBodyLength: Infinity,
-    maxContentLength: Infinity,
-    timeout: options.responseTimeoutMs,
-    transport: connectTimeoutTransport(options.connectTimeoutMs),
-    httpAgent,
-    httpsAgent,
-    transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
-    // Answers are parsed and checked by the calls themselves.
-    transformResponse: [(data: unknown) => data],
-    validateStatus: () => true,
-  });
+  const base = new URL(options.host);
+  const secure = base.protocol === "https:";
+  const agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const send = secure ? https.request : http.request;
+  const hostname = base.hostname.startsWith("[") ? base.hostname.slice(1, -1) : base.hostname;
+  const port = base.port || (secure ? 443 : 80);
+  const basePath = base.pathname;
+  const auth = base.username ? `${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}` : undefined;
+
   return {
-    axios: instance,
+    request(request) {
+      return new Promise<HttpAnswer>((resolve, reject) => {
+        const req = send({
+          agent,
+          hostname,
+          port,
+          method: request.method,
+          path: basePath + request.path,
+          headers: { ...request.headers, "auth-token": options.token },
+          ...(auth ? { auth } : {}),
+          ...(request.signal ? { signal: request.signal } : {}),
+        });
+        boundConnect(req, options.connectTimeoutMs);
+        req.setTimeout(options.responseTimeoutMs, () => req.destroy(responseTimeoutError(options.responseTimeoutMs)));
+        req.once("error", reject);
+        req.once("response", (res) => {
+          resolve({ status: res.statusCode ?? 0, headers: headersOf(res.rawHeaders), body: res });
+        });
+        const body = request.body;
+        if (body === undefined || Buffer.isBuffer(body)) {
+          req.end(body);
+          return;
+        }
+        // A body that fails ends the request; a request that fails stops reading the body.
+        body.once("error", (error) => req.destroy(error));
+        req.once("close", () => {
+          if (!body.readableEnded) body.destroy();
+        });
+        body.pipe(req);
+      });
+    },
     close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
+      agent.destroy();
     },
   };
+}
+
+function headersOf(raw: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const value = raw[i + 1]!;
+    out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
+  }
+  return out;
+}
+
+function responseTimeoutError(ms: number): Error {
+  return Object.assign(new Error(`no answer within ${ms} ms`), { code: RESPONSE_TIMEOUT_CODE });
 }

@@ -1,7 +1,7 @@
 /**
  * Which failures are worth another try. Errors are read by shape, not class, so the
- * policy works for the client's PlatformCallErrors and for raw Node and axios errors:
- * `status` (an HTTP status), `code` (a Node or axios code, also on any `cause`),
+ * policy works for the client's PlatformCallErrors and for raw Node errors:
+ * `status` (an HTTP status), `code` (a Node code, also on any `cause`),
  * `retryAfterMs` (from a Retry-After header).
  */
 
@@ -13,8 +13,10 @@ export interface RetryDecision {
 
 export type RetryPolicy = (error: unknown) => RetryDecision;
 
-/** The code of the client's own connect timeout (see connect-timeout-transport.ts). */
+/** The code of the client's own connect timeout (see connect-timeout.ts). */
 export const CONNECT_TIMEOUT_CODE = "ERR_CONNECT_TIMEOUT";
+/** The code of the client's own response timeout: silence on a connected socket (see http.ts). */
+export const RESPONSE_TIMEOUT_CODE = "ERR_RESPONSE_TIMEOUT";
 
 /** Failures that happen before the request reaches the platform: it certainly was not applied. */
 const UNDELIVERED_CODES = new Set([
@@ -30,12 +32,12 @@ const UNDELIVERED_CODES = new Set([
 /** Failures of the connection: the request may be sent again. ENOTFOUND is left out: a wrong host stays wrong. */
 const CONNECTION_CODES = new Set([
   ...UNDELIVERED_CODES,
+  RESPONSE_TIMEOUT_CODE,
   "ECONNRESET",
   "ETIMEDOUT",
   "ECONNABORTED",
   "EPIPE",
   "ERR_STREAM_PREMATURE_CLOSE",
-  "ERR_NETWORK",
 ]);
 
 /** Statuses that say "not now": the request was not processed. */

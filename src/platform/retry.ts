@@ -38,8 +38,16 @@ export const RETRY_DEFAULTS = {
  * as long as the platform's Retry-After asks (capped at maxDelayMs). An abort ends the
  * wait at once with an AbortError.
  */
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: Partial<RetryOptions> = {}): Promise<T> {
-  const o = resolveRetryOptions(options);
+export function withRetry<T>(fn: (attempt: number) => Promise<T>, options: Partial<RetryOptions> = {}): Promise<T> {
+  try {
+    return withCheckedRetry(fn, resolveRetryOptions(options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** The same with options already resolved (and checked) by resolveRetryOptions: for calls made thousands of times. */
+export async function withCheckedRetry<T>(fn: (attempt: number) => Promise<T>, o: RetryOptions): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     if (o.signal?.aborted) throw abortErrorOf(o.signal);
     try {
