@@ -2,6 +2,8 @@ import type { ResolvedOptions } from "./server-options.js";
 import type { DataPaths } from "./store/data-paths.js";
 import type { KeyLock } from "./store/key-lock.js";
 import type { BoundedCache } from "./store/bounded-cache.js";
+import type { FileRecord } from "./store/file-records.js";
+import type { JsonLinesTable } from "./store/json-lines-table.js";
 import type { UploadDigests } from "./store/upload-digests.js";
 import type { UploadRecord } from "./store/upload-record.js";
 
@@ -20,6 +22,8 @@ export interface ServerContext {
   live: LiveControl;
   /** v2 uploads' digests, computed while their bytes arrive. */
   digests: UploadDigests;
-  /** v2 upload records as last saved, so each call of an upload does not read its file again. */
-  uploadRecords: BoundedCache<string, UploadRecord>;
+  /** v2 upload records (DATA/uploads.jsonl). */
+  uploads: JsonLinesTable<UploadRecord>;
+  /** Each run's file records (DATA/runs/{run}/file-records.jsonl), for the runs used lately. */
+  fileRecords: BoundedCache<string, JsonLinesTable<FileRecord>>;
 }

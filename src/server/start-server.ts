@@ -13,8 +13,13 @@ import { resolveOptions, type ServerOptions } from "./server-options.js";
 import { DataPaths } from "./store/data-paths.js";
 import { KeyLock } from "./store/key-lock.js";
 import { BoundedCache } from "./store/bounded-cache.js";
+import { JsonLinesTable } from "./store/json-lines-table.js";
 import { UploadDigests } from "./store/upload-digests.js";
+import type { UploadRecord } from "./store/upload-record.js";
 import { serverStore, type ServerStore } from "./store/server-store.js";
+
+/** Runs whose file records are kept in memory at once; past it the least recently used is read again when next needed. */
+const RUNS_WITH_FILE_RECORDS_KEPT = 100;
 
 export interface RunningServer {
   /** The root every path is relative to, ending with "/": the runner's `host`. */
@@ -35,7 +40,15 @@ export async function startServer(serverOptions: ServerOptions): Promise<Running
   const paths = new DataPaths(await realpath(options.dataDir));
   const verify = credentialVerifier(options);
   const requestLog = new RequestLog(paths.requestLog(), options.log);
-  const ctx: ServerContext = { options, paths, locks: new KeyLock(), live: noLive(), digests: new UploadDigests(), uploadRecords: new BoundedCache(10_000) };
+  const ctx: ServerContext = {
+    options,
+    paths,
+    locks: new KeyLock(),
+    live: noLive(),
+    digests: new UploadDigests(),
+    uploads: new JsonLinesTable<UploadRecord>(paths.uploadRecords(), (r) => r.uploadId),
+    fileRecords: new BoundedCache(RUNS_WITH_FILE_RECORDS_KEPT),
+  };
   const server = http.createServer(requestHandler({ ctx, router: new Router([...allRoutes(options), ...(options.extension.routes ?? [])]), verify, requestLog }));
   // Attached after the handler: socket.io wraps the listeners it finds, answers /socket.io/ and hands the rest on.
   if (options.socketIo) ctx.live = attachSocketLive(server, verify, options.extension.onSocketServer);

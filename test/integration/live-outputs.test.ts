@@ -106,7 +106,7 @@ describe("live outputs", () => {
       "the v2 upload of big.bin to open",
     );
     // The server writes a PATCH body to disk as it comes: kill the runner once a tenth has arrived.
-    const received = join(s.dataDir, "uploads", uploadId, "data");
+    const received = join(s.dataDir, "uploads", `${uploadId}.data`);
     await waitFor(async () => ((await stat(received).catch(() => undefined))?.size ?? 0) > size * 0.1, 60_000, "a tenth of the upload to arrive");
     process.kill(runnerPid, "SIGKILL");
     const killed = await first;

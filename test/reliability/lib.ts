@@ -139,12 +139,14 @@ export async function checkIntact(url: string, token: string, dataDir: string, r
   for (const path of byPath.keys()) if (!local.includes(path) && path !== "state.txt") problems.push(`stored ${path} has no local file`);
   if (byPath.has("state.txt")) problems.push("state.txt was uploaded");
   const storedNames = new Set(answer.files.map((f) => f.filename));
-  for (const id of await readdir(join(dataDir, "uploads")).catch(() => [] as string[])) {
-    const record = JSON.parse(await readFile(join(dataDir, "uploads", id, "upload.json"), "utf8").catch(() => "{}")) as {
-      complete?: boolean;
-      filename?: string;
-      runId?: string;
-    };
+  // The upload records: the last line of an upload is its state.
+  const uploads = new Map<string, { complete?: boolean; filename?: string; runId?: string }>();
+  const table = await readFile(join(dataDir, "uploads.jsonl"), "utf8").catch(() => "");
+  for (const line of table.split("\n").filter(Boolean)) {
+    const record = JSON.parse(line) as { uploadId: string; complete?: boolean; filename?: string; runId?: string };
+    uploads.set(record.uploadId, record);
+  }
+  for (const [id, record] of uploads) {
     if (record.runId === runId && record.complete !== true && record.filename && storedNames.has(record.filename)) {
       problems.push(`v2 upload ${id} (${record.filename}) is incomplete but stored`);
     }

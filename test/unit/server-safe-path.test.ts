@@ -34,7 +34,9 @@ describe("DataPaths", () => {
   it("lays the store out under the root", () => {
     expect(paths.storedFile("r1", "a.log")).toBe(path.join(root, "runs", "r1", "files", "a.log"));
     expect(paths.runData("p", "s")).toBe(path.join(root, "run-data", "p", "s.json"));
-    expect(paths.upload("u", "data")).toBe(path.join(root, "uploads", "u", "data"));
+    expect(paths.uploadData("u")).toBe(path.join(root, "uploads", "u.data"));
+    expect(paths.uploadRecords()).toBe(path.join(root, "uploads.jsonl"));
+    expect(paths.fileRecords("r1")).toBe(path.join(root, "runs", "r1", "file-records.jsonl"));
   });
 
   it("refuses a path that resolves outside the root, or the root itself", () => {

@@ -41,7 +41,7 @@ export const uploadRoutes: Route[] = [
     path: "storage/uploads/:uploadId",
     scope: SCOPES.runner,
     async handle({ params, ctx }) {
-      const record = await requireUpload(ctx, params.get("uploadId"));
+      const record = requireUpload(ctx, params.get("uploadId"));
       return { status: 200, empty: true, headers: { "Upload-Offset": String(record.offset), "Upload-Length": String(record.size) } };
     },
   },

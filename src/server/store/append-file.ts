@@ -3,8 +3,7 @@ import { appendFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { UploadMetadata } from "../../platform/types.js";
 import type { ServerContext } from "../server-context.js";
-import { writeFileRecord } from "./file-records.js";
-import { sizeOf } from "./file-size.js";
+import { fileRecordsOf, writeFileRecord } from "./file-records.js";
 
 /**
  * A live append: `isNew` replaces the file (written aside and renamed, so a reader sees the old
@@ -34,7 +33,7 @@ export async function appendToStoredFile(
       await appendFile(target, bytes);
     }
     // Once per file (and again on a rewrite), not on every live append.
-    if (isNew || (await sizeOf(ctx.paths.fileRecord(runId, filename))) === undefined) {
+    if (isNew || !fileRecordsOf(ctx, runId).get(filename)) {
       await writeFileRecord(ctx, runId, filename, "append", metadata);
     }
   });

@@ -1,9 +1,9 @@
-import { rename, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { CHUNK_SIZE, type UploadMetadata } from "../../platform/types.js";
 import { badRequest } from "../http/http-error.js";
 import type { ServerContext } from "../server-context.js";
 import { writeFileRecord } from "./file-records.js";
-import { withFolderOnDemand } from "./folder-on-demand.js";
+import { renameIntoFolder } from "./folder-on-demand.js";
 import { readJsonFile, writeJsonAtomic } from "./json-file.js";
 import { openPositional, writeFully } from "./positional-file.js";
 
@@ -63,7 +63,7 @@ export async function storeChunk(
     record.received[String(chunkIndex)] = bytes.length;
     const sizes = Object.values(record.received);
     if (!record.complete && sizes.length === count && sizes.reduce((sum, size) => sum + size, 0) === fileSize) {
-      await withFolderOnDemand(stored, () => rename(part, stored));
+      renameIntoFolder(part, stored);
       record.complete = true;
       await writeFileRecord(ctx, runId, filename, "chunks", metadata);
     }

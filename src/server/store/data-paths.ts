@@ -35,8 +35,9 @@ export class DataPaths {
   storedFile(runId: string, filename: string): string {
     return this.run(runId, "files", filename);
   }
-  fileRecord(runId: string, filename: string): string {
-    return this.run(runId, "file-records", `${filename}.json`);
+  /** The run's file records: a JSON-lines table. */
+  fileRecords(runId: string): string {
+    return this.run(runId, "file-records.jsonl");
   }
   chunkPart(runId: string, filename: string): string {
     return this.run(runId, "parts", `${filename}.part`);
@@ -44,8 +45,13 @@ export class DataPaths {
   chunkRecord(runId: string, filename: string): string {
     return this.run(runId, "parts", `${filename}.chunks.json`);
   }
-  upload(uploadId: string, leaf: "upload.json" | "data"): string {
-    return this.at("uploads", uploadId, leaf);
+  /** The v2 upload records: a JSON-lines table. */
+  uploadRecords(): string {
+    return this.at("uploads.jsonl");
+  }
+  /** The bytes of a v2 upload received so far. */
+  uploadData(uploadId: string): string {
+    return this.at("uploads", `${uploadId}.data`);
   }
   requestLog(): string {
     return this.at("requests.jsonl");

@@ -3,9 +3,10 @@ import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import type { UploadMetadata } from "../../platform/types.js";
 import type { ServerContext } from "../server-context.js";
-import { isMissing, readJsonFile, writeJsonAtomic } from "./json-file.js";
+import { isMissing } from "./json-file.js";
+import { JsonLinesTable } from "./json-lines-table.js";
 
-/** What the server keeps about each stored file, so a reader can tell which output it is. */
+/** What the server keeps about each stored file, so a reader can tell which output it is: a line of the run's `file-records.jsonl`. */
 export interface FileRecord {
   filename: string;
   originalname: string;
@@ -39,7 +40,17 @@ export async function writeFileRecord(
     metadata,
     at: new Date().toISOString(),
   };
-  await writeJsonAtomic(ctx.paths.fileRecord(runId, filename), record);
+  fileRecordsOf(ctx, runId).put(record);
+}
+
+/** The run's file records, one per stored file (the latest when it was written again). */
+export function fileRecordsOf(ctx: ServerContext, runId: string): JsonLinesTable<FileRecord> {
+  let table = ctx.fileRecords.get(runId);
+  if (!table) {
+    table = new JsonLinesTable<FileRecord>(ctx.paths.fileRecords(runId), (r) => r.filename);
+    ctx.fileRecords.set(runId, table);
+  }
+  return table;
 }
 
 export async function storedFilenames(ctx: ServerContext, runId: string): Promise<string[]> {
@@ -56,7 +67,7 @@ export async function listStoredFiles(ctx: ServerContext, runId: string): Promis
   const files: StoredFile[] = [];
   for (const filename of await storedFilenames(ctx, runId)) {
     const full = ctx.paths.storedFile(runId, filename);
-    const record = await readJsonFile<FileRecord>(ctx.paths.fileRecord(runId, filename));
+    const record = fileRecordsOf(ctx, runId).get(filename);
     files.push({
       filename,
       path: record?.path ?? null,

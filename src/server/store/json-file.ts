@@ -1,28 +1,49 @@
 import { randomUUID } from "node:crypto";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
-import { withFolderOnDemand } from "./folder-on-demand.js";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+/*
+ * The server's records are small JSON files and JSON-lines tables, read and written synchronously:
+ * each is a few system calls of tens of microseconds, and handing each to libuv's thread pool and
+ * back cost more CPU than the call itself (scripts/bench/many-files.ts). Making a new file is the
+ * dearest of them (0.25 to 0.5 ms of kernel time on the machines measured), so records written for
+ * every upload live in tables (json-lines-table.ts), not in a file each. Bodies and stored files,
+ * whose size has no bound, stay asynchronous.
+ */
 
 /** Written to a temporary file and renamed over the target: a reader never sees half a file. */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  writeTextAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+export function writeTextAtomic(file: string, text: string): void {
   const temp = `${file}.${randomUUID()}.tmp`;
-  const text = `${JSON.stringify(value, null, 2)}\n`;
   try {
-    await withFolderOnDemand(temp, () => writeFile(temp, text));
-    await rename(temp, file);
+    try {
+      writeFileSync(temp, text);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      // The folder's first file: made on demand, one system call less on every later write.
+      mkdirSync(path.dirname(temp), { recursive: true });
+      writeFileSync(temp, text);
+    }
+    renameSync(temp, file);
   } catch (error) {
-    await rm(temp, { force: true });
+    rmSync(temp, { force: true });
     throw error;
   }
 }
 
 /** The parsed file, or undefined when it does not exist. Only for files the server wrote itself. */
 export async function readJsonFile<T>(file: string): Promise<T | undefined> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(file, "utf8")) as T;
+    text = readFileSync(file, "utf8");
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw error;
   }
+  return JSON.parse(text) as T;
 }
 
 export function isMissing(error: unknown): boolean {

@@ -1,3 +1,4 @@
+import { constants, mkdirSync, openSync } from "node:fs";
 import { mkdir, open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { isMissing } from "./json-file.js";
@@ -24,6 +25,18 @@ export async function openPositional(file: string, likelyNew = false): Promise<F
       if ((raced as NodeJS.ErrnoException).code === "EEXIST") return open(file, "r+");
       throw raced;
     });
+  }
+}
+
+/** The same, synchronously (for one small write; see json-file.ts): a file descriptor. */
+export function openPositionalSync(file: string): number {
+  const flags = constants.O_RDWR | constants.O_CREAT;
+  try {
+    return openSync(file, flags, 0o644);
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+    mkdirSync(path.dirname(file), { recursive: true });
+    return openSync(file, flags, 0o644);
   }
 }
 

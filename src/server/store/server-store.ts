@@ -2,8 +2,7 @@ import { mkdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { ResultEntry, RunNode } from "../../platform/types.js";
 import type { ServerContext } from "../server-context.js";
-import { storedFilenames, type FileRecord } from "./file-records.js";
-import { readJsonFile } from "./json-file.js";
+import { fileRecordsOf, storedFilenames } from "./file-records.js";
 import { readNode, readResults } from "./run-store.js";
 import { safeSegment } from "./safe-segment.js";
 
@@ -38,7 +37,7 @@ export function serverStore(ctx: ServerContext): ServerStore {
       const out: StoredFileInfo[] = [];
       for (const filename of await storedFilenames(ctx, runId)) {
         const file = ctx.paths.storedFile(runId, filename);
-        const record = await readJsonFile<FileRecord>(ctx.paths.fileRecord(runId, filename));
+        const record = fileRecordsOf(ctx, runId).get(filename);
         const size = await stat(file).then((s) => s.size).catch(() => undefined);
         if (size === undefined) continue;
         out.push({ filename, path: record?.path ?? null, originalname: record?.originalname ?? null, size, file });

@@ -1,12 +1,13 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { open, rename, stat, truncate } from "node:fs/promises";
+import { stat, truncate } from "node:fs/promises";
 import { pipeline } from "node:stream/promises";
 import type { CompleteUploadAnswer } from "../../platform/types.js";
 import { HttpError } from "../http/http-error.js";
 import type { ServerContext } from "../server-context.js";
 import { writeFileRecord } from "./file-records.js";
-import { withFolderOnDemand } from "./folder-on-demand.js";
+import { renameIntoFolder } from "./folder-on-demand.js";
+import { openPositional } from "./positional-file.js";
 import { offsetConflict, requireUpload, saveUpload, uploadLockKey } from "./upload-record.js";
 
 /**
@@ -16,23 +17,23 @@ import { offsetConflict, requireUpload, saveUpload, uploadLockKey } from "./uplo
  */
 export async function completeUpload(ctx: ServerContext, uploadId: string): Promise<CompleteUploadAnswer> {
   return ctx.locks.run(uploadLockKey(uploadId), async () => {
-    const record = await requireUpload(ctx, uploadId);
+    const record = requireUpload(ctx, uploadId);
     if (record.complete) return { sha256: record.sha256, size: record.size };
     if (record.offset !== record.size) {
       throw offsetConflict(record.offset, `complete upload: ${record.offset} of the upload's ${record.size} bytes have arrived`);
     }
-    const data = ctx.paths.upload(uploadId, "data");
+    const data = ctx.paths.uploadData(uploadId);
     // The digest taken while receiving covers exactly the bytes written, so it also tells their size.
     const received = ctx.digests.take(uploadId, record.size);
     let size = record.size;
     if (received === undefined) {
-      await (await open(data, "a")).close(); // an empty upload may never have had a PATCH
+      await (await openPositional(data)).close(); // an empty upload may never have had a PATCH
       size = (await stat(data)).size;
     }
     const sha256 = received ?? (await sha256Of(data));
     if (sha256 !== record.sha256 || size !== record.size) {
       await truncate(data, 0);
-      await saveUpload(ctx, { ...record, offset: 0 });
+      saveUpload(ctx, { ...record, offset: 0 });
       throw new HttpError(
         422,
         `complete upload: the bytes received have sha256 ${sha256}, not the declared ${record.sha256}; the upload starts over from offset 0`,
@@ -40,9 +41,9 @@ export async function completeUpload(ctx: ServerContext, uploadId: string): Prom
       );
     }
     const stored = ctx.paths.storedFile(record.runId, record.filename);
-    await withFolderOnDemand(stored, () => rename(data, stored));
+    renameIntoFolder(data, stored);
     await writeFileRecord(ctx, record.runId, record.filename, "v2", record.metadata);
-    await saveUpload(ctx, { ...record, complete: true });
+    saveUpload(ctx, { ...record, complete: true });
     return { sha256, size };
   });
 }

@@ -8,7 +8,7 @@ export async function openUpload(ctx: ServerContext, body: OpenUploadBody): Prom
   const runId = runIdOf(body.metadata);
   const uploadId = uploadIdOf(runId, body.filename, body.sha256);
   return ctx.locks.run(uploadLockKey(uploadId), async () => {
-    const existing = await readUpload(ctx, uploadId);
+    const existing = readUpload(ctx, uploadId);
     if (existing) {
       if (existing.size !== body.size) {
         throw offsetConflict(
@@ -29,7 +29,7 @@ export async function openUpload(ctx: ServerContext, body: OpenUploadBody): Prom
       complete: false,
       createdAt: new Date().toISOString(),
     };
-    await saveUpload(ctx, record);
+    saveUpload(ctx, record);
     return { uploadId, offset: 0 };
   });
 }
