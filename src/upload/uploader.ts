@@ -118,6 +118,7 @@ export class Uploader {
   async sendArtifact(absPath: string, storedName: string, name: string): Promise<void> {
     const { size } = await stat(absPath);
     await uploadWholeFile(this.options.target, absPath, {
+      size,
       storedName,
       metadata: { ...this.options.metadata, originalname: name, path: name },
       useV2: this.options.useV2,
@@ -235,6 +236,7 @@ export class Uploader {
     if (sameVersion && known.done) return;
     let entry: JournalEntry = { kind: "file", id, storedName, size: before.size, mtimeMs: before.mtimeMs, offset: 0, done: false };
     const { sha256 } = await uploadWholeFile(this.options.target, this.abs(path), {
+      size: before.size,
       storedName,
       metadata: this.metadataFor(path),
       useV2: this.options.useV2,

@@ -7,6 +7,8 @@ import { readPiece } from "./read-piece.js";
 import type { UploadTarget } from "./upload-target.js";
 
 export interface WholeFileOptions {
+  /** The file's size as the caller has just seen it (one stat less); read from the file when not given. */
+  size?: number;
   storedName: string;
   metadata: UploadMetadata;
   /** v2 resumable uploads when the platform offers them, else v1 chunks. */
@@ -30,7 +32,7 @@ export async function uploadWholeFile(target: UploadTarget, absPath: string, opt
 const V1_IN_FLIGHT = 3;
 
 async function uploadV1(target: UploadTarget, absPath: string, options: WholeFileOptions): Promise<{ size: number; sha256: string }> {
-  const { size } = await stat(absPath);
+  const size = options.size ?? (await stat(absPath)).size;
   const hash = createHash("sha256");
   const handle = await open(absPath, "r");
   // An empty file is one empty chunk; never an extra empty chunk after the last full one.
@@ -80,7 +82,7 @@ async function uploadV1(target: UploadTarget, absPath: string, options: WholeFil
 const ONE_PIECE_BYTES = 1024 * 1024;
 
 async function uploadV2(target: UploadTarget, absPath: string, options: WholeFileOptions): Promise<{ size: number; sha256: string }> {
-  const { size } = await stat(absPath);
+  const size = options.size ?? (await stat(absPath)).size;
   // A small file is one bounded piece: read once, hashed from memory, sent from memory (and sent
   // again as is on a retry), instead of a read for the digest and a stream for the body.
   const piece = size <= ONE_PIECE_BYTES ? await readFilePiece(absPath, size) : undefined;

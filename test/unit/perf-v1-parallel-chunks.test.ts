@@ -43,6 +43,15 @@ function chunkTarget(sent: Sent[], flight: { now: number; max: number }): Upload
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
+/** Waits until `ready()` holds: the uploader reads each chunk from disk first, and a loaded machine takes its time. */
+async function until(ready: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await tick();
+  }
+}
+
 /** A file of `size` random bytes sent through v1 in `chunkSize` chunks to a chunkTarget; what the test watches. */
 async function startUpload(size: number, chunkSize: number, startChunk?: number) {
   const data = randomBytes(size);
@@ -77,6 +86,7 @@ describe("v1 chunks of one file in flight together", () => {
     // Acknowledge the newest chunk in flight first: out of order, always.
     let settled = 0;
     while (settled < 8) {
+      await until(() => sent.length > settled, `chunk ${settled + 1} to be sent`);
       await tick();
       const open = sent.slice(settled);
       expect(open.length).toBeLessThanOrEqual(3);
@@ -107,10 +117,12 @@ describe("v1 chunks of one file in flight together", () => {
       () => "resolved",
       (error: Error) => error.message,
     );
+    await until(() => sent.length >= 3, "three chunks in flight");
     await tick();
     expect(sent.map((s) => s.index)).toEqual([0, 1, 2]);
     sent[0]!.settle();
     sent[1]!.settle(new Error("chunk 1 refused"));
+    await until(() => flight.now <= 1, "the settled chunks to be seen");
     await tick();
     expect(flight.now).toBe(1); // chunk 2 still under way: the upload waits for it
     sent[2]!.settle();
@@ -123,6 +135,7 @@ describe("v1 chunks of one file in flight together", () => {
   it("resumes from startChunk, hashing the chunks before it without sending them", async () => {
     const chunkSize = 100;
     const { data, sent, offsets, done } = await startUpload(5 * chunkSize, chunkSize, 3);
+    await until(() => sent.length >= 2, "chunks 3 and 4 in flight");
     await tick();
     expect(sent.map((s) => s.index)).toEqual([3, 4]);
     sent[1]!.settle();
