@@ -14,11 +14,13 @@ import { createReadStream, statfsSync } from "node:fs";
 import { link, mkdir, open, readdir, readFile, stat } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import {
   benchTempDir,
   buildNote,
+  cpuSeconds,
   expectFinished,
   fmt,
   machineNote,
@@ -117,6 +119,9 @@ interface RunnerFigure {
   peakKiB: number;
   /** Where the upload phase went, from the server's request log. */
   breakdown: string;
+  /** CPU seconds of the runner process and of the server (this process) in the upload phase. */
+  runnerCpuS: number;
+  serverCpuS: number;
 }
 
 interface LoggedRequest {
@@ -177,7 +182,17 @@ async function runnerUpload(root: string, master: string, digest: string, v2: bo
     await mkdir(join(run.workDir, "outputs/files"), { recursive: true });
     await link(master, join(run.workDir, "outputs/files/big.bin"));
     const runner = startRunner(run.configPath);
-    const exit = await runner.exited;
+    // CPU from the solver's end (its end file appears) to the runner's exit: the upload phase's.
+    let atEnd: { runnerS: number; server: NodeJS.CpuUsage } | undefined;
+    let exited = false;
+    const exiting = runner.exited.finally(() => (exited = true));
+    while (!exited && !atEnd) {
+      if (await stat(endFile).catch(() => undefined)) atEnd = { runnerS: await cpuSeconds(runner.pid), server: process.cpuUsage() };
+      else await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const exit = await exiting;
+    const runnerCpuS = runner.cpuS() - (atEnd?.runnerS ?? 0);
+    const { user, system } = process.cpuUsage(atEnd?.server);
     await expectFinished(exit, run, `upload through ${v2 ? "v2" : "v1"}`);
     const solverEnd = Number(await readFile(endFile, "utf8"));
     // The stored copy must be the file, or the time means nothing.
@@ -197,10 +212,22 @@ async function runnerUpload(root: string, master: string, digest: string, v2: bo
       ms: exit.endedAt - solverEnd,
       peakKiB: runner.peakKiB(),
       breakdown: breakdown(requests, solverEnd, exit.endedAt, v2),
+      runnerCpuS,
+      serverCpuS: (user + system) / 1e6,
     };
   } finally {
     await server.close();
   }
+}
+
+/**
+ * The CPU both processes spent, and the throughput it allows at best: each process works on one
+ * core at a time, and together they have the machine's cores (the other work of the run included).
+ */
+function cpuNote(f: RunnerFigure): string {
+  const cores = availableParallelism();
+  const boundS = Math.max(f.runnerCpuS, f.serverCpuS, (f.runnerCpuS + f.serverCpuS) / cores);
+  return `CPU in that phase: runner ${f.runnerCpuS.toFixed(2)} s, server (this process) ${f.serverCpuS.toFixed(2)} s: on ${cores} idle cores at best ${fmt.mbps(size, boundS * 1000)}`;
 }
 
 function median(values: number[]): number {
@@ -250,7 +277,9 @@ async function main(): Promise<void> {
     row("runner v2 (v2 server)", v2.ms, `  ${fmt.kibAsMb(v2.peakKiB)}`);
     row("runner v1 (v1-only server)", v1.ms, `  ${fmt.kibAsMb(v1.peakKiB)}`);
     console.log(`  where v2's time went: ${v2.breakdown}`);
+    console.log(`  ${cpuNote(v2)}`);
     console.log(`  where v1's time went: ${v1.breakdown}`);
+    console.log(`  ${cpuNote(v1)}`);
     console.log("");
     console.log(`  target v2 ≥ ${TARGET.v2.toFixed(2)} × PUT: ${ratio(v2.ms).toFixed(2)} — ${fmt.ok(ratio(v2.ms) >= TARGET.v2)}`);
     console.log(`  target v1 ≥ ${TARGET.v1.toFixed(2)} × PUT: ${ratio(v1.ms).toFixed(2)} — ${fmt.ok(ratio(v1.ms) >= TARGET.v1)}`);

@@ -51,11 +51,13 @@ async function uploadV1(target: UploadTarget, absPath: string, options: WholeFil
       hash.update(bytes);
       // Chunks the platform has from before a restart are read for the digest only.
       if (index < start) continue;
+      // Only the length is kept past the call: the chunk's bytes can go once it has encoded them.
+      const length = bytes.length;
       const sent: Promise<void> = target
         .uploadChunk({ filename: options.storedName, fileSize: size, chunkIndex: index, bytes, metadata: options.metadata })
         .then(
           () => {
-            options.onBytes?.(bytes.length);
+            options.onBytes?.(length);
             acknowledged.add(index);
             const before = below;
             while (acknowledged.delete(below)) below++;

@@ -37,6 +37,14 @@ describe("storage bodies", () => {
     expect(message(() => appendBodyOf({ ...append, chunk: "A".repeat(200) }, 100)).status).toBe(413);
     expect(message(() => appendBodyOf({ ...append, chunk: "ab$d" }, 100)).status).toBe(400);
     expect(message(() => appendBodyOf({ ...append, chunk: "abcde" }, 100)).status).toBe(400);
+    expect(message(() => appendBodyOf({ ...append, chunk: "aGVs=bG8" }, 100)).status).toBe(400);
+    expect(message(() => appendBodyOf({ ...append, chunk: "aGVsbG8-" }, 100)).status).toBe(400);
+  });
+
+  it("takes canonical base64 and also unpadded or non-canonical base64, decoded the same", () => {
+    for (const chunk of ["aGVsbG8=", "aGVsbG8", "aGVsbG9=", "+/+/", ""]) {
+      expect(appendBodyOf({ ...append, chunk }, 100).bytes, chunk).toEqual(Buffer.from(chunk, "base64"));
+    }
   });
 
   it("knows the decoded length from the text", () => {

@@ -20,6 +20,9 @@ export function decodeBase64(check: FieldCheck, key: string, text: string, maxBy
   if (size > maxBytes) {
     throw new HttpError(413, `${check.call}: "${key}" decodes to ${size} bytes, more than the ${maxBytes} accepted`);
   }
-  if (!BASE64.test(text) || text.length % 4 === 1) throw check.fail(key, "must be base64");
-  return Buffer.from(text, "base64");
+  const bytes = Buffer.from(text, "base64");
+  // Canonical base64 (what every encoder writes) decodes and encodes back to itself: a check in
+  // native code. Anything else (no padding, say) goes through the pattern, five times slower on a 7 MB chunk.
+  if (bytes.toString("base64") !== text && (!BASE64.test(text) || text.length % 4 === 1)) throw check.fail(key, "must be base64");
+  return bytes;
 }
