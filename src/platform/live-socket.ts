@@ -62,9 +62,30 @@ export function connectLiveSocket(options: LiveSocketOptions): LiveSocket {
     async close() {
       clearInterval(timer);
       flushLogs();
-      // Give the last emits a moment to leave before the socket goes.
-      await new Promise((r) => setTimeout(r, socket.connected ? 50 : 0));
+      await written(socket, LAST_EMITS_MS);
       socket.close();
     },
   };
+}
+
+/** The longest wait for the last emits to leave before the socket closes. */
+const LAST_EMITS_MS = 50;
+
+/**
+ * Settles once what was emitted has been written to the connection (engine.io's write buffer is
+ * empty, at once when it already is), or after `maxMs`: the run's end is not held up by a
+ * fixed pause, nor by a socket that has stalled.
+ */
+function written(socket: Socket, maxMs: number): Promise<void> {
+  const engine = socket.io.engine;
+  if (!socket.connected || !engine || engine.writeBuffer.length === 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      engine.off("drain", done);
+      resolve();
+    };
+    const timer = setTimeout(done, maxMs);
+    engine.on("drain", done);
+  });
 }
