@@ -36,18 +36,30 @@ export async function receiveUploadBytes(
     // The digest goes along with what is written; none when the bytes before were not seen here.
     const hash = ctx.digests.from(uploadId, start);
     // The body's pieces (64 KiB or less) gather here and go to disk 1 MiB at a time: one awaited
-    // write per piece made the disk the bottleneck. Never larger than what the upload lacks.
-    const batch = Buffer.allocUnsafe(Math.max(1, Math.min(WRITE_BATCH_BYTES, record.size - start)));
+    // write per piece made the disk the bottleneck. Never larger than what the upload lacks. Two
+    // batches take turns: one fills while the other is written, so the body is read on meanwhile.
+    let batch: Buffer = Buffer.allocUnsafe(Math.max(1, Math.min(WRITE_BATCH_BYTES, record.size - start)));
+    let spare: Buffer | undefined;
     let batched = 0;
     // Opened at the first full batch: a body that fits in one batch is written in one go at its end.
     let handle: Awaited<ReturnType<typeof openPositional>> | undefined;
+    // The write under way; bytes are hashed as their write starts, and `position` counts them then.
+    let writing: Promise<void> = Promise.resolve();
+    const write = async (bytes: Buffer) => {
+      handle ??= await openPositional(file, start === 0);
+      await writing;
+      writing = writeFully(handle, bytes, position);
+      writing.catch(() => undefined); // awaited before the next write and at the end
+      hash?.update(bytes);
+      position += bytes.length;
+    };
     const flush = async () => {
       if (batched === 0) return;
-      handle ??= await openPositional(file, start === 0);
-      await writeFully(handle, batch.subarray(0, batched), position);
-      hash?.update(batch.subarray(0, batched));
-      position += batched;
+      const full = batch.subarray(0, batched);
+      spare ??= Buffer.allocUnsafe(batch.length);
+      [batch, spare] = [spare, batch];
       batched = 0;
+      await write(full);
     };
     const keep = async (chunk: Buffer) => {
       if (chunk.length < batch.length) {
@@ -55,10 +67,7 @@ export async function receiveUploadBytes(
         batched = chunk.length;
         return;
       }
-      handle ??= await openPositional(file, start === 0);
-      await writeFully(handle, chunk, position);
-      hash?.update(chunk);
-      position += chunk.length;
+      await write(chunk);
     };
     try {
       const tooLarge = `send upload bytes: the body goes past the upload's declared size of ${record.size} bytes`;
@@ -72,8 +81,10 @@ export async function receiveUploadBytes(
         return flush().then(() => keep(chunk));
       });
       // The end of the body, or the client went away: what arrived is kept either way.
-      if (handle) await flush();
-      else position = writeOnce(file, start, batch.subarray(0, batched), hash);
+      if (handle) {
+        await flush();
+        await writing;
+      } else position = writeOnce(file, start, batch.subarray(0, batched), hash);
       batched = 0;
       if (hash) ctx.digests.keep(uploadId, position, hash);
     } catch (error) {
@@ -83,6 +94,7 @@ export async function receiveUploadBytes(
     } finally {
       // Whatever lies past the offset (a refused body, a crash mid-write) is cut off.
       if (handle) {
+        await writing.catch(() => undefined);
         await handle.truncate(position);
         await handle.close();
       }
