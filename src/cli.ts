@@ -87,6 +87,7 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .option("--jwtSecretFile <file>", "read the JWT secret from a file")
     .option("--faultRate <share>", "for tests: share of requests answered 503, 429 or dropped (0–1)")
     .option("--latencyMs <ms>", "for tests: add a random delay up to this to each request")
+    .option("--uploadBytesPerSecond <n>", "for tests: read v2 upload bodies at most this fast (a slow link, to interrupt an upload midway)")
     .option("--v1Only", "behave as a v1-only platform (no capabilities, no v2 uploads)")
     .option("--no-socketIo", "do not offer socket.io live control")
     .option("--solvers <dir>", "run the local platform: each sub-folder of <dir> with a config.json is a solver type users can submit jobs to (job API under /api/v1, dashboard at /)")

@@ -14,6 +14,7 @@ export interface ServeFlags {
   jwtSecretFile?: string;
   faultRate?: string;
   latencyMs?: string;
+  uploadBytesPerSecond?: string;
   v1Only?: boolean;
   socketIo: boolean;
   /** The local platform (docs/local-platform.md): solver types, one per sub-folder. */
@@ -38,6 +39,8 @@ export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Prom
   const faultRate = flags.faultRate === undefined ? 0 : Number(flags.faultRate);
   if (!(faultRate >= 0 && faultRate <= 1)) throw new UsageError(`--faultRate must be a share from 0 to 1 (got ${JSON.stringify(flags.faultRate)})`);
   const latencyMs = flags.latencyMs === undefined ? 0 : wholeNumber(flags.latencyMs, "--latencyMs", 0, 600_000);
+  const uploadBytesPerSecond =
+    flags.uploadBytesPerSecond === undefined ? 0 : wholeNumber(flags.uploadBytesPerSecond, "--uploadBytesPerSecond", 0, Number.MAX_SAFE_INTEGER);
   const token = await secretOf(flags.token, flags.tokenFile, "PHYSICSWORKS_TOKEN");
   const jwtSecret = await secretOf(flags.jwtSecret, flags.jwtSecretFile, "PHYSICSWORKS_JWT_SECRET");
   if (!token && !jwtSecret) {
@@ -51,6 +54,7 @@ export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Prom
     ...(jwtSecret ? { jwtSecret } : {}),
     faultRate,
     latencyMs,
+    uploadBytesPerSecond,
     v2: !flags.v1Only,
     socketIo: flags.socketIo,
     log: (line) => process.stderr.write(`${line}\n`),

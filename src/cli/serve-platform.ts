@@ -13,6 +13,7 @@ const SERVER_ONLY_FLAGS = [
   ["tokenFile", "users log in with their own tokens; runners get job tokens from the platform"],
   ["faultRate", "fault injection is for the bare protocol server"],
   ["latencyMs", "added latency is for the bare protocol server"],
+  ["uploadBytesPerSecond", "a slow link is for the bare protocol server"],
   ["v1Only", "the platform's runners use v2 uploads"],
 ] as const;
 

@@ -24,6 +24,8 @@ export interface ServerOptions {
   retryAfterSeconds?: number;
   /** Extra latency: a random delay up to this on each request (default 0). */
   latencyMs?: number;
+  /** A slow link: v2 PATCH bodies are read at most this fast, in bytes per second (default 0: as fast as they come). */
+  uploadBytesPerSecond?: number;
   /** Larger decoded chunks and appends are refused with 413 (default 5 MiB + 64 KiB). */
   maxChunkBytes?: number;
   /**
@@ -87,6 +89,7 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
     faultPaths: faultPaths.map((p) => p.replace(/^\/+/, "")),
     retryAfterSeconds: int("retryAfterSeconds", options.retryAfterSeconds, 1, 0, 3600),
     latencyMs: int("latencyMs", options.latencyMs, 0, 0, 60_000),
+    uploadBytesPerSecond: int("uploadBytesPerSecond", options.uploadBytesPerSecond, 0, 0),
     maxChunkBytes,
     maxBodyBytes: int("maxBodyBytes", options.maxBodyBytes, Math.max(8 * MiB, worstForm), 1),
     v2: options.v2 ?? true,

@@ -92,7 +92,8 @@ describe("live outputs", () => {
   }, 60_000);
 
   it("a runner killed with SIGKILL in the middle of a 300 MB upload resumes it from the platform's offset (v2)", async () => {
-    const { s, w } = await platformWork("big-file.py");
+    // A link of 100 MB/s: the upload takes seconds, so the kill surely falls in its middle.
+    const { s, w } = await platformWork("big-file.py", { uploadBytesPerSecond: 100_000_000 });
     const size = 300 * 1024 * 1024;
     let runnerPid = 0;
     const first = runCli([`--configPath=${w.configPath}`], { env: { BIG_FILE_MB: "300" }, onStart: (pid) => (runnerPid = pid) });

@@ -7,7 +7,7 @@ import { KeyLock } from "../../src/server/store/key-lock.js";
 describe("resolveOptions", () => {
   it("fills the defaults", () => {
     const options = resolveOptions({ dataDir: "/tmp/x", token: "t" });
-    expect(options).toMatchObject({ port: 0, host: "127.0.0.1", faultRate: 0, latencyMs: 0, retryAfterSeconds: 1, v2: true, socketIo: true });
+    expect(options).toMatchObject({ port: 0, host: "127.0.0.1", faultRate: 0, latencyMs: 0, uploadBytesPerSecond: 0, retryAfterSeconds: 1, v2: true, socketIo: true });
     // Room for the url-encoded base64 of a whole chunk, however its bytes fall.
     expect(options.maxBodyBytes).toBeGreaterThanOrEqual(4 * options.maxChunkBytes);
   });
@@ -20,6 +20,7 @@ describe("resolveOptions", () => {
     expect(() => resolveOptions({ dataDir: "", token: "t" })).toThrow(/"dataDir"/);
     expect(() => resolveOptions({ dataDir: "/tmp/x", token: "t", faultKinds: ["500" as never] })).toThrow(/"faultKinds" must be a non-empty list of "503", "429", "drop"/);
     expect(() => resolveOptions({ dataDir: "/tmp/x", token: "t", faultKinds: [] })).toThrow(/"faultKinds"/);
+    expect(() => resolveOptions({ dataDir: "/tmp/x", token: "t", uploadBytesPerSecond: -1 })).toThrow(/"uploadBytesPerSecond" must be an integer/);
   });
 
   it("faults only the kinds and paths asked for", () => {

@@ -69,16 +69,22 @@ export async function receiveUploadBytes(
       }
       await write(chunk);
     };
+    const take = (chunk: Buffer): Promise<void> | undefined => {
+      if (batched + chunk.length <= batch.length) {
+        chunk.copy(batch, batched);
+        batched += chunk.length;
+        // A batch that holds the rest of the upload waits for the body's end (and goes in one write).
+        return batched === batch.length && position + batched < record.size ? flush() : undefined;
+      }
+      return flush().then(() => keep(chunk));
+    };
+    const pace = bodyPace(ctx.options.uploadBytesPerSecond);
     try {
       const tooLarge = `send upload bytes: the body goes past the upload's declared size of ${record.size} bytes`;
       await consumeBody(req, record.size - start, tooLarge, (chunk) => {
-        if (batched + chunk.length <= batch.length) {
-          chunk.copy(batch, batched);
-          batched += chunk.length;
-          // A batch that holds the rest of the upload waits for the body's end (and goes in one write).
-          return batched === batch.length && position + batched < record.size ? flush() : undefined;
-        }
-        return flush().then(() => keep(chunk));
+        const wait = pace(chunk.length);
+        if (wait > 0) return sleep(wait).then(() => take(chunk));
+        return take(chunk);
       });
       // The end of the body, or the client went away: what arrived is kept either way.
       if (handle) {
@@ -120,4 +126,22 @@ function writeOnce(file: string, start: number, bytes: Buffer, hash: ReturnType<
   }
   hash?.update(bytes);
   return start + bytes.length;
+}
+
+/**
+ * For a server that plays a slow link (option uploadBytesPerSecond): how long to hold the body
+ * before taking the next `bytes`, so that what was taken keeps to the rate. Always 0 without one.
+ */
+function bodyPace(bytesPerSecond: number): (bytes: number) => number {
+  if (bytesPerSecond <= 0) return () => 0;
+  const started = Date.now();
+  let taken = 0;
+  return (bytes) => {
+    taken += bytes;
+    return Math.max(0, started + (taken / bytesPerSecond) * 1000 - Date.now());
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
