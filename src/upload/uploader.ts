@@ -62,6 +62,8 @@ export class Uploader {
   private readonly settling = new Map<string, Settling>();
   private readonly failures = new Map<string, string>();
   private readonly left = new Set<string>();
+  /** Whole files as the final pass's scan found them (the solver is done): sent without a stat of their own. */
+  private readonly scanned = new Map<string, { size: number; mtimeMs: number }>();
   private final = false;
   private progress: ((bytes: number) => void) | undefined;
 
@@ -94,6 +96,7 @@ export class Uploader {
       if (kind.kind === "skip") continue;
       if (kind.kind === "file" && this.isSent(file.path, file.size, file.mtimeMs)) continue;
       if (kind.kind === "live") this.liveFile(file.path, kind.slug, kind.isAscii);
+      else this.scanned.set(file.path, { size: file.size, mtimeMs: file.mtimeMs });
       queued.push({ path: file.path, size: file.size });
     }
     const progress: FinalPassProgress = { doneBytes: 0, totalBytes: queued.reduce((s, q) => s + q.size, 0) };
@@ -146,12 +149,13 @@ export class Uploader {
 
   /** Sends a whole file once its size and mtime have held still for settleMs: never while it is being written. */
   private async scheduleSettled(path: string): Promise<void> {
+    // A file already settling is stat'ed again when its timer fires, which sees this change and waits anew.
+    if (this.settling.has(path)) return;
     const info = await stat(this.abs(path)).catch(() => undefined);
     if (!info || this.final) return;
     const version = `${info.size}:${info.mtimeMs}`;
     const current = this.settling.get(path);
-    if (current?.version === version) return;
-    if (current) clearTimeout(current.timer);
+    if (current) return; // another event's stat got there first
     const timer = setTimeout(() => {
       void stat(this.abs(path))
         .then((now) => {
@@ -228,7 +232,9 @@ export class Uploader {
   }
 
   private async sendWhole(path: string): Promise<void> {
-    const before = await stat(this.abs(path));
+    const seen = this.scanned.get(path);
+    this.scanned.delete(path);
+    const before = seen ?? (await stat(this.abs(path)));
     const known = this.options.journal.get(path);
     const id = known?.kind === "file" ? known.id : randomUUID();
     const storedName = known?.kind === "file" ? known.storedName : storedNameFor(id, path, "downloadables");
