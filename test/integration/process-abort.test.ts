@@ -106,7 +106,8 @@ describe("runSolverProcess: ending the solver", () => {
   });
 
   it("kills a solver that ignores SIGTERM once the grace period is over", async () => {
-    const graceMs = 500;
+    // Long enough for Python to run its SIGTERM handler (and say so) on a loaded machine.
+    const graceMs = 1500;
     const controller = new AbortController();
     const run = runSolverProcess(await options("ignore-term.py", { graceMs, signal: controller.signal }));
     const { child } = await pidsOf();
