@@ -7,7 +7,7 @@
  * Run: npx tsx scripts/bench/latency.ts [lines, default 10] [quiet seconds, default 30]
  * (runs dist/: `npm run build` first)
  */
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DEFAULT_TUNING } from "../../src/options.js";
 import {
@@ -64,17 +64,11 @@ with open(os.environ["BENCH_START_FILE"], "w") as f:
 time.sleep(float(os.environ["BENCH_SLEEP_S"]))
 `;
 
-/** The server's stored copy of outputs/<path> for the one run it holds, once its file record exists. */
+/** The server's stored copy of outputs/<path> for the one run it holds, once its file record exists (read in-process). */
 async function storedFile(server: BenchServer, path: string): Promise<string | undefined> {
   const runId = await server.runId();
   if (!runId) return undefined;
-  const records = join(server.dataDir, "runs", runId, "file-records");
-  for (const name of await readdir(records).catch(() => [])) {
-    if (!name.endsWith(".json")) continue;
-    const record = JSON.parse(await readFile(join(records, name), "utf8").catch(() => "{}")) as { path?: string; filename?: string };
-    if (record.path === path && record.filename) return join(server.dataDir, "runs", runId, "files", record.filename);
-  }
-  return undefined;
+  return (await server.server.store.files(runId)).find((f) => f.path === path)?.file;
 }
 
 interface Mark {
