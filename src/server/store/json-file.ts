@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { withFolderOnDemand } from "./folder-on-demand.js";
 
 /*
  * The server's records are small JSON files and JSON-lines tables, read and written synchronously:
@@ -19,14 +19,7 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
 export function writeTextAtomic(file: string, text: string): void {
   const temp = `${file}.${randomUUID()}.tmp`;
   try {
-    try {
-      writeFileSync(temp, text);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      // The folder's first file: made on demand, one system call less on every later write.
-      mkdirSync(path.dirname(temp), { recursive: true });
-      writeFileSync(temp, text);
-    }
+    withFolderOnDemand(temp, () => writeFileSync(temp, text));
     renameSync(temp, file);
   } catch (error) {
     rmSync(temp, { force: true });

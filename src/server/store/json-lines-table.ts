@@ -1,5 +1,5 @@
-import { appendFileSync, mkdirSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { appendFileSync, readFileSync } from "node:fs";
+import { withFolderOnDemand } from "./folder-on-demand.js";
 import { isMissing, writeTextAtomic } from "./json-file.js";
 
 /** A table is compacted when it is loaded with more than this many lines and over half of them outdated. */
@@ -31,13 +31,7 @@ export class JsonLinesTable<T> {
   put(record: T): void {
     const records = this.load();
     const line = `${JSON.stringify(record)}\n`;
-    try {
-      appendFileSync(this.file, line);
-    } catch (error) {
-      if (!isMissing(error)) throw error;
-      mkdirSync(path.dirname(this.file), { recursive: true });
-      appendFileSync(this.file, line);
-    }
+    withFolderOnDemand(this.file, () => appendFileSync(this.file, line));
     records.set(this.keyOf(record), record);
   }
 

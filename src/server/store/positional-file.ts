@@ -1,6 +1,7 @@
-import { constants, mkdirSync, openSync } from "node:fs";
+import { constants, openSync } from "node:fs";
 import { mkdir, open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
+import { withFolderOnDemand } from "./folder-on-demand.js";
 import { isMissing } from "./json-file.js";
 
 /**
@@ -30,14 +31,7 @@ export async function openPositional(file: string, likelyNew = false): Promise<F
 
 /** The same, synchronously (for one small write; see json-file.ts): a file descriptor. */
 export function openPositionalSync(file: string): number {
-  const flags = constants.O_RDWR | constants.O_CREAT;
-  try {
-    return openSync(file, flags, 0o644);
-  } catch (error) {
-    if (!isMissing(error)) throw error;
-    mkdirSync(path.dirname(file), { recursive: true });
-    return openSync(file, flags, 0o644);
-  }
+  return withFolderOnDemand(file, () => openSync(file, constants.O_RDWR | constants.O_CREAT, 0o644));
 }
 
 export async function writeFully(handle: FileHandle, bytes: Buffer, position: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { closeSync, ftruncateSync, writeSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
+import { sleep } from "../../platform/retry.js";
 import { consumeBody } from "../http/consume-body.js";
 import type { ServerContext } from "../server-context.js";
 import { openPositional, openPositionalSync, writeFully } from "./positional-file.js";
@@ -140,8 +141,4 @@ function bodyPace(bytesPerSecond: number): (bytes: number) => number {
     taken += bytes;
     return Math.max(0, started + (taken / bytesPerSecond) * 1000 - Date.now());
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
