@@ -62,8 +62,11 @@ export class Uploader {
   private readonly settling = new Map<string, Settling>();
   private readonly failures = new Map<string, string>();
   private readonly left = new Set<string>();
-  /** Whole files as the final pass's scan found them (the solver is done): sent without a stat of their own. */
-  private readonly scanned = new Map<string, { size: number; mtimeMs: number }>();
+  /**
+   * Whole files as last seen holding still (by their settle check, or by the final pass's scan once
+   * the solver is done): sent as that version without a stat of their own.
+   */
+  private readonly stable = new Map<string, { size: number; mtimeMs: number }>();
   private final = false;
   private progress: ((bytes: number) => void) | undefined;
 
@@ -96,7 +99,7 @@ export class Uploader {
       if (kind.kind === "skip") continue;
       if (kind.kind === "file" && this.isSent(file.path, file.size, file.mtimeMs)) continue;
       if (kind.kind === "live") this.liveFile(file.path, kind.slug, kind.isAscii);
-      else this.scanned.set(file.path, { size: file.size, mtimeMs: file.mtimeMs });
+      else this.stable.set(file.path, { size: file.size, mtimeMs: file.mtimeMs });
       queued.push({ path: file.path, size: file.size });
     }
     const progress: FinalPassProgress = { doneBytes: 0, totalBytes: queued.reduce((s, q) => s + q.size, 0) };
@@ -162,7 +165,10 @@ export class Uploader {
           this.settling.delete(path);
           if (this.final) return;
           if (`${now.size}:${now.mtimeMs}` !== version) void this.scheduleSettled(path);
-          else if (!this.isSent(path, now.size, now.mtimeMs)) this.pool.push(path);
+          else if (!this.isSent(path, now.size, now.mtimeMs)) {
+            this.stable.set(path, { size: now.size, mtimeMs: now.mtimeMs });
+            this.pool.push(path);
+          }
         })
         .catch(() => this.settling.delete(path));
     }, this.options.settleMs);
@@ -232,8 +238,8 @@ export class Uploader {
   }
 
   private async sendWhole(path: string): Promise<void> {
-    const seen = this.scanned.get(path);
-    this.scanned.delete(path);
+    const seen = this.stable.get(path);
+    this.stable.delete(path);
     const before = seen ?? (await stat(this.abs(path)));
     const known = this.options.journal.get(path);
     const id = known?.kind === "file" ? known.id : randomUUID();
