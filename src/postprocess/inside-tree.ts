@@ -62,8 +62,10 @@ export class InsideTree {
   /**
    * Every file below `folder` (a real path inside the root) named `prefix/<sub path>`, folder by folder.
    * `skip` is asked about each folder and file by name and by real path (both below the root).
+   * A file whose name `wanted` refuses is passed over before it is stat'ed (a walk for a few kinds
+   * of file among thousands costs a folder listing, not a stat per file).
    */
-  async *files(folder: string, prefix: string, skip: (path: string) => boolean): AsyncGenerator<FoundFile> {
+  async *files(folder: string, prefix: string, skip: (path: string) => boolean, wanted?: (path: string) => boolean): AsyncGenerator<FoundFile> {
     const pending: { dir: string; name: string }[] = [{ dir: folder, name: prefix }];
     while (pending.length) {
       const { dir, name } = pending.pop() as { dir: string; name: string };
@@ -77,6 +79,7 @@ export class InsideTree {
         const path = name === "" ? entry.name : `${name}/${entry.name}`;
         const full = join(dir, entry.name);
         if (skip(path)) continue;
+        if (!entry.isDirectory() && wanted && !wanted(path)) continue;
         if (entry.isDirectory()) {
           if (!skip(this.relativeInside(full) ?? "")) pending.push({ dir: full, name: path });
         } else if (entry.isFile()) {

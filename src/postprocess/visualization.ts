@@ -88,8 +88,7 @@ async function findSources(outputs: string): Promise<{ vtp: string[]; gltf: stri
   const hidden = (path: string): boolean => path.split("/").some((p) => p.startsWith("."));
   const root = await tree.lookup("");
   if (root.kind !== "folder") return { vtp, gltf };
-  for await (const file of tree.files(root.real, "", hidden)) {
-    if (!isVisualizationSource(file.path)) continue;
+  for await (const file of tree.files(root.real, "", hidden, isVisualizationSource)) {
     (file.path.toLowerCase().endsWith(".vtp") ? vtp : gltf).push(file.path);
   }
   return { vtp: vtp.sort(), gltf: gltf.sort() };
