@@ -2,6 +2,7 @@ import { normalizeHost } from "../config/host-url.js";
 import { ConfigError } from "../errors.js";
 import type { CallContext } from "./call.js";
 import { createHttp } from "./http.js";
+import { proxyFor } from "./proxy-env.js";
 import { resolveRetryOptions, type RetryOptions } from "./retry.js";
 import * as run from "./run-calls.js";
 import * as storage from "./storage-calls.js";
@@ -32,6 +33,8 @@ export interface PlatformClientOptions {
   retry?: ClientRetryOptions;
   /** Aborts every call under way and every wait between tries. */
   signal?: AbortSignal;
+  /** Where `https_proxy`, `http_proxy`, `all_proxy` and `no_proxy` are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** One typed method per call of protocol.md parts 1 and 3. Every failure is a PlatformError naming the call. */
@@ -68,13 +71,15 @@ export function createPlatformClient(options: PlatformClientOptions): PlatformCl
   const connectTimeoutMs = checkTimeout("connectTimeoutMs", options.connectTimeoutMs ?? CLIENT_DEFAULTS.connectTimeoutMs);
   const responseTimeoutMs = checkTimeout("responseTimeoutMs", options.responseTimeoutMs ?? CLIENT_DEFAULTS.responseTimeoutMs);
   const retry = resolveRetryOptions(options.retry ?? {});
-  const http = createHttp({ host, token: options.token, connectTimeoutMs, responseTimeoutMs });
+  const proxy = proxyOf(host, options.env ?? process.env);
+  const http = createHttp({ host, token: options.token, connectTimeoutMs, responseTimeoutMs, ...(proxy ? { proxy } : {}) });
   const ctx: CallContext = {
     http,
     token: options.token,
     retry,
     ...(options.signal ? { signal: options.signal } : {}),
-    origin: new URL(host).origin,
+    // Messages name the proxy's address too (never its credentials).
+    origin: proxy ? `${new URL(host).origin} (through the proxy ${proxy.host})` : new URL(host).origin,
     connectTimeoutMs,
     responseTimeoutMs,
   };
@@ -94,6 +99,14 @@ export function createPlatformClient(options: PlatformClientOptions): PlatformCl
     completeUpload: (uploadId) => uploads.completeUpload(ctx, uploadId),
     close: () => http.close(),
   };
+}
+
+function proxyOf(host: string, env: NodeJS.ProcessEnv): URL | undefined {
+  try {
+    return proxyFor(new URL(host), env);
+  } catch (error) {
+    throw new ConfigError(`platform client: ${error instanceof Error ? error.message : String(error)} (from https_proxy, http_proxy or all_proxy)`);
+  }
 }
 
 function checkTimeout(name: string, value: number): number {

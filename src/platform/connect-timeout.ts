@@ -18,6 +18,6 @@ export function boundConnect(req: ClientRequest, connectTimeoutMs: number): void
   });
 }
 
-function connectTimeoutError(ms: number): Error {
+export function connectTimeoutError(ms: number): Error {
   return Object.assign(new Error(`could not connect within ${ms} ms`), { code: CONNECT_TIMEOUT_CODE });
 }

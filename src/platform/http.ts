@@ -2,6 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
 import { boundConnect } from "./connect-timeout.js";
+import { proxyAuthorization, tunnelingAgent } from "./proxy-agent.js";
 import { RESPONSE_TIMEOUT_CODE } from "./retry-policy.js";
 
 export interface HttpOptions {
@@ -11,6 +12,8 @@ export interface HttpOptions {
   connectTimeoutMs: number;
   /** The longest silence on a connected socket while a request or its answer is under way. */
   responseTimeoutMs: number;
+  /** The proxy to go through (see proxy-env.ts), if any. */
+  proxy?: URL;
 }
 
 export interface HttpRequest {
@@ -39,7 +42,7 @@ export interface Http {
 }
 
 /**
- * node:http with kept-alive sockets, one per client. No redirects are followed, nothing is
+ * node:http with kept-alive sockets, one per client, through an HTTP proxy when one is given. No redirects are followed, nothing is
  * decompressed (no Accept-Encoding is sent) and nothing is buffered: a body goes out as it is
  * read and an answer comes back as a stream. The connect phase has its own bound; after it,
  * `responseTimeoutMs` bounds silence on the socket, so a long upload or download is cut off
@@ -48,11 +51,22 @@ export interface Http {
 export function createHttp(options: HttpOptions): Http {
   const base = new URL(options.host);
   const secure = base.protocol === "https:";
-  const agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const { proxy } = options;
   const send = secure ? https.request : http.request;
-  const hostname = base.hostname.startsWith("[") ? base.hostname.slice(1, -1) : base.hostname;
-  const port = base.port || (secure ? 443 : 80);
   const basePath = base.pathname;
+  // https through a proxy: a CONNECT tunnel per connection, TLS inside it. http through a proxy:
+  // each request goes to the proxy, naming the whole URL (absolute form), as HTTP proxies expect.
+  const agent = secure
+    ? proxy
+      ? tunnelingAgent(proxy, options.connectTimeoutMs)
+      : new https.Agent({ keepAlive: true })
+    : new http.Agent({ keepAlive: true });
+  const forwarded = proxy && !secure;
+  const via = forwarded ? proxy : base;
+  const hostname = via.hostname.replace(/^\[|\]$/g, "");
+  const port = via.port || (via.protocol === "https:" ? 443 : 80);
+  const pathPrefix = forwarded ? `${base.origin}${basePath}` : basePath;
+  const proxyHeaders = forwarded ? { ...proxyAuthorization(proxy), host: base.host } : {};
   const auth = base.username ? `${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}` : undefined;
 
   return {
@@ -63,8 +77,8 @@ export function createHttp(options: HttpOptions): Http {
           hostname,
           port,
           method: request.method,
-          path: basePath + request.path,
-          headers: { ...request.headers, "auth-token": options.token },
+          path: pathPrefix + request.path,
+          headers: { ...request.headers, ...proxyHeaders, "auth-token": options.token },
           ...(auth ? { auth } : {}),
           ...(request.signal ? { signal: request.signal } : {}),
         });
