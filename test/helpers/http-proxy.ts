@@ -50,22 +50,13 @@ export async function startTestProxy(options: { user?: string; password?: string
     const upstream = net.connect(Number(port), host, () => {
       client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
       upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
+      splice(client, upstream, sockets);
     });
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("close", () => sockets.delete(s));
-      s.on("error", () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
+    track(upstream, sockets);
+    // Refused before the tunnel was made: the client's connection ends with it.
+    upstream.once("error", () => client.destroy());
   });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
+  server.on("connection", (socket) => track(socket, sockets));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -76,4 +67,21 @@ export async function startTestProxy(options: { user?: string; password?: string
         server.close(() => resolve());
       }),
   };
+}
+
+/** Pipes `a` and `b` into each other; either one failing ends both. Both are kept in `sockets` while open. */
+export function splice(a: net.Socket, b: net.Socket, sockets: Set<net.Socket>): void {
+  a.pipe(b).pipe(a);
+  for (const s of [a, b]) {
+    track(s, sockets);
+    s.on("error", () => {
+      a.destroy();
+      b.destroy();
+    });
+  }
+}
+
+function track(socket: net.Socket, sockets: Set<net.Socket>): void {
+  sockets.add(socket);
+  socket.once("close", () => sockets.delete(socket));
 }

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import tls from "node:tls";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPlatformClient } from "../../src/platform/index.js";
-import { startTestProxy, type TestProxy } from "../helpers/http-proxy.js";
+import { splice, startTestProxy, type TestProxy } from "../helpers/http-proxy.js";
 import { platformFields, writeConfig } from "../helpers/platform-run.js";
 import { runCli } from "../helpers/run-cli.js";
 import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
@@ -45,16 +45,7 @@ async function tlsFront(target: TestServer): Promise<{ url: string; certFile: st
   const port = Number(new URL(target.url).port);
   const sockets = new Set<net.Socket>();
   const front = tls.createServer({ key: await readFile(keyFile), cert: await readFile(certFile) }, (client) => {
-    const upstream = net.connect(port, "127.0.0.1");
-    client.pipe(upstream).pipe(client);
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("close", () => sockets.delete(s));
-      s.on("error", () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
+    splice(client, net.connect(port, "127.0.0.1"), sockets);
   });
   await new Promise<void>((resolve) => front.listen(0, "127.0.0.1", resolve));
   cleanups.push(async () => {
