@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { sleep } from "../../platform/retry.js";
+import { setTimeout as sleep } from "node:timers/promises";
 import { consumeBody } from "../http/consume-body.js";
 import type { ServerContext } from "../server-context.js";
 import { BodyWriter } from "./body-writer.js";
