@@ -3,10 +3,8 @@
  * when its record names the same id and its size on disk is the recorded size, so a truncated or
  * half-replaced file is a miss, never a hit.
  */
-import { createHash, randomUUID } from "node:crypto";
-import { createReadStream } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
-import { pipeline } from "node:stream/promises";
 
 export interface CacheRecord {
   fileId: string;
@@ -34,10 +32,4 @@ export async function writeRecord(path: string, record: CacheRecord): Promise<vo
   } finally {
     await rm(beside, { force: true });
   }
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(path), hash);
-  return hash.digest("hex");
 }

@@ -18,7 +18,8 @@ import { join } from "node:path";
 import { PlatformError } from "../errors.js";
 import { resolveCacheDir } from "./cache-dir.js";
 import { cacheKey } from "./cache-key.js";
-import { readRecord, sha256File, writeRecord } from "./cache-record.js";
+import { fileSha256 } from "../fs/file-sha256.js";
+import { readRecord, writeRecord } from "./cache-record.js";
 import { placeFile } from "./place-file.js";
 
 /** Writes the file at `tmpPath` (the platform client's downloadFile does) and says how many bytes it wrote. */
@@ -63,7 +64,7 @@ export function createDownloadCache(options: DownloadCacheOptions): DownloadCach
     if (!record || record.fileId !== fileId) return undefined;
     const info = await stat(join(files, key)).catch(() => undefined);
     if (!info?.isFile() || info.size !== record.size) return undefined;
-    if (verify === "sha256" && (!record.sha256 || (await sha256File(join(files, key))) !== record.sha256)) return undefined;
+    if (verify === "sha256" && (!record.sha256 || (await fileSha256(join(files, key))) !== record.sha256)) return undefined;
     return record.size;
   }
 
@@ -77,7 +78,7 @@ export function createDownloadCache(options: DownloadCacheOptions): DownloadCach
       const info = await stat(part).catch(() => undefined);
       if (!info?.isFile()) throw new PlatformError(`download of file ${fileId} reported ${bytes} bytes but wrote no file`);
       if (info.size !== bytes) throw new PlatformError(`download of file ${fileId} reported ${bytes} bytes but wrote ${info.size}; not cached`);
-      const sha256 = verify === "sha256" ? await sha256File(part) : undefined;
+      const sha256 = verify === "sha256" ? await fileSha256(part) : undefined;
       // Read-only: a hard link into a work dir shares these bytes, so a solver editing its input in
       // place must get an error, not silently change every later run's input.
       await chmod(part, 0o444);

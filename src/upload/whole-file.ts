@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { closeSync, createReadStream, openSync, readSync } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import type { UploadMetadata } from "../platform/types.js";
-import { fileSha256 } from "./file-sha256.js";
+import { fileSha256 } from "../fs/file-sha256.js";
 import { readPiece } from "./read-piece.js";
 import type { UploadTarget } from "./upload-target.js";
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fileSha256 } from "../../src/upload/file-sha256.js";
+import { fileSha256 } from "../../src/fs/file-sha256.js";
 
 const dir = await mkdtemp(join(tmpdir(), "pw-sha-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
+import { fileSha256 } from "../../fs/file-sha256.js";
 import type { UploadMetadata } from "../../platform/types.js";
 import type { ServerContext } from "../server-context.js";
 import { isMissing } from "./json-file.js";
@@ -73,18 +72,8 @@ export async function listStoredFiles(ctx: ServerContext, runId: string): Promis
       path: record?.path ?? null,
       originalname: record?.originalname ?? null,
       size: (await stat(full)).size,
-      sha256: await sha256OfFile(full),
+      sha256: await fileSha256(full),
     });
   }
   return files;
-}
-
-export function sha256OfFile(file: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash("sha256");
-    createReadStream(file)
-      .on("data", (piece) => hash.update(piece))
-      .on("error", reject)
-      .on("end", () => resolve(hash.digest("hex")));
-  });
 }

@@ -1,7 +1,5 @@
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { stat, truncate } from "node:fs/promises";
-import { pipeline } from "node:stream/promises";
+import { fileSha256 } from "../../fs/file-sha256.js";
 import type { CompleteUploadAnswer } from "../../platform/types.js";
 import { HttpError } from "../http/http-error.js";
 import type { ServerContext } from "../server-context.js";
@@ -30,7 +28,7 @@ export async function completeUpload(ctx: ServerContext, uploadId: string): Prom
       await (await openPositional(data)).close(); // an empty upload may never have had a PATCH
       size = (await stat(data)).size;
     }
-    const sha256 = received ?? (await sha256Of(data));
+    const sha256 = received ?? (await fileSha256(data));
     if (sha256 !== record.sha256 || size !== record.size) {
       await truncate(data, 0);
       saveUpload(ctx, { ...record, offset: 0 });
@@ -46,13 +44,4 @@ export async function completeUpload(ctx: ServerContext, uploadId: string): Prom
     saveUpload(ctx, { ...record, complete: true });
     return { sha256, size };
   });
-}
-
-/** Read in 1 MiB pieces: the default 64 KiB made hashing a large upload cost as much as receiving it. */
-const HASH_READ_BYTES = 1024 * 1024;
-
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(file, { highWaterMark: HASH_READ_BYTES }), hash);
-  return hash.digest("hex");
 }
