@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import { text } from "node:stream/consumers";
 import { PhysicsWorksError } from "../errors.js";
 import { abortErrorOf } from "./abort-error.js";
 import { BadAnswer } from "./answer-shape.js";
@@ -115,22 +116,9 @@ async function tryOnce<T>(ctx: CallContext, spec: TextCallSpec<T> | StreamCallSp
     if (!ok) throw statusError(ctx, label, answer.status, answer.headers, await readSnippet(answer.body));
     return spec.read({ status: answer.status, headers: answer.headers, data: answer.body }, label);
   }
-  const text = await readText(answer.body);
-  if (!ok) throw statusError(ctx, label, answer.status, answer.headers, text);
-  return spec.read({ status: answer.status, headers: answer.headers, data: text }, label);
-}
-
-/** A whole answer body as UTF-8 text. */
-function readText(body: Readable): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    body.setEncoding("utf8");
-    body.on("data", (piece: string) => {
-      text += piece;
-    });
-    body.once("end", () => resolve(text));
-    body.once("error", reject);
-  });
+  const answerText = await text(answer.body);
+  if (!ok) throw statusError(ctx, label, answer.status, answer.headers, answerText);
+  return spec.read({ status: answer.status, headers: answer.headers, data: answerText }, label);
 }
 
 function statusError(
