@@ -1,6 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
+import { bareHostname } from "./bare-hostname.js";
 import { boundConnect } from "./connect-timeout.js";
 import { proxyAuthorization, tunnelingAgent } from "./proxy-agent.js";
 import { RESPONSE_TIMEOUT_CODE } from "./retry-policy.js";
@@ -63,7 +64,7 @@ export function createHttp(options: HttpOptions): Http {
     : new http.Agent({ keepAlive: true });
   const forwarded = proxy && !secure;
   const via = forwarded ? proxy : base;
-  const hostname = via.hostname.replace(/^\[|\]$/g, "");
+  const hostname = bareHostname(via);
   const port = via.port || (via.protocol === "https:" ? 443 : 80);
   const pathPrefix = forwarded ? `${base.origin}${basePath}` : basePath;
   const proxyHeaders = forwarded ? { ...proxyAuthorization(proxy), host: base.host } : {};

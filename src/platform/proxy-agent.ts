@@ -2,6 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import { isIP, type Socket } from "node:net";
 import tls from "node:tls";
+import { bareHostname } from "./bare-hostname.js";
 import { connectTimeoutError } from "./connect-timeout.js";
 
 /**
@@ -15,7 +16,7 @@ export function tunnelingAgent(proxy: URL, connectTimeoutMs: number): https.Agen
   const createConnection = (options: tls.ConnectionOptions & { host?: string; port?: number }, done: (error: Error | null, socket?: Socket) => void) => {
     const target = `${options.host}:${options.port ?? 443}`;
     const connect = http.request({
-      host: proxy.hostname.replace(/^\[|\]$/g, ""),
+      host: bareHostname(proxy),
       port: proxy.port || 80,
       method: "CONNECT",
       path: target,

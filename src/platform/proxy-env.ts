@@ -1,3 +1,5 @@
+import { bareHostname } from "./bare-hostname.js";
+
 /**
  * The proxy for a URL as the usual environment variables say, the way curl reads them:
  * `<scheme>_proxy` (lower case first, then upper case), else `all_proxy`/`ALL_PROXY`;
@@ -23,7 +25,7 @@ function pick(env: NodeJS.ProcessEnv, name: string): string | undefined {
 }
 
 function bypassed(target: URL, noProxy: string): boolean {
-  const host = target.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  const host = bareHostname(target).toLowerCase();
   const port = target.port || (target.protocol === "https:" ? "443" : "80");
   return noProxy
     .split(/[\s,]+/)
