@@ -97,3 +97,8 @@ export function abortMessage(reason: AbortReason): string {
 export function exitCodeOf(error: unknown): ExitCodeValue {
   return error instanceof PhysicsWorksError ? error.exitCode : ExitCode.solverFailed;
 }
+
+/** The AbortError an aborted signal stands for: its own reason when that is one (the run's aborts carry one), else a user abort. */
+export function abortErrorOf(signal: AbortSignal): AbortError {
+  return signal.reason instanceof AbortError ? signal.reason : new AbortError("user", abortMessage("user"));
+}

@@ -1,7 +1,6 @@
 import type { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
-import { PhysicsWorksError } from "../errors.js";
-import { abortErrorOf } from "./abort-error.js";
+import { abortErrorOf, PhysicsWorksError } from "../errors.js";
 import { BadAnswer } from "./answer-shape.js";
 import { PlatformCallError } from "./call-error.js";
 import { connectionReason, statusReason, type Timeouts } from "./failure-reason.js";

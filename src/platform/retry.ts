@@ -1,5 +1,4 @@
-import { ConfigError } from "../errors.js";
-import { abortErrorOf } from "./abort-error.js";
+import { abortErrorOf, ConfigError } from "../errors.js";
 import { retryTransient, type RetryPolicy } from "./retry-policy.js";
 
 export interface RetryInfo {

@@ -1,7 +1,7 @@
 import { join } from "node:path";
-import { SolverError } from "../errors.js";
+import { abortErrorOf, SolverError } from "../errors.js";
 import { resolveSolverCommand, runSolverProcess } from "../process/index.js";
-import { abortErrorOf, type RunContext } from "./run-context.js";
+import type { RunContext } from "./run-context.js";
 import { writePhaseLine } from "./phase-line.js";
 import type { Stage } from "./stage.js";
 

@@ -1,4 +1,4 @@
-import { abortMessage, AbortError, type AbortReason } from "../errors.js";
+import { abortErrorOf, type AbortReason } from "../errors.js";
 import { redact } from "../log/redact.js";
 import type { RunOptions } from "../options.js";
 import type { SolverExit } from "../process/index.js";
@@ -75,11 +75,6 @@ export function createRunContext(
     },
     abort: (reason) => runAbort.abort(reason),
   };
-}
-
-export function abortErrorOf(signal: AbortSignal): AbortError {
-  // The run's own abort always carries an AbortError; anything else counts as the user's abort.
-  return signal.reason instanceof AbortError ? signal.reason : new AbortError("user", abortMessage("user"));
 }
 
 function redactEvent(event: RunEvent, secrets: readonly string[]): RunEvent {
