@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { parseDuration } from "../config/duration.js";
 import { UsageError } from "../errors.js";
 import { PLATFORM_FLAGS, servePlatform } from "./serve-platform.js";
+import { untilAborted } from "./until-aborted.js";
 
 export interface ServeFlags {
   port: string;
@@ -61,10 +62,7 @@ export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Prom
   });
   // startServer's log has already said where it listens; stdout gets the bare URL for scripts.
   process.stdout.write(`${server.url}\n`);
-  await new Promise<void>((done) => {
-    if (signal.aborted) done();
-    else signal.addEventListener("abort", () => done(), { once: true });
-  });
+  await untilAborted(signal);
   await server.close();
   return 0;
 }

@@ -3,6 +3,7 @@ import { parseDuration } from "../config/duration.js";
 import { UsageError } from "../errors.js";
 import type { PlatformOptions } from "../local-platform/index.js";
 import type { ServeFlags } from "./serve-command.js";
+import { untilAborted } from "./until-aborted.js";
 
 /** The flags only the local platform takes; without --solvers each is refused. */
 export const PLATFORM_FLAGS = ["concurrency", "nats", "urlTtl", "grace"] as const;
@@ -43,10 +44,7 @@ export async function servePlatform(flags: ServeFlags, port: number, jwtSecret: 
   const platform = await startPlatform(options);
   process.stderr.write(`physicsworks platform: dashboard at ${platform.url}, job API at ${platform.url}api/v1/, ${platform.deps.settings.solvers.size} solver type(s)\n`);
   process.stdout.write(`${platform.url}\n`);
-  await new Promise<void>((done) => {
-    if (signal.aborted) done();
-    else signal.addEventListener("abort", () => done(), { once: true });
-  });
+  await untilAborted(signal);
   await platform.close();
   return 0;
 }
