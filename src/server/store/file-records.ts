@@ -64,9 +64,10 @@ export async function storedFilenames(ctx: ServerContext, runId: string): Promis
 /** The run's stored files with their records; digests are computed here, on request, by streaming. */
 export async function listStoredFiles(ctx: ServerContext, runId: string): Promise<StoredFile[]> {
   const files: StoredFile[] = [];
+  const records = fileRecordsOf(ctx, runId);
   for (const filename of await storedFilenames(ctx, runId)) {
     const full = ctx.paths.storedFile(runId, filename);
-    const record = fileRecordsOf(ctx, runId).get(filename);
+    const record = records.get(filename);
     files.push({
       filename,
       path: record?.path ?? null,

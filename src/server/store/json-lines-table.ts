@@ -16,16 +16,12 @@ export class JsonLinesTable<T> {
   private records: Map<string, T> | undefined;
 
   constructor(
-    readonly file: string,
+    private readonly file: string,
     private readonly keyOf: (record: T) => string,
   ) {}
 
   get(key: string): T | undefined {
     return this.load().get(key);
-  }
-
-  values(): IterableIterator<T> {
-    return this.load().values();
   }
 
   put(record: T): void {

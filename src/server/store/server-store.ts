@@ -35,9 +35,10 @@ export function serverStore(ctx: ServerContext): ServerStore {
     async files(runId) {
       safeSegment("runId", runId);
       const out: StoredFileInfo[] = [];
+      const records = fileRecordsOf(ctx, runId);
       for (const filename of await storedFilenames(ctx, runId)) {
         const file = ctx.paths.storedFile(runId, filename);
-        const record = fileRecordsOf(ctx, runId).get(filename);
+        const record = records.get(filename);
         const size = await stat(file).then((s) => s.size).catch(() => undefined);
         if (size === undefined) continue;
         out.push({ filename, path: record?.path ?? null, originalname: record?.originalname ?? null, size, file });
