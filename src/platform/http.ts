@@ -1,6 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import { Readable } from "node:stream";
+import type { Readable } from "node:stream";
 import { bareHostname } from "./bare-hostname.js";
 import { boundConnect } from "./connect-timeout.js";
 import { proxyAuthorization, tunnelingAgent } from "./proxy-agent.js";
