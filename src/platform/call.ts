@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { text } from "node:stream/consumers";
 import { abortErrorOf, PhysicsWorksError } from "../errors.js";
+import type { FormCodec } from "../form-codec/form-codec.js";
 import { BadAnswer } from "./answer-shape.js";
 import { PlatformCallError } from "./call-error.js";
 import { connectionReason, statusReason, type Timeouts } from "./failure-reason.js";
@@ -13,6 +14,8 @@ import { withCheckedRetry, type RetryOptions } from "./retry.js";
 export interface CallContext extends Timeouts {
   http: Http;
   token: string;
+  /** v1's form bodies (base64 in url-encoded JSON). */
+  forms: FormCodec;
   /** Resolved once (resolveRetryOptions); each call sets its policy and signal. */
   retry: RetryOptions;
   signal?: AbortSignal;

@@ -1,5 +1,6 @@
 import { normalizeHost } from "../config/host-url.js";
 import { ConfigError } from "../errors.js";
+import { createFormCodec } from "../form-codec/form-codec.js";
 import type { CallContext } from "./call.js";
 import { createHttp } from "./http.js";
 import { proxyFor } from "./proxy-env.js";
@@ -76,6 +77,7 @@ export function createPlatformClient(options: PlatformClientOptions): PlatformCl
   const ctx: CallContext = {
     http,
     token: options.token,
+    forms: createFormCodec(),
     retry,
     ...(options.signal ? { signal: options.signal } : {}),
     // Messages name the proxy's address too (never its credentials).

@@ -12,5 +12,5 @@ export { PlatformCallError, UploadOffsetConflict } from "./call-error.js";
 export { withRetry, backoffDelay, sleep, RETRY_DEFAULTS, type RetryOptions, type RetryInfo } from "./retry.js";
 export { retryTransient, retryUndelivered, type RetryPolicy, type RetryDecision } from "./retry-policy.js";
 export { parseRetryAfter } from "./retry-after.js";
-export { base64JsonForm, urlEncodedBase64Length, type StreamBody } from "./form-body.js";
+export { base64JsonForm, type StreamBody } from "./form-body.js";
 export * from "./types.js";

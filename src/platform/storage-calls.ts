@@ -48,7 +48,7 @@ export function downloadFile(
  */
 export function appendFile(ctx: CallContext, input: AppendFileInput): Promise<void> {
   const { bytes, ...fields } = input;
-  const form = base64JsonForm(fields, "chunk", bytes);
+  const form = base64JsonForm(ctx.forms, fields, "chunk", bytes);
   return call(ctx, {
     name: `append to ${input.filename}`,
     method: "POST",
@@ -61,7 +61,7 @@ export function appendFile(ctx: CallContext, input: AppendFileInput): Promise<vo
 
 export function uploadChunk(ctx: CallContext, input: UploadChunkInput): Promise<void> {
   const { bytes, ...fields } = input;
-  const form = base64JsonForm(fields, "chunk", bytes);
+  const form = base64JsonForm(ctx.forms, fields, "chunk", bytes);
   return call(ctx, {
     name: `upload chunk ${input.chunkIndex} of ${input.filename}`,
     method: "POST",

@@ -1,3 +1,4 @@
+import type { FormCodec } from "../form-codec/form-codec.js";
 import type { ResolvedOptions } from "./server-options.js";
 import type { DataPaths } from "./store/data-paths.js";
 import type { KeyLock } from "./store/key-lock.js";
@@ -22,6 +23,8 @@ export interface ServerContext {
   live: LiveControl;
   /** v2 uploads' digests, computed while their bytes arrive. */
   digests: UploadDigests;
+  /** v1's form bodies (base64 in url-encoded JSON). */
+  forms: FormCodec;
   /** v2 upload records (DATA/uploads.jsonl). */
   uploads: JsonLinesTable<UploadRecord>;
   /** Each run's file records (DATA/runs/{run}/file-records.jsonl), for the runs used lately. */

@@ -1,6 +1,7 @@
 import { mkdir, realpath } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { createFormCodec } from "../form-codec/form-codec.js";
 import { credentialVerifier } from "./auth/auth-guard.js";
 import { Router } from "./http/router.js";
 import { noLive } from "./live/no-live.js";
@@ -46,6 +47,7 @@ export async function startServer(serverOptions: ServerOptions): Promise<Running
     locks: new KeyLock(),
     live: noLive(),
     digests: new UploadDigests(),
+    forms: createFormCodec(),
     uploads: new JsonLinesTable<UploadRecord>(paths.uploadRecords(), (r) => r.uploadId),
     fileRecords: new BoundedCache(RUNS_WITH_FILE_RECORDS_KEPT),
   };

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import busboy from "busboy";
+import type { FormCodec } from "../../form-codec/form-codec.js";
 import { consumeBody, readBody } from "./consume-body.js";
 import { soleFormField } from "./form-field.js";
 import { badRequest, HttpError } from "./http-error.js";
@@ -12,12 +13,12 @@ const FIELD = "json";
  * The JSON carried in form field `json`, as `application/x-www-form-urlencoded` (what the Python
  * runner sends) or `multipart/form-data`. The body is read up to `limit` bytes, no further.
  */
-export async function readFormJson(req: IncomingMessage, limit: number, call: string): Promise<unknown> {
+export async function readFormJson(req: IncomingMessage, forms: FormCodec, limit: number, call: string): Promise<unknown> {
   const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
   let text: string | undefined;
   if (type === "application/x-www-form-urlencoded") {
     const body = await readBody(req, limit, call);
-    text = soleFormField(body, FIELD) ?? new URLSearchParams(body.toString("utf8")).get(FIELD) ?? undefined;
+    text = soleFormField(forms, body, FIELD) ?? new URLSearchParams(body.toString("utf8")).get(FIELD) ?? undefined;
   } else if (type === "multipart/form-data") {
     text = await readMultipartField(req, limit, call);
   } else {

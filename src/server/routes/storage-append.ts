@@ -13,7 +13,7 @@ export const appendRoutes: Route[] = [
     path: "storage/append",
     scope: SCOPES.runner,
     async handle({ req, ctx }) {
-      const form = await readFormJson(req, ctx.options.maxBodyBytes, "storage/append");
+      const form = await readFormJson(req, ctx.forms, ctx.options.maxBodyBytes, "storage/append");
       const { body, bytes, metadata } = appendBodyOf(form, ctx.options.maxChunkBytes);
       await appendToStoredFile(ctx, runIdOf(metadata), body.filename, bytes, body.isNew, metadata);
       return json({ filename: body.filename, bytes: bytes.length });

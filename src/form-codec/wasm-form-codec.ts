@@ -1,0 +1,90 @@
+import type { FormCodec } from "./form-codec.js";
+import { FORM_KERNELS_WASM } from "./form-kernels-wasm.js";
+
+/** What form-kernels.wat exports. */
+interface FormKernels {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  encodeForm(src: number, n: number, dst: number): number;
+  formLength(src: number, n: number): number;
+  decodeForm(src: number, n: number, dst: number): number;
+}
+
+/** The part of the WebAssembly global used here (the Node types do not declare it). */
+interface WebAssemblyApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+const PAGE = 64 * 1024;
+/** Below this, the kernels' tables (form-kernels.wat). */
+const FIRST_FREE = 1024;
+/** A multiple of 3, so the pieces' base64 joins into the whole's with padding only at the end. */
+const LENGTH_PIECE = 3 * 64 * 1024;
+/** The kernels may read or write one 16-byte block past the end of their input or output. */
+const SLACK = 16;
+
+const align16 = (n: number) => (n + 15) & ~15;
+
+/**
+ * The form codec on form-kernels.wat. Each codec has its own WebAssembly memory, which grows to
+ * the largest value it has worked on (input and output side by side) and stays that size; every
+ * call copies its result out before it returns. Undefined when the module cannot be loaded.
+ */
+export function wasmFormCodec(): FormCodec | undefined {
+  const kernels = instantiate();
+  if (!kernels) return undefined;
+  let view = Buffer.from(kernels.memory.buffer);
+  /** The memory, at least `bytes` long (growing it replaces its buffer). */
+  const room = (bytes: number): Buffer => {
+    if (view.length < bytes) {
+      kernels.memory.grow(Math.ceil((bytes - view.length) / PAGE));
+      view = Buffer.from(kernels.memory.buffer);
+    }
+    return view;
+  };
+  /** Copies `bytes` in at FIRST_FREE, with room for `outputBytes` after them; gives the output's offset. */
+  const input = (bytes: Uint8Array, outputBytes: number): { memory: Buffer; dst: number } => {
+    const dst = align16(FIRST_FREE + bytes.length + SLACK);
+    const memory = room(dst + outputBytes + SLACK);
+    memory.set(bytes, FIRST_FREE);
+    return { memory, dst };
+  };
+
+  return {
+    kind: "wasm",
+    urlEncodeBase64(bytes) {
+      // 4 characters per 3 bytes, each at most 3 bytes long ("%2B").
+      const { memory, dst } = input(bytes, 12 * Math.ceil(bytes.length / 3));
+      const length = kernels.encodeForm(FIRST_FREE, bytes.length, dst);
+      return Buffer.from(memory.subarray(dst, dst + length));
+    },
+    urlEncodedBase64Length(bytes) {
+      // Piece by piece, so the memory stays small whatever the size.
+      let length = 0;
+      for (let at = 0; at < bytes.length; at += LENGTH_PIECE) {
+        const piece = bytes.subarray(at, at + LENGTH_PIECE);
+        input(piece, 0);
+        length += kernels.formLength(FIRST_FREE, piece.length);
+      }
+      return length;
+    },
+    decodeFormValue(bytes) {
+      // Decoding never makes the value longer.
+      const { memory, dst } = input(bytes, bytes.length);
+      const length = kernels.decodeForm(FIRST_FREE, bytes.length, dst);
+      return length < 0 ? undefined : memory.toString("utf8", dst, dst + length);
+    },
+  };
+}
+
+function instantiate(): FormKernels | undefined {
+  const api = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  if (!api) return undefined;
+  try {
+    const module = new api.Module(Buffer.from(FORM_KERNELS_WASM, "base64"));
+    return new api.Instance(module, {}).exports as FormKernels;
+  } catch {
+    // No SIMD on this CPU or in this engine: the caller falls back to JavaScript.
+    return undefined;
+  }
+}
