@@ -19,6 +19,28 @@ export interface FormCodec {
    * before the escapes, and which the caller hands to URLSearchParams.
    */
   decodeFormValue(bytes: Uint8Array): string | undefined;
+  /**
+   * The form value decoded as by decodeFormValue, cut around the characters of its first
+   * `"key": "…"` string when those are plain (printable ASCII, no quote or backslash: base64 is):
+   * a 7 MB chunk's characters then need no UTF-8 decoding and no JSON scan. Undefined when the
+   * value has no such string or a raw byte past ASCII.
+   */
+  splitFormValue(bytes: Uint8Array, key: string): FormValueParts | undefined;
+  /**
+   * Whether `text` is base64 as Buffer.from(text, "base64") reads it without skipping anything:
+   * the alphabet, at most two "=" at the end, and not one character past a whole group of 4
+   * (padding may be left out).
+   */
+  isBase64(text: string): boolean;
+}
+
+/** A decoded form value, `before + value + after`, where `value` is the inside of a JSON string. */
+export interface FormValueParts {
+  /** Up to and with the string's opening quote. */
+  before: string;
+  value: string;
+  /** From the string's closing quote on. */
+  after: string;
 }
 
 /**

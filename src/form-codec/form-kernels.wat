@@ -186,4 +186,73 @@
       (local.set $at (i32.add (local.get $at) (i32.const 1)))
       (br $next))
     (unreachable))
+
+  ;; 1 when every one of the n bytes at src may stand as it is inside a JSON string and reads the
+  ;; same as UTF-8 and as latin1: printable ASCII (0x20 to 0x7e) other than '"' and "\"; else 0.
+  (func (export "plainJsonText") (param $src i32) (param $n i32) (result i32)
+    (local $i i32) (local $v v128) (local $c i32)
+    (block $blocksDone
+      (loop $blocks
+        (br_if $blocksDone (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+        (local.set $v (v128.load (i32.add (local.get $src) (local.get $i))))
+        (if (v128.any_true
+              (v128.or
+                (v128.or
+                  (i8x16.lt_u (local.get $v) (v128.const i8x16 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20 0x20))
+                  (i8x16.gt_u (local.get $v) (v128.const i8x16 0x7e 0x7e 0x7e 0x7e 0x7e 0x7e 0x7e 0x7e 0x7e 0x7e 0x7e 0x7e 0x7e 0x7e 0x7e 0x7e)))
+                (v128.or
+                  (i8x16.eq (local.get $v) (v128.const i8x16 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22 0x22))
+                  (i8x16.eq (local.get $v) (v128.const i8x16 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c 0x5c)))))
+          (then (return (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $blocks)))
+    (block $bytesDone
+      (loop $bytes
+        (br_if $bytesDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $c (i32.load8_u (i32.add (local.get $src) (local.get $i))))
+        (if (i32.or
+              (i32.or (i32.lt_u (local.get $c) (i32.const 0x20)) (i32.gt_u (local.get $c) (i32.const 0x7e)))
+              (i32.or (i32.eq (local.get $c) (i32.const 0x22)) (i32.eq (local.get $c) (i32.const 0x5c))))
+          (then (return (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $bytes)))
+    (i32.const 1))
+
+  ;; 1 when every one of the n bytes at src is in base64's alphabet (A-Z, a-z, 0-9, "+", "/"),
+  ;; else 0. Padding is the caller's: it leaves the trailing "=" out.
+  (func (export "base64Alphabet") (param $src i32) (param $n i32) (result i32)
+    (local $i i32) (local $v v128) (local $c i32)
+    (block $blocksDone
+      (loop $blocks
+        (br_if $blocksDone (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+        (local.set $v (v128.load (i32.add (local.get $src) (local.get $i))))
+        (if (i32.eqz
+              (i8x16.all_true
+                (v128.or
+                  (v128.or
+                    (i8x16.lt_u (i8x16.sub (local.get $v) (v128.const i8x16 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41 0x41)) (v128.const i8x16 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26))
+                    (i8x16.lt_u (i8x16.sub (local.get $v) (v128.const i8x16 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61 0x61)) (v128.const i8x16 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26)))
+                  (v128.or
+                    (i8x16.lt_u (i8x16.sub (local.get $v) (v128.const i8x16 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30 0x30)) (v128.const i8x16 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10 10))
+                    ;; "+" or "/": 0x2b and 0x2f differ in bit 2 only
+                    (i8x16.eq (v128.and (local.get $v) (v128.const i8x16 0xfb 0xfb 0xfb 0xfb 0xfb 0xfb 0xfb 0xfb 0xfb 0xfb 0xfb 0xfb 0xfb 0xfb 0xfb 0xfb)) (v128.const i8x16 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b))))))
+          (then (return (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $blocks)))
+    (block $bytesDone
+      (loop $bytes
+        (br_if $bytesDone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $c (i32.load8_u (i32.add (local.get $src) (local.get $i))))
+        (if (i32.eqz
+              (i32.or
+                (i32.or
+                  (i32.lt_u (i32.sub (local.get $c) (i32.const 0x41)) (i32.const 26))
+                  (i32.lt_u (i32.sub (local.get $c) (i32.const 0x61)) (i32.const 26)))
+                (i32.or
+                  (i32.lt_u (i32.sub (local.get $c) (i32.const 0x30)) (i32.const 10))
+                  (i32.eq (i32.and (local.get $c) (i32.const 0xfb)) (i32.const 0x2b)))))
+          (then (return (i32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $bytes)))
+    (i32.const 1))
 )

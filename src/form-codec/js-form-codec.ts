@@ -1,17 +1,24 @@
 import type { FormCodec } from "./form-codec.js";
+import { splitAtStringField } from "./string-field.js";
 
 const PLUS = 0x2b;
 const SLASH = 0x2f;
 const EQUALS = 0x3d;
 const PERCENT = 0x25;
 const SPACE = 0x20;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** The form codec in plain JavaScript: the fallback, and the reference the WebAssembly one is tested against. */
 export const jsFormCodec: FormCodec = {
   kind: "js",
   urlEncodeBase64,
   urlEncodedBase64Length,
-  decodeFormValue,
+  decodeFormValue: (bytes) => decodeFormBytes(bytes)?.toString("utf8"),
+  splitFormValue(bytes, key) {
+    const text = decodeFormBytes(bytes);
+    return text && splitAtStringField(text, key, (start, end) => plainJsonText(text.subarray(start, end)));
+  },
+  isBase64: (text) => text.length % 4 !== 1 && BASE64.test(text),
 };
 
 /**
@@ -66,7 +73,7 @@ function urlEncodedBase64Length(bytes: Uint8Array): number {
   return 4 * Math.ceil(bytes.length / 3) + 2 * escaped;
 }
 
-function decodeFormValue(bytes: Uint8Array): string | undefined {
+function decodeFormBytes(bytes: Uint8Array): Buffer | undefined {
   // Decoding never makes the value longer.
   const out = Buffer.allocUnsafe(bytes.length);
   let at = 0;
@@ -85,7 +92,12 @@ function decodeFormValue(bytes: Uint8Array): string | undefined {
     }
     out[at++] = c === PLUS ? SPACE : c;
   }
-  return out.toString("utf8", 0, at);
+  return out.subarray(0, at);
+}
+
+function plainJsonText(bytes: Uint8Array): boolean {
+  for (const c of bytes) if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  return true;
 }
 
 function hexValue(c: number): number {

@@ -1,5 +1,6 @@
 import type { FormCodec } from "./form-codec.js";
 import { FORM_KERNELS_WASM } from "./form-kernels-wasm.js";
+import { splitAtStringField } from "./string-field.js";
 
 /** What form-kernels.wat exports. */
 interface FormKernels {
@@ -7,6 +8,8 @@ interface FormKernels {
   encodeForm(src: number, n: number, dst: number): number;
   formLength(src: number, n: number): number;
   decodeForm(src: number, n: number, dst: number): number;
+  plainJsonText(src: number, n: number): number;
+  base64Alphabet(src: number, n: number): number;
 }
 
 /** The part of the WebAssembly global used here (the Node types do not declare it). */
@@ -50,6 +53,14 @@ export function wasmFormCodec(): FormCodec | undefined {
     return { memory, dst };
   };
 
+  /** The decoded form value: a view of the memory, good until the next call. */
+  const decodeForm = (bytes: Uint8Array): Buffer | undefined => {
+    // Decoding never makes the value longer.
+    const { memory, dst } = input(bytes, bytes.length);
+    const length = kernels.decodeForm(FIRST_FREE, bytes.length, dst);
+    return length < 0 ? undefined : memory.subarray(dst, dst + length);
+  };
+
   return {
     kind: "wasm",
     urlEncodeBase64(bytes) {
@@ -69,10 +80,25 @@ export function wasmFormCodec(): FormCodec | undefined {
       return length;
     },
     decodeFormValue(bytes) {
-      // Decoding never makes the value longer.
-      const { memory, dst } = input(bytes, bytes.length);
-      const length = kernels.decodeForm(FIRST_FREE, bytes.length, dst);
-      return length < 0 ? undefined : memory.toString("utf8", dst, dst + length);
+      return decodeForm(bytes)?.toString("utf8");
+    },
+    splitFormValue(bytes, key) {
+      const text = decodeForm(bytes);
+      return text && splitAtStringField(text, key, (start, end) => kernels.plainJsonText(text.byteOffset + start, end - start) === 1);
+    },
+    isBase64(text) {
+      if (text.length % 4 === 1) return false;
+      let n = text.length;
+      if (text.endsWith("=")) n -= text.endsWith("==") ? 2 : 1;
+      for (let i = 0; i < n; i += LENGTH_PIECE) {
+        const piece = text.slice(i, Math.min(n, i + LENGTH_PIECE));
+        // Written as latin1, a character past 0xff would lose its high byte: ASCII only.
+        if (Buffer.byteLength(piece, "utf8") !== piece.length) return false;
+        const memory = room(FIRST_FREE + piece.length + SLACK);
+        memory.write(piece, FIRST_FREE, "latin1");
+        if (kernels.base64Alphabet(FIRST_FREE, piece.length) !== 1) return false;
+      }
+      return true;
     },
   };
 }

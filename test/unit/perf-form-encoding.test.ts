@@ -60,6 +60,29 @@ describe.each(codecs)("the $kind form codec", (codec) => {
     });
   });
 
+  describe("isBase64 (the server's check of a chunk)", () => {
+    const reference = (text: string) => text.length % 4 !== 1 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
+
+    it("agrees with the pattern for base64 with a stray character anywhere, and for every ending", () => {
+      // Long enough that most characters fall in a 16-byte block rather than the tail.
+      const base64 = fc.base64String({ minLength: 40, maxLength: 200 });
+      const stray = fc.constantFrom("=", "-", "_", " ", "\n", "\u0141", "\u00c1", "\u0000", "€", ".", "@", "[", "`", "{", ":");
+      fc.assert(
+        fc.property(base64, stray, fc.nat(), fc.boolean(), (text, char, at, insert) => {
+          const where = at % (text.length + 1);
+          // In place of a character, so the length rule does not decide it.
+          const tried = insert ? text.slice(0, where) + char + text.slice(where + 1) : text;
+          expect(codec.isBase64(tried), JSON.stringify(tried)).toBe(reference(tried));
+          expect(codec.isBase64(tried.replace(/=+$/, "")), tried).toBe(reference(tried.replace(/=+$/, "")));
+        }),
+        { numRuns: 3000 },
+      );
+      const chunk = randomBytes(5 * 1024 * 1024).toString("base64");
+      expect(codec.isBase64(chunk)).toBe(true);
+      expect(codec.isBase64(`${chunk.slice(0, 3_000_000)}!${chunk.slice(3_000_000)}`)).toBe(false);
+    });
+  });
+
   describe("soleFormField (the server's fast path)", () => {
     it("gives exactly what URLSearchParams gives for a json=… body, incl. + as space and malformed escapes", () => {
       const cases = [

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { createFormCodec } from "../../src/form-codec/form-codec.js";
+import { jsFormCodec } from "../../src/form-codec/js-form-codec.js";
 import { decodedLength } from "../../src/server/validate/base64.js";
 import { resultsBodyOf, updateRunBodyOf } from "../../src/server/validate/run-bodies.js";
 import { appendBodyOf, chunkBodyOf } from "../../src/server/validate/storage-bodies.js";
@@ -16,34 +18,37 @@ const message = (run: () => unknown) => {
   throw new Error("did not throw");
 };
 
-describe("storage bodies", () => {
+describe.each([createFormCodec(), jsFormCodec])("storage bodies, base64 checked by the $kind codec", (forms) => {
   it("decodes an append, filing it under the resource when there is no runId", () => {
-    const { body, bytes } = appendBodyOf(append, 100);
+    const { body, bytes } = appendBodyOf(append, 100, forms);
     expect(bytes.toString()).toBe("hello");
     expect(body).toEqual({ filename: "a.log", isNew: false, isAscii: true, metadata });
   });
 
   it("names the call and the field", () => {
-    expect(message(() => appendBodyOf({ ...append, isNew: 1 }, 100))).toEqual({ status: 400, message: 'storage/append: "isNew" must be true or false (got number)' });
-    expect(message(() => appendBodyOf({ ...append, metadata: { ...metadata, owner: null } }, 100)).message).toBe(
+    expect(message(() => appendBodyOf({ ...append, isNew: 1 }, 100, forms))).toEqual({ status: 400, message: 'storage/append: "isNew" must be true or false (got number)' });
+    expect(message(() => appendBodyOf({ ...append, metadata: { ...metadata, owner: null } }, 100, forms)).message).toBe(
       'storage/append: "metadata.owner" must be a string (got null)',
     );
-    expect(message(() => chunkBodyOf({ ...append, fileSize: -1, chunkIndex: 0 }, 100)).message).toContain('"fileSize" must be an integer ≥ 0');
-    expect(message(() => chunkBodyOf({ ...append, fileSize: 5, chunkIndex: 1.5 }, 100)).message).toContain('"chunkIndex"');
-    expect(message(() => appendBodyOf([], 100)).message).toBe('storage/append: form field "json" must be a JSON object (got an array)');
+    expect(message(() => chunkBodyOf({ ...append, fileSize: -1, chunkIndex: 0 }, 100, forms)).message).toContain('"fileSize" must be an integer ≥ 0');
+    expect(message(() => chunkBodyOf({ ...append, fileSize: 5, chunkIndex: 1.5 }, 100, forms)).message).toContain('"chunkIndex"');
+    expect(message(() => appendBodyOf([], 100, forms)).message).toBe('storage/append: form field "json" must be a JSON object (got an array)');
   });
 
   it("refuses a chunk over the limit with 413 before decoding, and text that is not base64 with 400", () => {
-    expect(message(() => appendBodyOf({ ...append, chunk: "A".repeat(200) }, 100)).status).toBe(413);
-    expect(message(() => appendBodyOf({ ...append, chunk: "ab$d" }, 100)).status).toBe(400);
-    expect(message(() => appendBodyOf({ ...append, chunk: "abcde" }, 100)).status).toBe(400);
-    expect(message(() => appendBodyOf({ ...append, chunk: "aGVs=bG8" }, 100)).status).toBe(400);
-    expect(message(() => appendBodyOf({ ...append, chunk: "aGVsbG8-" }, 100)).status).toBe(400);
+    expect(message(() => appendBodyOf({ ...append, chunk: "A".repeat(200) }, 100, forms)).status).toBe(413);
+    expect(message(() => appendBodyOf({ ...append, chunk: "ab$d" }, 100, forms)).status).toBe(400);
+    expect(message(() => appendBodyOf({ ...append, chunk: "abcde" }, 100, forms)).status).toBe(400);
+    expect(message(() => appendBodyOf({ ...append, chunk: "aGVs=bG8" }, 100, forms)).status).toBe(400);
+    expect(message(() => appendBodyOf({ ...append, chunk: "aGVsbG8-" }, 100, forms)).status).toBe(400);
+    // "Ł" is U+0141: written as latin1 it would be "A".
+    expect(message(() => appendBodyOf({ ...append, chunk: "aGVsbG8Ł" }, 100, forms)).status).toBe(400);
+    expect(message(() => appendBodyOf({ ...append, chunk: `${"QUJD".repeat(20)}Ł===` }, 100, forms)).status).toBe(400);
   });
 
   it("takes canonical base64 and also unpadded or non-canonical base64, decoded the same", () => {
     for (const chunk of ["aGVsbG8=", "aGVsbG8", "aGVsbG9=", "+/+/", ""]) {
-      expect(appendBodyOf({ ...append, chunk }, 100).bytes, chunk).toEqual(Buffer.from(chunk, "base64"));
+      expect(appendBodyOf({ ...append, chunk }, 100, forms).bytes, chunk).toEqual(Buffer.from(chunk, "base64"));
     }
   });
 

@@ -3,15 +3,24 @@ import type { FormCodec } from "../../form-codec/form-codec.js";
 const AMPERSAND = 0x26;
 
 /**
- * The value of field `name` when the url-encoded `body` is that one field and nothing else
- * (`name=<value>`, no "&"), decoded as URLSearchParams decodes it; undefined for any other body,
- * or one with a byte past ASCII (URLSearchParams reads those as UTF-8 before it decodes the escapes),
- * which the caller hands to URLSearchParams. A v1 chunk is a 7 MB body of this one shape, and
- * URLSearchParams over it as a string cost ~120 ms.
+ * The still url-encoded value of field `name` when the url-encoded `body` is that one field and
+ * nothing else (`name=<value>`, no "&"); undefined for any other body.
  */
-export function soleFormField(codec: FormCodec, body: Buffer, name: string): string | undefined {
+export function soleFormBytes(body: Buffer, name: string): Buffer | undefined {
   const prefix = Buffer.from(`${name}=`, "latin1");
   if (body.length < prefix.length || !body.subarray(0, prefix.length).equals(prefix)) return undefined;
   if (body.indexOf(AMPERSAND, prefix.length) !== -1) return undefined;
-  return codec.decodeFormValue(body.subarray(prefix.length));
+  return body.subarray(prefix.length);
+}
+
+/**
+ * The value of field `name` when the url-encoded `body` is that one field and nothing else,
+ * decoded as URLSearchParams decodes it; undefined for any other body, or one with a byte past
+ * ASCII (URLSearchParams reads those as UTF-8 before it decodes the escapes), which the caller
+ * hands to URLSearchParams. A v1 chunk is a 7 MB body of this one shape, and URLSearchParams over
+ * it as a string cost ~120 ms.
+ */
+export function soleFormField(codec: FormCodec, body: Buffer, name: string): string | undefined {
+  const value = soleFormBytes(body, name);
+  return value && codec.decodeFormValue(value);
 }

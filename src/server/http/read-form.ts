@@ -3,6 +3,7 @@ import busboy from "busboy";
 import type { FormCodec } from "../../form-codec/form-codec.js";
 import { consumeBody, readBody } from "./consume-body.js";
 import { soleFormField } from "./form-field.js";
+import { parseFormJsonAround } from "./form-json.js";
 import { badRequest, HttpError } from "./http-error.js";
 import { parseJson } from "./read-json.js";
 
@@ -12,12 +13,16 @@ const FIELD = "json";
 /**
  * The JSON carried in form field `json`, as `application/x-www-form-urlencoded` (what the Python
  * runner sends) or `multipart/form-data`. The body is read up to `limit` bytes, no further.
+ * `bulkKey` names the top-level string that holds the bulk of the body (v1's base64 "chunk"):
+ * an url-encoded body's JSON is then parsed around it (form-json.ts), to the same result.
  */
-export async function readFormJson(req: IncomingMessage, forms: FormCodec, limit: number, call: string): Promise<unknown> {
+export async function readFormJson(req: IncomingMessage, forms: FormCodec, limit: number, call: string, bulkKey?: string): Promise<unknown> {
   const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
   let text: string | undefined;
   if (type === "application/x-www-form-urlencoded") {
     const body = await readBody(req, limit, call);
+    const parsed = bulkKey === undefined ? undefined : parseFormJsonAround(forms, body, FIELD, bulkKey);
+    if (parsed !== undefined) return parsed;
     text = soleFormField(forms, body, FIELD) ?? new URLSearchParams(body.toString("utf8")).get(FIELD) ?? undefined;
   } else if (type === "multipart/form-data") {
     text = await readMultipartField(req, limit, call);

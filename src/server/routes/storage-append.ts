@@ -13,8 +13,8 @@ export const appendRoutes: Route[] = [
     path: "storage/append",
     scope: SCOPES.runner,
     async handle({ req, ctx }) {
-      const form = await readFormJson(req, ctx.forms, ctx.options.maxBodyBytes, "storage/append");
-      const { body, bytes, metadata } = appendBodyOf(form, ctx.options.maxChunkBytes);
+      const form = await readFormJson(req, ctx.forms, ctx.options.maxBodyBytes, "storage/append", "chunk");
+      const { body, bytes, metadata } = appendBodyOf(form, ctx.options.maxChunkBytes, ctx.forms);
       await appendToStoredFile(ctx, runIdOf(metadata), body.filename, bytes, body.isNew, metadata);
       return json({ filename: body.filename, bytes: bytes.length });
     },

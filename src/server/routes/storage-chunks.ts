@@ -13,8 +13,8 @@ export const chunkRoutes: Route[] = [
     path: "storage/chunks",
     scope: SCOPES.runner,
     async handle({ req, ctx }) {
-      const form = await readFormJson(req, ctx.forms, ctx.options.maxBodyBytes, "storage/chunks");
-      const { body, bytes, metadata } = chunkBodyOf(form, ctx.options.maxChunkBytes);
+      const form = await readFormJson(req, ctx.forms, ctx.options.maxBodyBytes, "storage/chunks", "chunk");
+      const { body, bytes, metadata } = chunkBodyOf(form, ctx.options.maxChunkBytes, ctx.forms);
       const progress = await storeChunk(ctx, runIdOf(metadata), body.filename, body.fileSize, body.chunkIndex, bytes, metadata);
       return json({ filename: body.filename, ...progress });
     },

@@ -1,3 +1,4 @@
+import type { FormCodec } from "../../form-codec/form-codec.js";
 import type { AppendBody, ChunkBody, UploadMetadata } from "../../platform/types.js";
 import { decodeBase64 } from "./base64.js";
 import { FieldCheck } from "./field-check.js";
@@ -10,7 +11,7 @@ export interface Decoded<T> {
   metadata: UploadMetadata;
 }
 
-export function appendBodyOf(value: unknown, maxChunkBytes: number): Decoded<AppendBody> {
+export function appendBodyOf(value: unknown, maxChunkBytes: number, forms: FormCodec): Decoded<AppendBody> {
   const check = new FieldCheck("storage/append");
   const json = check.root(value, 'form field "json"');
   const filename = check.segment(json, "filename");
@@ -18,11 +19,11 @@ export function appendBodyOf(value: unknown, maxChunkBytes: number): Decoded<App
   const isNew = check.boolean(json, "isNew");
   const isAscii = check.boolean(json, "isAscii");
   const metadata = metadataOf(check, json);
-  const bytes = decodeBase64(check, "chunk", chunk, maxChunkBytes);
+  const bytes = decodeBase64(check, "chunk", chunk, maxChunkBytes, forms);
   return { body: { filename, isNew, isAscii, metadata }, bytes, metadata };
 }
 
-export function chunkBodyOf(value: unknown, maxChunkBytes: number): Decoded<ChunkBody> {
+export function chunkBodyOf(value: unknown, maxChunkBytes: number, forms: FormCodec): Decoded<ChunkBody> {
   const check = new FieldCheck("storage/chunks");
   const json = check.root(value, 'form field "json"');
   const filename = check.segment(json, "filename");
@@ -30,6 +31,6 @@ export function chunkBodyOf(value: unknown, maxChunkBytes: number): Decoded<Chun
   const chunkIndex = check.integer(json, "chunkIndex");
   const chunk = check.string(json, "chunk");
   const metadata = metadataOf(check, json);
-  const bytes = decodeBase64(check, "chunk", chunk, maxChunkBytes);
+  const bytes = decodeBase64(check, "chunk", chunk, maxChunkBytes, forms);
   return { body: { filename, fileSize, chunkIndex, metadata }, bytes, metadata };
 }

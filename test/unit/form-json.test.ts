@@ -1,0 +1,89 @@
+import { randomBytes } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createFormCodec } from "../../src/form-codec/form-codec.js";
+import { jsFormCodec } from "../../src/form-codec/js-form-codec.js";
+import { parseFormJsonAround } from "../../src/server/http/form-json.js";
+
+const form = (json: string) => Buffer.from(`json=${new URLSearchParams({ v: json }).toString().slice(2)}`, "latin1");
+/** Python's json.dumps separators (", " and ": "), which the Python runner sends. */
+const pythonStyle = (value: unknown) => JSON.stringify(value).replace(/","/g, '", "').replace(/":/g, '": ');
+
+describe.each([createFormCodec(), jsFormCodec])("parseFormJsonAround with the $kind codec", (codec) => {
+  it("parses a v1 chunk's form around its base64, ours and the Python runner's, to what JSON.parse gives", () => {
+    const chunk = { filename: "a b+c/ü&=.bin", fileSize: 9, chunkIndex: 0, metadata: { project: "p", path: "files/x y.bin" }, chunk: randomBytes(3000).toString("base64") };
+    for (const text of [JSON.stringify(chunk), pythonStyle(chunk), JSON.stringify({ chunk: chunk.chunk, filename: "f" })]) {
+      const parsed = parseFormJsonAround(codec, form(text), "json", "chunk");
+      expect(parsed, text.slice(0, 60)).toBeDefined();
+      expect(parsed).toEqual(JSON.parse(text));
+    }
+  });
+
+  it("is never fooled by a nested key, a key inside a string, a repeated key or an escaped value", () => {
+    const cases = [
+      '{"x":{"chunk":"AAAA"},"chunk":"BBBB"}',
+      '{"x":{"chunk":"AAAA"}}',
+      '{"x":["chunk","AAAA"],"chunk":"BBBB"}',
+      '{"\\"chunk":"AAAA","chunk":"BBBB"}',
+      '{"a":"\\"chunk\\":\\"AAAA","chunk":"BBBB"}',
+      '{"chunk":"AAAA","chunk":"BBBB"}',
+      '{"chunk":"AA\\/A"}',
+      '{"chunk":"AA\\u0041A"}',
+      '{"chunk":"AAAA","x":"#00000000-0000-0000-0000-000000000000"}',
+      '{"chunk":5}',
+      '["chunk","AAAA"]',
+      '{"chunk":"AAAA"',
+      '{"chunk":"AAAA"}}',
+      '{"chunk" : "AAAA"}',
+      '{"chunk"\n:\t"AAAA"}',
+      '{"chunk":"ü"}',
+      '{"chunk":"AAAA","ü":"€"}',
+      // The same inside a 16-byte block rather than in the tail.
+      `{"chunk":"${"A".repeat(40)}\\/${"A".repeat(40)}"}`,
+      `{"chunk":"${"A".repeat(40)}\\u0041${"A".repeat(40)}"}`,
+      `{"chunk":"${"A".repeat(40)}ü${"A".repeat(40)}"}`,
+      `{"chunk":"${"A".repeat(40)}\t${"A".repeat(40)}"}`,
+    ];
+    for (const text of cases) {
+      const parsed = parseFormJsonAround(codec, form(text), "json", "chunk");
+      let expected: unknown;
+      try {
+        expected = JSON.parse(text);
+      } catch {
+        expect(parsed, text).toBeUndefined();
+        continue;
+      }
+      if (parsed !== undefined) expect(parsed, text).toEqual(expected);
+    }
+  });
+
+  it("gives what JSON.parse gives, or nothing, for random objects with chunk keys here and there", () => {
+    const key = fc.constantFrom("chunk", "filename", "x", '"chunk":"', "chunk ", "ü");
+    const leaf = fc.oneof(
+      fc.base64String({ maxLength: 40 }),
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('"chunk":"AAAA"', "\\", '"', "€"),
+      fc.integer(),
+    );
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: "small" }, leaf, fc.dictionary(key, tie("node"), { maxKeys: 3 }), fc.array(tie("node"), { maxLength: 3 })),
+    })).node;
+    fc.assert(
+      fc.property(fc.dictionary(key, value, { maxKeys: 5 }), fc.boolean(), (object, python) => {
+        const text = python ? pythonStyle(object) : JSON.stringify(object);
+        const parsed = parseFormJsonAround(codec, form(text), "json", "chunk");
+        if (parsed !== undefined) expect(parsed).toEqual(JSON.parse(text));
+        if (typeof object.chunk === "string" && /^[A-Za-z0-9+/=]*$/.test(object.chunk) && text.startsWith('{"chunk"')) {
+          // The top-level chunk comes first and is plain: nothing stands in the way.
+          expect(parsed, text).toBeDefined();
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("leaves other bodies, and bodies with raw bytes past ASCII, to the plain path", () => {
+    expect(parseFormJsonAround(codec, Buffer.from('a=1&json={"chunk":"AAAA"}'), "json", "chunk")).toBeUndefined();
+    expect(parseFormJsonAround(codec, Buffer.from('json={"chunk":"AAAA","f":"ü"}', "utf8"), "json", "chunk")).toBeUndefined();
+  });
+});
