@@ -127,11 +127,12 @@ describe("the dashboard in a browser", () => {
 
         // Its charts: one line chart per stored plots/*.csv, drawn in the page from the CSV's bytes.
         const chart = page.locator('#job-charts svg[role="img"][aria-label*="plots/"]');
-        await expect.poll(() => chart.count(), { timeout: 30_000 }).toBeGreaterThan(0);
+        // The charts are drawn one by one as their CSVs arrive: wait for the one checked below.
+        const temperature = page.locator('#job-charts svg[aria-label^="plots/temperature.csv"]');
+        await expect.poll(() => temperature.count(), { timeout: 30_000 }).toBeGreaterThan(0);
         const labels = await chart.evaluateAll((svgs) => svgs.map((svg) => svg.getAttribute("aria-label") ?? ""));
         expect(labels).toEqual(expect.arrayContaining([expect.stringMatching(/^plots\/temperature\.csv: T against x$/)]));
         for (const label of labels) expect(label).toMatch(/^plots\/[^/]+\.csv: /);
-        const temperature = page.locator('#job-charts svg[aria-label^="plots/temperature.csv"]');
         expect(await temperature.locator("title").textContent()).toBe("plots/temperature.csv: T against x");
         const points = (await temperature.locator("polyline").first().getAttribute("points")) ?? "";
         expect(points.trim().split(/\s+/).length).toBeGreaterThan(10);
