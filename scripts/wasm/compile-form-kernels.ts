@@ -1,7 +1,7 @@
 /**
  * Compiles src/form-codec/form-kernels.wat to the WebAssembly bytes the runner and the server
- * load (src/form-codec/form-kernels-wasm.ts). The test form-codec.test.ts compiles the .wat
- * again and fails when the two differ, so the bytes cannot drift from their source.
+ * load (src/form-codec/form-kernels-wasm.ts). The test form-kernels-source.test.ts compiles the
+ * .wat again and fails when the two differ, so the bytes cannot drift from their source.
  * Run: npm run build:wasm
  */
 import { readFile, writeFile } from "node:fs/promises";

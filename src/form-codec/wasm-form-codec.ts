@@ -21,8 +21,11 @@ interface WebAssemblyApi {
 const PAGE = 64 * 1024;
 /** Below this, the kernels' tables (form-kernels.wat). */
 const FIRST_FREE = 1024;
-/** A multiple of 3, so the pieces' base64 joins into the whole's with padding only at the end. */
-const LENGTH_PIECE = 3 * 64 * 1024;
+/**
+ * What a length or a base64 check takes in at a time, so the memory stays small whatever the size;
+ * a multiple of 3, so the pieces' lengths add up to the whole's, padding only at the end.
+ */
+const PIECE = 3 * 64 * 1024;
 /** The kernels may read or write one 16-byte block past the end of their input or output. */
 const SLACK = 16;
 
@@ -70,10 +73,9 @@ export function wasmFormCodec(): FormCodec | undefined {
       return Buffer.from(memory.subarray(dst, dst + length));
     },
     urlEncodedBase64Length(bytes) {
-      // Piece by piece, so the memory stays small whatever the size.
       let length = 0;
-      for (let at = 0; at < bytes.length; at += LENGTH_PIECE) {
-        const piece = bytes.subarray(at, at + LENGTH_PIECE);
+      for (let at = 0; at < bytes.length; at += PIECE) {
+        const piece = bytes.subarray(at, at + PIECE);
         input(piece, 0);
         length += kernels.formLength(FIRST_FREE, piece.length);
       }
@@ -90,8 +92,8 @@ export function wasmFormCodec(): FormCodec | undefined {
       if (text.length % 4 === 1) return false;
       let n = text.length;
       if (text.endsWith("=")) n -= text.endsWith("==") ? 2 : 1;
-      for (let i = 0; i < n; i += LENGTH_PIECE) {
-        const piece = text.slice(i, Math.min(n, i + LENGTH_PIECE));
+      for (let i = 0; i < n; i += PIECE) {
+        const piece = text.slice(i, Math.min(n, i + PIECE));
         // Written as latin1, a character past 0xff would lose its high byte: ASCII only.
         if (Buffer.byteLength(piece, "utf8") !== piece.length) return false;
         const memory = room(FIRST_FREE + piece.length + SLACK);
