@@ -8,10 +8,11 @@ import { wasmFormCodec } from "./wasm-form-codec.js";
 export interface FormCodec {
   /** "wasm" or "js": which implementation this is. */
   readonly kind: "wasm" | "js";
-  /** The url-encoded base64 of `bytes` (what `encodeURIComponent` makes of it). */
-  urlEncodeBase64(bytes: Uint8Array): Buffer;
-  /** The length of `urlEncodeBase64(bytes)`, without keeping it. */
-  urlEncodedBase64Length(bytes: Uint8Array): number;
+  /**
+   * The url-encoded base64 of `bytes` (what `encodeURIComponent` makes of it), in pieces of
+   * bounded size whose concatenation is the whole, each a buffer of its own.
+   */
+  urlEncodeBase64(bytes: Uint8Array): Buffer[];
   /**
    * An application/x-www-form-urlencoded value decoded as URLSearchParams decodes it ("+" is a
    * space, "%XX" the byte XX, a "%" without two hex digits stays, the bytes read as UTF-8);
@@ -21,11 +22,12 @@ export interface FormCodec {
   decodeFormValue(bytes: Uint8Array): string | undefined;
   /**
    * The form value decoded as by decodeFormValue, cut around the characters of its first
-   * `"key": "…"` string when those are plain (printable ASCII, no quote or backslash: base64 is):
-   * a 7 MB chunk's characters then need no UTF-8 decoding and no JSON scan. Undefined when the
-   * value has no such string or a raw byte past ASCII.
+   * `"key": "…"` string when those are base64 (as isBase64 says): the text before and after, and
+   * the string's bytes, decoded from base64. A 7 MB chunk then never becomes a string. Undefined
+   * when the value has no such string, has a raw byte past ASCII, or the string is not base64;
+   * the caller's plain path then gives the answer, or the error.
    */
-  splitFormValue(bytes: Uint8Array, key: string): FormValueParts | undefined;
+  splitBase64Field(bytes: Uint8Array, key: string): Base64FieldParts | undefined;
   /**
    * Whether `text` is base64 as Buffer.from(text, "base64") reads it without skipping anything:
    * the alphabet, at most two "=" at the end, and not one character past a whole group of 4
@@ -34,17 +36,18 @@ export interface FormCodec {
   isBase64(text: string): boolean;
 }
 
-/** A decoded form value, `before + value + after`, where `value` is the inside of a JSON string. */
-export interface FormValueParts {
+/** A decoded form value, `before + "<base64 of bytes>" + after`, cut inside a JSON string. */
+export interface Base64FieldParts {
   /** Up to and with the string's opening quote. */
   before: string;
-  value: string;
+  /** The string's characters, decoded from base64 (a buffer of their own). */
+  bytes: Buffer;
   /** From the string's closing quote on. */
   after: string;
 }
 
 /**
- * The WebAssembly codec, about 3× faster on a 5 MiB chunk, or the JavaScript one where this
+ * The WebAssembly codec, several times faster on a 5 MiB chunk, or the JavaScript one where this
  * Node cannot run WebAssembly SIMD (x64 without SSE4.1, or WebAssembly turned off).
  */
 export function createFormCodec(): FormCodec {

@@ -8,17 +8,24 @@ const PERCENT = 0x25;
 const SPACE = 0x20;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+const isBase64 = (text: string) => text.length % 4 !== 1 && BASE64.test(text);
+
 /** The form codec in plain JavaScript: the fallback, and the reference the WebAssembly one is tested against. */
 export const jsFormCodec: FormCodec = {
   kind: "js",
-  urlEncodeBase64,
-  urlEncodedBase64Length,
+  urlEncodeBase64: (bytes) => [urlEncodeBase64(bytes)],
   decodeFormValue: (bytes) => decodeFormBytes(bytes)?.toString("utf8"),
-  splitFormValue(bytes, key) {
+  splitBase64Field(bytes, key) {
     const text = decodeFormBytes(bytes);
-    return text && splitAtStringField(text, key, (start, end) => plainJsonText(text.subarray(start, end)));
+    return (
+      text &&
+      splitAtStringField(text, key, (start, end) => {
+        const value = text.toString("latin1", start, end);
+        return isBase64(value) ? Buffer.from(value, "base64") : undefined;
+      })
+    );
   },
-  isBase64: (text) => text.length % 4 !== 1 && BASE64.test(text),
+  isBase64,
 };
 
 /**
@@ -45,34 +52,6 @@ function urlEncodeBase64(bytes: Uint8Array): Buffer {
   return out.subarray(0, at);
 }
 
-/**
- * Counted without making the base64: 4 characters per 3 bytes, plus 2 for each "+" (sextet 62),
- * "/" (sextet 63) and "=" (padding) that become %XX.
- */
-function urlEncodedBase64Length(bytes: Uint8Array): number {
-  let escaped = 0;
-  const whole = bytes.length - (bytes.length % 3);
-  for (let i = 0; i < whole; i += 3) {
-    const a = bytes[i]!;
-    const b = bytes[i + 1]!;
-    const c = bytes[i + 2]!;
-    if (a >> 2 >= 62) escaped++;
-    if ((((a & 3) << 4) | (b >> 4)) >= 62) escaped++;
-    if ((((b & 15) << 2) | (c >> 6)) >= 62) escaped++;
-    if ((c & 63) >= 62) escaped++;
-  }
-  const rest = bytes.length - whole;
-  if (rest > 0) {
-    // The last sextet of a partial group has its low bits zero (at most 48 or 60), never 62 or 63.
-    const a = bytes[whole]!;
-    const b = rest === 2 ? bytes[whole + 1]! : 0;
-    if (a >> 2 >= 62) escaped++;
-    if ((((a & 3) << 4) | (b >> 4)) >= 62) escaped++;
-    escaped += 3 - rest; // "=" padding
-  }
-  return 4 * Math.ceil(bytes.length / 3) + 2 * escaped;
-}
-
 function decodeFormBytes(bytes: Uint8Array): Buffer | undefined {
   // Decoding never makes the value longer.
   const out = Buffer.allocUnsafe(bytes.length);
@@ -93,11 +72,6 @@ function decodeFormBytes(bytes: Uint8Array): Buffer | undefined {
     out[at++] = c === PLUS ? SPACE : c;
   }
   return out.subarray(0, at);
-}
-
-function plainJsonText(bytes: Uint8Array): boolean {
-  for (const c of bytes) if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
-  return true;
 }
 
 function hexValue(c: number): number {

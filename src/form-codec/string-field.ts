@@ -1,7 +1,8 @@
-import type { FormValueParts } from "./form-codec.js";
+import type { Base64FieldParts } from "./form-codec.js";
 
 const QUOTE = 0x22;
 const COLON = 0x3a;
+const EQUALS = 0x3d;
 /** How many `"key"` texts are tried before giving up (each may be a value, not a key). */
 const TRIES = 8;
 
@@ -34,19 +35,31 @@ function stringFieldSpan(text: Buffer, key: string): { start: number; end: numbe
 }
 
 /**
- * `text` cut around the characters of its first `"key": "…"` string, when `plain` says those
- * bytes (from `start` to `end` of `text`) are plain JSON text; else undefined.
+ * How many of the `length` characters of base64 at `start` of `text` come before its "="
+ * padding (at most two), or undefined when the length alone rules base64 out: one character
+ * past a whole group of 4, which Buffer.from would drop.
+ */
+export function unpaddedLength(text: Uint8Array, start: number, length: number): number | undefined {
+  if (length % 4 === 1) return undefined;
+  let padding = 0;
+  while (padding < 2 && padding < length && text[start + length - 1 - padding] === EQUALS) padding++;
+  return length - padding;
+}
+
+/**
+ * `text` cut around the characters of its first `"key": "…"` string, when `decode` gives their
+ * bytes (from `start` to `end` of `text`, base64); else undefined. `decode` is called last, and
+ * may overwrite those characters.
  */
 export function splitAtStringField(
   text: Buffer,
   key: string,
-  plain: (start: number, end: number) => boolean,
-): FormValueParts | undefined {
+  decode: (start: number, end: number) => Buffer | undefined,
+): Base64FieldParts | undefined {
   const span = stringFieldSpan(text, key);
-  if (!span || !plain(span.start, span.end)) return undefined;
-  return {
-    before: text.toString("utf8", 0, span.start),
-    value: text.toString("latin1", span.start, span.end),
-    after: text.toString("utf8", span.end),
-  };
+  if (!span) return undefined;
+  const before = text.toString("utf8", 0, span.start);
+  const after = text.toString("utf8", span.end);
+  const bytes = decode(span.start, span.end);
+  return bytes && { before, bytes, after };
 }

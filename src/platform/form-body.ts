@@ -7,30 +7,20 @@ export interface StreamBody {
   stream(): Readable;
 }
 
-/** Bytes per piece: a multiple of 3, so the pieces' base64 joins into the whole's with padding only at the end. */
-const PIECE_BYTES = 3 * 16 * 1024;
-
 /**
  * The form `json=<urlencoded JSON>` the Python runner sends (application/x-www-form-urlencoded),
- * where field `key` of the JSON is the base64 of `bytes`. Built piece by piece: only the JSON
- * around the base64 is a string; the base64 is made and url-encoded 64 KiB at a time, so no
- * full-size copy of the body exists.
+ * where field `key` of the JSON is the base64 of `bytes`. Encoded once, when the body is made (the
+ * codec's pieces hold about 1.4 times the bytes, which the caller may then drop): its length is
+ * then known without a pass of its own, and a retry streams the same pieces again.
  */
 export function base64JsonForm(codec: FormCodec, fields: Record<string, unknown>, key: string, bytes: Buffer): StreamBody {
   const json = JSON.stringify(fields);
   const open = `${json.slice(0, -1)}${json === "{}" ? "" : ","}${JSON.stringify(key)}:"`;
-  const head = Buffer.from(`json=${formEncode(open)}`, "latin1");
-  const tail = Buffer.from(formEncode(`"}`), "latin1");
+  const pieces = [Buffer.from(`json=${formEncode(open)}`, "latin1"), ...codec.urlEncodeBase64(bytes), Buffer.from(formEncode(`"}`), "latin1")];
   return {
-    length: head.length + codec.urlEncodedBase64Length(bytes) + tail.length,
-    stream: () => Readable.from(pieces(codec, head, bytes, tail), { objectMode: false }),
+    length: pieces.reduce((sum, piece) => sum + piece.length, 0),
+    stream: () => Readable.from(pieces, { objectMode: false }),
   };
-}
-
-function* pieces(codec: FormCodec, head: Buffer, bytes: Buffer, tail: Buffer): Generator<Buffer> {
-  yield head;
-  for (let i = 0; i < bytes.length; i += PIECE_BYTES) yield codec.urlEncodeBase64(bytes.subarray(i, i + PIECE_BYTES));
-  yield tail;
 }
 
 /** application/x-www-form-urlencoded, as URLSearchParams writes it (UTF-8, space as "+"). */

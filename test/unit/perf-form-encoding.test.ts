@@ -14,6 +14,8 @@ it("the WebAssembly codec loads on this machine, and is the one createFormCodec(
 });
 
 const codecs: FormCodec[] = [jsFormCodec, ...(wasm ? [wasm] : [])];
+/** urlEncodeBase64's pieces, joined. */
+const encoded = (codec: FormCodec, bytes: Uint8Array) => Buffer.concat(codec.urlEncodeBase64(bytes)).toString("latin1");
 const viaSearchParams = (body: Buffer, name: string) => new URLSearchParams(body.toString("utf8")).get(name) ?? undefined;
 /** Bytes whose base64 is dense in "+" and "/" (sextets 62 and 63), with runs of plain ones between. */
 const escapeProne = fc.array(fc.oneof(fc.constantFrom(0xff, 0xfb, 0xbf, 0xef, 0xfe, 0xf8), fc.integer({ min: 0, max: 255 })), { maxLength: 200 });
@@ -27,9 +29,7 @@ describe.each(codecs)("the $kind form codec", (codec) => {
       // Bytes whose sextets are 62 ("+") and 63 ("/"), and "=" padding.
       for (let b = 0; b < 256; b++) samples.push(Buffer.from([b]), Buffer.from([b, b]), Buffer.from([0xfb, b, 0xff]), Buffer.from([0xff, 0xff, b]));
       for (const bytes of samples) {
-        const expected = encodeURIComponent(bytes.toString("base64"));
-        expect(codec.urlEncodeBase64(bytes).toString("latin1")).toBe(expected);
-        expect(codec.urlEncodedBase64Length(bytes)).toBe(expected.length);
+        expect(encoded(codec, bytes)).toBe(encodeURIComponent(bytes.toString("base64")));
       }
     });
 
@@ -37,9 +37,7 @@ describe.each(codecs)("the $kind form codec", (codec) => {
       fc.assert(
         fc.property(escapeProne, fc.nat(15), (values, offset) => {
           const bytes = Buffer.concat([Buffer.alloc(offset), Buffer.from(values)]).subarray(offset);
-          const expected = encodeURIComponent(bytes.toString("base64"));
-          expect(codec.urlEncodeBase64(bytes).toString("latin1")).toBe(expected);
-          expect(codec.urlEncodedBase64Length(bytes)).toBe(expected.length);
+          expect(encoded(codec, bytes)).toBe(encodeURIComponent(bytes.toString("base64")));
         }),
         { numRuns: 2000 },
       );
@@ -48,15 +46,20 @@ describe.each(codecs)("the $kind form codec", (codec) => {
     it("reads only the view it is given, not the rest of its ArrayBuffer", () => {
       const whole = randomBytes(1000);
       const view = whole.subarray(17, 503);
-      expect(codec.urlEncodeBase64(view).toString("latin1")).toBe(encodeURIComponent(view.toString("base64")));
-      expect(codec.urlEncodedBase64Length(view)).toBe(encodeURIComponent(view.toString("base64")).length);
+      expect(encoded(codec, view)).toBe(encodeURIComponent(view.toString("base64")));
     });
 
     it("gives a result of its own, not a view another call overwrites", () => {
       const first = codec.urlEncodeBase64(Buffer.alloc(3000, 0xff));
-      const copy = Buffer.from(first);
+      const copy = Buffer.concat(first);
       codec.urlEncodeBase64(Buffer.alloc(3000, 0x00));
-      expect(first.equals(copy)).toBe(true);
+      expect(Buffer.concat(first).equals(copy)).toBe(true);
+    });
+
+    it("gives a large input in bounded pieces", () => {
+      const pieces = codec.urlEncodeBase64(randomBytes(5 * 1024 * 1024));
+      if (codec.kind === "wasm") expect(pieces.length).toBeGreaterThan(1);
+      for (const piece of pieces.slice(0, -1)) expect(piece.toString("latin1")).not.toContain("%3D");
     });
   });
 
@@ -80,6 +83,60 @@ describe.each(codecs)("the $kind form codec", (codec) => {
       const chunk = randomBytes(5 * 1024 * 1024).toString("base64");
       expect(codec.isBase64(chunk)).toBe(true);
       expect(codec.isBase64(`${chunk.slice(0, 3_000_000)}!${chunk.slice(3_000_000)}`)).toBe(false);
+    });
+  });
+
+  describe("splitBase64Field (the server's v1 chunk)", () => {
+    /** A v1 chunk's form value (what follows "json="), with `text` as its chunk's characters. */
+    const chunkForm = (text: string) => {
+      const before = '{"filename":"a b+c/ü.bin","chunk":"';
+      const after = '","chunkIndex":0}';
+      return { before, after, value: Buffer.from(encodeURIComponent(before + text + after), "latin1") };
+    };
+    const isBase64 = (text: string) => text.length % 4 !== 1 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
+
+    it("decodes the chunk's base64 to Buffer.from's bytes, padded or not, and keeps the text around it", () => {
+      fc.assert(
+        fc.property(escapeProne, fc.nat(2), fc.nat(15), (values, unpad, offset) => {
+          const bytes = Buffer.from(values);
+          const text = bytes.toString("base64").slice(0, bytes.length % 3 === 0 ? undefined : -Math.min(unpad, 3 - (bytes.length % 3)) || undefined);
+          const { before, after, value } = chunkForm(text);
+          const parts = codec.splitBase64Field(Buffer.concat([Buffer.alloc(offset), value]).subarray(offset), "chunk");
+          expect(parts, text).toBeDefined();
+          expect(parts!.bytes.equals(bytes), text).toBe(true);
+          expect(parts!.before).toBe(before);
+          expect(parts!.after).toBe(after);
+        }),
+        { numRuns: 2000 },
+      );
+      const big = randomBytes(5 * 1024 * 1024);
+      expect(codec.splitBase64Field(chunkForm(big.toString("base64")).value, "chunk")!.bytes.equals(big)).toBe(true);
+    });
+
+    it("takes non-canonical endings as Buffer.from does, and refuses what isBase64 refuses", () => {
+      const texts = ["", "QQ", "QR", "QR==", "QUI", "QUJ=", "QUJD", "QUJDR", "QUJDRA=", "QUJDRAA=", "A===", "=", "==", "QQ=A", "Q=Q=", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldY", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYW", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWQ"];
+      for (const text of texts) {
+        const parts = codec.splitBase64Field(chunkForm(text).value, "chunk");
+        if (isBase64(text)) expect(parts?.bytes, text).toEqual(Buffer.from(text, "base64"));
+        else expect(parts, text).toBeUndefined();
+      }
+    });
+
+    it("refuses every byte out of the alphabet, inside a 16-character block and in the tail", () => {
+      const base = randomBytes(45).toString("base64"); // 60 characters: three blocks of 16, a tail of 12
+      for (const at of [0, 7, 15, 16, 40, 47, 48, 55, 59]) {
+        for (let byte = 0; byte < 256; byte++) {
+          // A quote ends the string there (form-json.test.ts has what the JSON around it then does).
+          if (byte === 0x22) continue;
+          const text = base.slice(0, at) + String.fromCharCode(byte) + base.slice(at + 1);
+          // %XX, so that any byte can stand in the decoded text.
+          const before = '{"chunk":"';
+          const value = Buffer.from(`${encodeURIComponent(before)}${encodeURIComponent(base.slice(0, at))}%${byte.toString(16).padStart(2, "0")}${encodeURIComponent(base.slice(at + 1))}%22%7D`, "latin1");
+          const parts = codec.splitBase64Field(value, "chunk");
+          if (byte < 0x80 && isBase64(text)) expect(parts?.bytes, `${at} ${byte}`).toEqual(Buffer.from(text, "base64"));
+          else expect(parts, `${at} ${byte}`).toBeUndefined();
+        }
+      }
     });
   });
 

@@ -1,21 +1,23 @@
 import { randomUUID } from "node:crypto";
+import { DecodedBase64 } from "../../form-codec/decoded-base64.js";
 import type { FormCodec } from "../../form-codec/form-codec.js";
 import { soleFormBytes } from "./form-field.js";
 
 /**
- * JSON.parse of the url-encoded body's sole field `name`, found without decoding or scanning the
- * characters of its top-level string `key` as JSON, for bodies like v1's chunks, whose 7 MB of
- * base64 are nearly all of them. Undefined where that cannot be done; the caller then parses the
- * field the plain way (which also gives any error its message).
+ * JSON.parse of the url-encoded body's sole field `name`, with its top-level string `key` already
+ * decoded from base64 (a DecodedBase64 in its place), for bodies like v1's chunks, whose 7 MB of
+ * base64 are nearly all of them: those characters are never a string, nor scanned as JSON.
+ * Undefined where that cannot be done; the caller then parses the field the plain way (which also
+ * gives any error its message).
  *
- * The codec cuts the text around the first `"key": "…"` with plain characters. That may be a
+ * The codec cuts the text around the first `"key": "…"` whose characters are base64. That may be a
  * nested key, or text inside another string: so the rest is parsed with an unguessable marker in
  * the cut's place, and only when the top level's `key` comes back as the marker was the cut the
  * top-level string. The result is then what JSON.parse of the whole would give.
  */
 export function parseFormJsonAround(codec: FormCodec, body: Buffer, name: string, key: string): unknown {
   const value = soleFormBytes(body, name);
-  const parts = value && codec.splitFormValue(value, key);
+  const parts = value && codec.splitBase64Field(value, key);
   if (!parts) return undefined;
   const marker = `#${randomUUID()}`;
   let json: unknown;
@@ -27,6 +29,6 @@ export function parseFormJsonAround(codec: FormCodec, body: Buffer, name: string
   if (typeof json !== "object" || json === null || Array.isArray(json) || (json as Record<string, unknown>)[key] !== marker) {
     return undefined;
   }
-  (json as Record<string, unknown>)[key] = parts.value;
+  (json as Record<string, unknown>)[key] = new DecodedBase64(parts.bytes);
   return json;
 }

@@ -1,6 +1,6 @@
 import type { FormCodec } from "../../form-codec/form-codec.js";
 import type { AppendBody, ChunkBody, UploadMetadata } from "../../platform/types.js";
-import { decodeBase64 } from "./base64.js";
+import { base64Text, decodeBase64 } from "./base64.js";
 import { FieldCheck } from "./field-check.js";
 import { metadataOf } from "./metadata.js";
 
@@ -15,7 +15,7 @@ export function appendBodyOf(value: unknown, maxChunkBytes: number, forms: FormC
   const check = new FieldCheck("storage/append");
   const json = check.root(value, 'form field "json"');
   const filename = check.segment(json, "filename");
-  const chunk = check.string(json, "chunk");
+  const chunk = base64Text(check, json, "chunk");
   const isNew = check.boolean(json, "isNew");
   const isAscii = check.boolean(json, "isAscii");
   const metadata = metadataOf(check, json);
@@ -29,7 +29,7 @@ export function chunkBodyOf(value: unknown, maxChunkBytes: number, forms: FormCo
   const filename = check.segment(json, "filename");
   const fileSize = check.integer(json, "fileSize");
   const chunkIndex = check.integer(json, "chunkIndex");
-  const chunk = check.string(json, "chunk");
+  const chunk = base64Text(check, json, "chunk");
   const metadata = metadataOf(check, json);
   const bytes = decodeBase64(check, "chunk", chunk, maxChunkBytes, forms);
   return { body: { filename, fileSize, chunkIndex, metadata }, bytes, metadata };
