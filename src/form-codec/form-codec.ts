@@ -21,13 +21,13 @@ export interface FormCodec {
    */
   decodeFormValue(bytes: Uint8Array): string | undefined;
   /**
-   * The form value decoded as by decodeFormValue, cut around the characters of its first
+   * The form value (given as pieces, which it need not join) decoded as by decodeFormValue, cut around the characters of its first
    * `"key": "…"` string when those are base64 (as isBase64 says): the text before and after, and
    * the string's bytes, decoded from base64. A 7 MB chunk then never becomes a string. Undefined
    * when the value has no such string, has a raw byte past ASCII, or the string is not base64;
    * the caller's plain path then gives the answer, or the error.
    */
-  splitBase64Field(bytes: Uint8Array, key: string): Base64FieldParts | undefined;
+  splitBase64Field(pieces: readonly Uint8Array[], key: string): Base64FieldParts | undefined;
   /**
    * Whether `text` is base64 as Buffer.from(text, "base64") reads it without skipping anything:
    * the alphabet, at most two "=" at the end, and not one character past a whole group of 4

@@ -5,7 +5,7 @@
 ;; one SIMD compare. Compiled into form-kernels-wasm.ts by `npm run build:wasm`; js-form-codec.ts
 ;; does the same work in JavaScript and is the reference the tests hold these to.
 ;;
-;; Memory: the tables below take the first 320 bytes; callers put their data from byte 1024 on
+;; Memory: the tables below take the first 576 bytes; callers put their data from byte 1024 on
 ;; (FIRST_FREE in wasm-form-codec.ts), input first and output after it, with 16 bytes of room
 ;; after each, which a 4-byte or 16-byte access may reach past the end.
 (module
@@ -21,6 +21,16 @@
   (data (i32.const 256)
     "\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01"
     "\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\03\03")
+  ;; Each byte's value as a hex digit, or 0xff.
+  (data (i32.const 320)
+    "\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff"
+    "\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\00\01\02\03\04\05\06\07\08\09\ff\ff\ff\ff\ff\ff"
+    "\ff\0a\0b\0c\0d\0e\0f\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff"
+    "\ff\0a\0b\0c\0d\0e\0f\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff"
+    "\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff"
+    "\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff"
+    "\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff"
+    "\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff")
 
   ;; Writes sextet $s's character at $at; returns where the next one goes.
   (func $put (param $at i32) (param $s i32) (result i32)
@@ -147,16 +157,6 @@
         (local.set $at (call $putPadding (local.get $at)))))
     (i32.sub (local.get $at) (local.get $dst)))
 
-  ;; The value of a hex digit, or -1.
-  (func $hexValue (param $c i32) (result i32)
-    (local $letter i32)
-    (if (i32.lt_u (i32.sub (local.get $c) (i32.const 0x30)) (i32.const 10))
-      (then (return (i32.sub (local.get $c) (i32.const 0x30)))))
-    (local.set $letter (i32.sub (i32.or (local.get $c) (i32.const 0x20)) (i32.const 0x61)))
-    (if (i32.lt_u (local.get $letter) (i32.const 6))
-      (then (return (i32.add (local.get $letter) (i32.const 10)))))
-    (i32.const -1))
-
   ;; application/x-www-form-urlencoded decoding of the n bytes at src to dst, as URLSearchParams
   ;; does it: "+" is a space, "%XX" the byte XX, a "%" without two hex digits stays. Returns the
   ;; length, or -1 at a byte past ASCII (URLSearchParams reads those as UTF-8 before the escapes).
@@ -193,9 +193,9 @@
             (i32.eq (local.get $c) (i32.const 0x25))
             (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $n)))
         (then
-          (local.set $high (call $hexValue (i32.load8_u (i32.add (local.get $src) (local.get $i)))))
-          (local.set $low (call $hexValue (i32.load8_u offset=1 (i32.add (local.get $src) (local.get $i)))))
-          (if (i32.ge_s (i32.or (local.get $high) (local.get $low)) (i32.const 0))
+          (local.set $high (i32.load8_u offset=320 (i32.load8_u (i32.add (local.get $src) (local.get $i)))))
+          (local.set $low (i32.load8_u offset=320 (i32.load8_u offset=1 (i32.add (local.get $src) (local.get $i)))))
+          (if (i32.lt_u (i32.or (local.get $high) (local.get $low)) (i32.const 16))
             (then
               (local.set $c (i32.or (i32.shl (local.get $high) (i32.const 4)) (local.get $low)))
               (local.set $i (i32.add (local.get $i) (i32.const 2)))))))

@@ -15,8 +15,8 @@ export const jsFormCodec: FormCodec = {
   kind: "js",
   urlEncodeBase64: (bytes) => [urlEncodeBase64(bytes)],
   decodeFormValue: (bytes) => decodeFormBytes(bytes)?.toString("utf8"),
-  splitBase64Field(bytes, key) {
-    const text = decodeFormBytes(bytes);
+  splitBase64Field(pieces, key) {
+    const text = decodeFormBytes(Buffer.concat(pieces));
     return (
       text &&
       splitAtStringField(text, key, (start, end) => {

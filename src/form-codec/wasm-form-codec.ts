@@ -49,20 +49,29 @@ export function wasmFormCodec(): FormCodec | undefined {
     }
     return view;
   };
-  /** Copies `bytes` in at FIRST_FREE, with room for `outputBytes` after them; gives the output's offset. */
-  const input = (bytes: Uint8Array, outputBytes: number): { memory: Buffer; dst: number } => {
-    const dst = align16(FIRST_FREE + bytes.length + SLACK);
+  /**
+   * Copies `pieces` in at FIRST_FREE, one after the other, with room for `outputBytes` after
+   * them; gives their length and the output's offset.
+   */
+  const input = (pieces: readonly Uint8Array[], outputBytes: number): { memory: Buffer; length: number; dst: number } => {
+    let length = 0;
+    for (const piece of pieces) length += piece.length;
+    const dst = align16(FIRST_FREE + length + SLACK);
     const memory = room(dst + outputBytes + SLACK);
-    memory.set(bytes, FIRST_FREE);
-    return { memory, dst };
+    let at = FIRST_FREE;
+    for (const piece of pieces) {
+      memory.set(piece, at);
+      at += piece.length;
+    }
+    return { memory, length, dst };
   };
 
   /** The decoded form value: a view of the memory, good until the next call. */
-  const decodeForm = (bytes: Uint8Array): Buffer | undefined => {
+  const decodeForm = (pieces: readonly Uint8Array[]): Buffer | undefined => {
     // Decoding never makes the value longer.
-    const { memory, dst } = input(bytes, bytes.length);
-    const length = kernels.decodeForm(FIRST_FREE, bytes.length, dst);
-    return length < 0 ? undefined : memory.subarray(dst, dst + length);
+    const { memory, length, dst } = input(pieces, pieces.reduce((sum, piece) => sum + piece.length, 0));
+    const decoded = kernels.decodeForm(FIRST_FREE, length, dst);
+    return decoded < 0 ? undefined : memory.subarray(dst, dst + decoded);
   };
 
   return {
@@ -72,17 +81,17 @@ export function wasmFormCodec(): FormCodec | undefined {
       for (let at = 0; at < bytes.length; at += ENCODE_PIECE) {
         const piece = bytes.subarray(at, at + ENCODE_PIECE);
         // 4 characters per 3 bytes, each at most 3 bytes long ("%2B").
-        const { memory, dst } = input(piece, 12 * Math.ceil(piece.length / 3));
+        const { memory, dst } = input([piece], 12 * Math.ceil(piece.length / 3));
         const length = kernels.encodeForm(FIRST_FREE, piece.length, dst);
         pieces.push(Buffer.from(memory.subarray(dst, dst + length)));
       }
       return pieces;
     },
     decodeFormValue(bytes) {
-      return decodeForm(bytes)?.toString("utf8");
+      return decodeForm([bytes])?.toString("utf8");
     },
-    splitBase64Field(bytes, key) {
-      const text = decodeForm(bytes);
+    splitBase64Field(pieces, key) {
+      const text = decodeForm(pieces);
       return (
         text &&
         splitAtStringField(text, key, (start, end) => {

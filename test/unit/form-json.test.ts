@@ -6,7 +6,13 @@ import { createFormCodec } from "../../src/form-codec/form-codec.js";
 import { jsFormCodec } from "../../src/form-codec/js-form-codec.js";
 import { parseFormJsonAround } from "../../src/server/http/form-json.js";
 
-const form = (json: string) => Buffer.from(`json=${new URLSearchParams({ v: json }).toString().slice(2)}`, "latin1");
+/** The form of `json`, in pieces as a socket may give them: the first shorter than "json=", then of assorted sizes. */
+function form(json: string): Buffer[] {
+  const body = Buffer.from(`json=${new URLSearchParams({ v: json }).toString().slice(2)}`, "latin1");
+  const pieces: Buffer[] = [];
+  for (let at = 0, size = 3; at < body.length; at += size, size = (size * 7) % 61 + 1) pieces.push(body.subarray(at, at + size));
+  return pieces;
+}
 /** Python's json.dumps separators (", " and ": "), which the Python runner sends. */
 const pythonStyle = (value: unknown) => JSON.stringify(value).replace(/","/g, '", "').replace(/":/g, '": ');
 const isBase64 = (text: unknown) => typeof text === "string" && text.length % 4 !== 1 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
@@ -97,7 +103,9 @@ describe.each([createFormCodec(), jsFormCodec])("parseFormJsonAround with the $k
   });
 
   it("leaves other bodies, and bodies with raw bytes past ASCII, to the plain path", () => {
-    expect(parseFormJsonAround(codec, Buffer.from('a=1&json={"chunk":"AAAA"}'), "json", "chunk")).toBeUndefined();
-    expect(parseFormJsonAround(codec, Buffer.from('json={"chunk":"AAAA","f":"ü"}', "utf8"), "json", "chunk")).toBeUndefined();
+    expect(parseFormJsonAround(codec, [Buffer.from('a=1&json={"chunk":"AAAA"}')], "json", "chunk")).toBeUndefined();
+    expect(parseFormJsonAround(codec, [Buffer.from('json={"chunk":"AAAA"}'), Buffer.from("&a=1")], "json", "chunk")).toBeUndefined();
+    expect(parseFormJsonAround(codec, [Buffer.from('json={"chunk":"AAAA","f":"ü"}', "utf8")], "json", "chunk")).toBeUndefined();
+    expect(parseFormJsonAround(codec, [], "json", "chunk")).toBeUndefined();
   });
 });

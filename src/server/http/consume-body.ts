@@ -88,10 +88,15 @@ export function consumeBody(
 
 /** The whole body in memory, for the small bodies (JSON, forms) that have a limit. */
 export async function readBody(req: IncomingMessage, limit: number, call: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const { ended } = await consumeBody(req, limit, `${call}: the request body is larger than ${limit} bytes`, (chunk) => {
-    chunks.push(chunk);
+  return Buffer.concat(await readBodyPieces(req, limit, call));
+}
+
+/** The whole body in memory as the pieces it came in, for a reader that need not join them. */
+export async function readBodyPieces(req: IncomingMessage, limit: number, call: string): Promise<Buffer[]> {
+  const pieces: Buffer[] = [];
+  const { ended } = await consumeBody(req, limit, `${call}: the request body is larger than ${limit} bytes`, (piece) => {
+    pieces.push(piece);
   });
   if (!ended) throw new HttpError(400, `${call}: the request body ended early`);
-  return Buffer.concat(chunks);
+  return pieces;
 }

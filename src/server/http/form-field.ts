@@ -14,6 +14,18 @@ export function soleFormBytes(body: Buffer, name: string): Buffer | undefined {
 }
 
 /**
+ * soleFormBytes of a body given as the pieces it came in: the value's pieces (the first without
+ * the `name=`), not joined.
+ */
+export function soleFormPieces(pieces: readonly Buffer[], name: string): Buffer[] | undefined {
+  const prefix = name.length + 1;
+  const [first, ...rest] = pieces.length > 0 && pieces[0]!.length < prefix ? [Buffer.concat(pieces)] : pieces;
+  const value = first && soleFormBytes(first, name);
+  if (!value || rest.some((piece) => piece.includes(AMPERSAND))) return undefined;
+  return [value, ...rest];
+}
+
+/**
  * The value of field `name` when the url-encoded `body` is that one field and nothing else,
  * decoded as URLSearchParams decodes it; undefined for any other body, or one with a byte past
  * ASCII (URLSearchParams reads those as UTF-8 before it decodes the escapes), which the caller

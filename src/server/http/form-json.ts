@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { DecodedBase64 } from "../../form-codec/decoded-base64.js";
 import type { FormCodec } from "../../form-codec/form-codec.js";
-import { soleFormBytes } from "./form-field.js";
+import { soleFormPieces } from "./form-field.js";
 
 /**
- * JSON.parse of the url-encoded body's sole field `name`, with its top-level string `key` already
+ * JSON.parse of the url-encoded body's sole field `name` (the body as the pieces it came in), with its top-level string `key` already
  * decoded from base64 (a DecodedBase64 in its place), for bodies like v1's chunks, whose 7 MB of
  * base64 are nearly all of them: those characters are never a string, nor scanned as JSON.
  * Undefined where that cannot be done; the caller then parses the field the plain way (which also
@@ -15,8 +15,8 @@ import { soleFormBytes } from "./form-field.js";
  * the cut's place, and only when the top level's `key` comes back as the marker was the cut the
  * top-level string. The result is then what JSON.parse of the whole would give.
  */
-export function parseFormJsonAround(codec: FormCodec, body: Buffer, name: string, key: string): unknown {
-  const value = soleFormBytes(body, name);
+export function parseFormJsonAround(codec: FormCodec, body: readonly Buffer[], name: string, key: string): unknown {
+  const value = soleFormPieces(body, name);
   const parts = value && codec.splitBase64Field(value, key);
   if (!parts) return undefined;
   const marker = `#${randomUUID()}`;

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import busboy from "busboy";
 import type { FormCodec } from "../../form-codec/form-codec.js";
-import { consumeBody, readBody } from "./consume-body.js";
+import { consumeBody, readBodyPieces } from "./consume-body.js";
 import { soleFormField } from "./form-field.js";
 import { parseFormJsonAround } from "./form-json.js";
 import { badRequest, HttpError } from "./http-error.js";
@@ -20,9 +20,10 @@ export async function readFormJson(req: IncomingMessage, forms: FormCodec, limit
   const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
   let text: string | undefined;
   if (type === "application/x-www-form-urlencoded") {
-    const body = await readBody(req, limit, call);
-    const parsed = bulkKey === undefined ? undefined : parseFormJsonAround(forms, body, FIELD, bulkKey);
+    const pieces = await readBodyPieces(req, limit, call);
+    const parsed = bulkKey === undefined ? undefined : parseFormJsonAround(forms, pieces, FIELD, bulkKey);
     if (parsed !== undefined) return parsed;
+    const body = Buffer.concat(pieces);
     text = soleFormField(forms, body, FIELD) ?? new URLSearchParams(body.toString("utf8")).get(FIELD) ?? undefined;
   } else if (type === "multipart/form-data") {
     text = await readMultipartField(req, limit, call);
