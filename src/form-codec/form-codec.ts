@@ -10,9 +10,15 @@ export interface FormCodec {
   readonly kind: "wasm" | "js";
   /**
    * The url-encoded base64 of `bytes` (what `encodeURIComponent` makes of it), in pieces of
-   * bounded size whose concatenation is the whole, each a buffer of its own.
+   * bounded size whose concatenation is the whole, none shared with another call's.
    */
   urlEncodeBase64(bytes: Uint8Array): Buffer[];
+  /**
+   * Gives the memory of urlEncodeBase64's pieces back for the next ones, once nothing reads them
+   * any more; they must not be used after, nor given back twice. Optional: pieces never given
+   * back are garbage collected.
+   */
+  reuse(pieces: readonly Buffer[]): void;
   /**
    * An application/x-www-form-urlencoded value decoded as URLSearchParams decodes it ("+" is a
    * space, "%XX" the byte XX, a "%" without two hex digits stays, the bytes read as UTF-8);

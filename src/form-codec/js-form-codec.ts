@@ -14,6 +14,7 @@ const isBase64 = (text: string) => text.length % 4 !== 1 && BASE64.test(text);
 export const jsFormCodec: FormCodec = {
   kind: "js",
   urlEncodeBase64: (bytes) => [urlEncodeBase64(bytes)],
+  reuse: () => undefined,
   decodeFormValue: (bytes) => decodeFormBytes(bytes)?.toString("utf8"),
   splitBase64Field(pieces, key) {
     const text = decodeFormBytes(Buffer.concat(pieces));

@@ -1,3 +1,4 @@
+import { BufferPool } from "./buffer-pool.js";
 import type { FormCodec } from "./form-codec.js";
 import { FORM_KERNELS_WASM } from "./form-kernels-wasm.js";
 import { splitAtStringField, unpaddedLength } from "./string-field.js";
@@ -25,6 +26,14 @@ const FIRST_FREE = 1024;
  * about 1 MiB (at most 3 MiB), so the memory stays small whatever the size.
  */
 const ENCODE_PIECE = 12 * 64 * 1024;
+/**
+ * The pooled size of an encoded piece: an ENCODE_PIECE of random bytes gives 4/3 of it plus 2 for
+ * each "+" and "/" (1 in 32 characters), 1,114,112 bytes on average, and this leaves room for
+ * more; a longer one (bytes dense in escapes) gets a buffer of its own.
+ */
+const POOLED_PIECE = 1.25 * 1024 * 1024;
+/** Spare pieces kept: enough for three 5 MiB chunks in flight (7 pieces each) and a few more. */
+const POOLED_PIECES = 24;
 /** The characters a base64 check takes in at a time: a multiple of 16 (whole SIMD blocks). */
 const CHECK_PIECE = 16 * 12 * 1024;
 /** The kernels may read or write one 16-byte block past the end of their input or output. */
@@ -41,6 +50,7 @@ export function wasmFormCodec(): FormCodec | undefined {
   const kernels = instantiate();
   if (!kernels) return undefined;
   let view = Buffer.from(kernels.memory.buffer);
+  const pieces = new BufferPool(POOLED_PIECE, POOLED_PIECES);
   /** The memory, at least `bytes` long (growing it replaces its buffer). */
   const room = (bytes: number): Buffer => {
     if (view.length < bytes) {
@@ -77,15 +87,20 @@ export function wasmFormCodec(): FormCodec | undefined {
   return {
     kind: "wasm",
     urlEncodeBase64(bytes) {
-      const pieces: Buffer[] = [];
+      const encoded: Buffer[] = [];
       for (let at = 0; at < bytes.length; at += ENCODE_PIECE) {
         const piece = bytes.subarray(at, at + ENCODE_PIECE);
         // 4 characters per 3 bytes, each at most 3 bytes long ("%2B").
         const { memory, dst } = input([piece], 12 * Math.ceil(piece.length / 3));
         const length = kernels.encodeForm(FIRST_FREE, piece.length, dst);
-        pieces.push(Buffer.from(memory.subarray(dst, dst + length)));
+        const out = pieces.take(length);
+        memory.copy(out, 0, dst, dst + length);
+        encoded.push(out);
       }
-      return pieces;
+      return encoded;
+    },
+    reuse(encoded) {
+      pieces.give(encoded);
     },
     decodeFormValue(bytes) {
       return decodeForm([bytes])?.toString("utf8");

@@ -5,6 +5,8 @@ import type { FormCodec } from "../form-codec/form-codec.js";
 export interface StreamBody {
   readonly length: number;
   stream(): Readable;
+  /** Once no try streams it any more: gives its memory back for the next body (idempotent). */
+  release(): void;
 }
 
 /**
@@ -16,10 +18,17 @@ export interface StreamBody {
 export function base64JsonForm(codec: FormCodec, fields: Record<string, unknown>, key: string, bytes: Buffer): StreamBody {
   const json = JSON.stringify(fields);
   const open = `${json.slice(0, -1)}${json === "{}" ? "" : ","}${JSON.stringify(key)}:"`;
-  const pieces = [Buffer.from(`json=${formEncode(open)}`, "latin1"), ...codec.urlEncodeBase64(bytes), Buffer.from(formEncode(`"}`), "latin1")];
+  const encoded = codec.urlEncodeBase64(bytes);
+  const pieces = [Buffer.from(`json=${formEncode(open)}`, "latin1"), ...encoded, Buffer.from(formEncode(`"}`), "latin1")];
+  let released = false;
   return {
     length: pieces.reduce((sum, piece) => sum + piece.length, 0),
     stream: () => Readable.from(pieces, { objectMode: false }),
+    release() {
+      if (released) return;
+      released = true;
+      codec.reuse(encoded);
+    },
   };
 }
 

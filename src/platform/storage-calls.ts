@@ -56,7 +56,7 @@ export function appendFile(ctx: CallContext, input: AppendFileInput): Promise<vo
     body: formBody(form),
     policy: retryUndelivered,
     read: () => undefined,
-  });
+  }).finally(() => form.release());
 }
 
 export function uploadChunk(ctx: CallContext, input: UploadChunkInput): Promise<void> {
@@ -68,5 +68,5 @@ export function uploadChunk(ctx: CallContext, input: UploadChunkInput): Promise<
     path: pathOf("storage", "chunks"),
     body: formBody(form),
     read: () => undefined,
-  });
+  }).finally(() => form.release());
 }

@@ -3,11 +3,12 @@ import { text } from "node:stream/consumers";
 import { describe, expect, it } from "vitest";
 import { createFormCodec } from "../../src/form-codec/form-codec.js";
 import { jsFormCodec } from "../../src/form-codec/js-form-codec.js";
+import { wasmFormCodec } from "../../src/form-codec/wasm-form-codec.js";
 import { base64JsonForm } from "../../src/platform/index.js";
 
 describe.each([createFormCodec(), jsFormCodec])("base64JsonForm with the $kind codec", (codec) => {
   it("streams json=<urlencoded JSON> with the bytes' base64, in exactly `length` bytes", async () => {
-    for (const size of [0, 1, 2, 3, 49_151, 49_152, 49_153, 200_000]) {
+    for (const size of [0, 1, 2, 3, 49_151, 49_152, 49_153, 200_000, 786_431, 786_432, 786_433, 5 * 1024 * 1024]) {
       const bytes = randomBytes(size);
       const fields = { filename: "a b+c/ü&=.log", isNew: true, metadata: { project: "p", path: "logs/x y.log" } };
       const form = base64JsonForm(codec, fields, "chunk", bytes);
@@ -25,5 +26,38 @@ describe.each([createFormCodec(), jsFormCodec])("base64JsonForm with the $kind c
   it("can be streamed again for a retry", async () => {
     const form = base64JsonForm(codec, { filename: "f" }, "chunk", randomBytes(1000));
     expect(await text(form.stream())).toBe(await text(form.stream()));
+  });
+});
+
+describe("base64JsonForm's memory (WebAssembly codec)", () => {
+  const codec = wasmFormCodec()!;
+  /** The memory of the body's encoded pieces (the JSON around them is small). */
+  const memoryOf = async (form: ReturnType<typeof base64JsonForm>) => {
+    const memory: ArrayBufferLike[] = [];
+    for await (const piece of form.stream()) if ((piece as Buffer).length > 1000) memory.push((piece as Buffer).buffer);
+    return memory;
+  };
+
+  it("reuses a released body's memory for the next body, which still streams its own bytes", async () => {
+    const first = base64JsonForm(codec, { filename: "f" }, "chunk", randomBytes(2_000_000));
+    const memory = await memoryOf(first);
+    first.release();
+    first.release(); // twice is once
+    const bytes = randomBytes(2_000_000);
+    const second = base64JsonForm(codec, { filename: "f" }, "chunk", bytes);
+    const third = base64JsonForm(codec, { filename: "f" }, "chunk", randomBytes(2_000_000));
+    const owners = [...(await memoryOf(second)), ...(await memoryOf(third))];
+    expect(owners.filter((owner) => memory.includes(owner))).toHaveLength(memory.length);
+    // Two bodies never share memory, even after a double release.
+    expect(new Set(owners).size).toBe(owners.length);
+    const json = JSON.parse(new URLSearchParams(await text(second.stream())).get("json")!) as { chunk: string };
+    expect(Buffer.from(json.chunk, "base64").equals(bytes)).toBe(true);
+  });
+
+  it("never reuses the memory of a body that was not released", async () => {
+    const kept = base64JsonForm(codec, { filename: "f" }, "chunk", randomBytes(1_000_000));
+    const before = await text(kept.stream());
+    for (let i = 0; i < 30; i++) base64JsonForm(codec, { filename: "f" }, "chunk", randomBytes(1_000_000)).release();
+    expect(await text(kept.stream())).toBe(before);
   });
 });
