@@ -1,13 +1,15 @@
 ;; The byte loops of v1's form bodies (base64 inside application/x-www-form-urlencoded), in
-;; WebAssembly. In JavaScript these loops run at about 5 ns a byte, and the base64 text they work
-;; on is garbage the size of the body; here the runner's bytes go to their url-encoded base64 in one
-;; pass through a table, and the server's decoding skips 16-byte blocks with nothing to decode in
-;; one SIMD compare. Compiled into form-kernels-wasm.ts by `npm run build:wasm`; js-form-codec.ts
-;; does the same work in JavaScript and is the reference the tests hold these to.
+;; WebAssembly with SIMD. In JavaScript these loops run at about 5 ns a byte, and the base64 text
+;; they work on is garbage the size of the body. Here the runner's bytes become url-encoded base64
+;; 12 at a time, their escapes spread out by a table; the server's form decoding skips 16-byte
+;; blocks with nothing to decode in one compare, and its base64 decoding checks and decodes 16
+;; characters at a time. Compiled into form-kernels-wasm.ts by `npm run build:wasm`;
+;; js-form-codec.ts does the same work in JavaScript and is the reference the tests hold these to.
 ;;
-;; Memory: the tables below take the first 576 bytes; callers put their data from byte 1024 on
-;; (FIRST_FREE in wasm-form-codec.ts), input first and output after it, with 16 bytes of room
-;; after each, which a 4-byte or 16-byte access may reach past the end.
+;; Memory: the tables take the first 9216 bytes (those from 1024 on are filled by init, which the
+;; caller runs once); callers put their data from byte 16384 on (FIRST_FREE in
+;; wasm-form-codec.ts), input first and output after it, with 16 bytes of room after each, which
+;; a 4-byte or 16-byte access may reach past the end.
 (module
   (memory (export "memory") 1)
 
@@ -42,13 +44,47 @@
     (i32.store (local.get $at) (i32.const 0x443325))
     (i32.add (local.get $at) (i32.const 3)))
 
+  ;; The tables of encodeForm's escapes, filled by init: for each 8-bit mask m of which of 8
+  ;; characters are "+" or "/", the swizzle that spreads them out (at 1024 + 16 m: lane i of the
+  ;; 8 characters, or 8 + i for character i's letter "B" or "F", or 255 for nothing) and what is
+  ;; laid over it (at 5120 + 16 m: "%2" before each letter). Only masks of at most 4 escapes fit
+  ;; 16 lanes; the others are not filled, and encodeForm never reads them.
+  (func (export "init")
+    (local $m i32) (local $i i32) (local $at i32) (local $spread i32) (local $over i32)
+    (block $masksDone
+      (loop $masks
+        (br_if $masksDone (i32.ge_u (local.get $m) (i32.const 256)))
+        (local.set $spread (i32.add (i32.const 1024) (i32.shl (local.get $m) (i32.const 4))))
+        (local.set $over (i32.add (i32.const 5120) (i32.shl (local.get $m) (i32.const 4))))
+        (v128.store (local.get $spread) (i8x16.splat (i32.const 255)))
+        (v128.store (local.get $over) (v128.const i32x4 0 0 0 0))
+        (if (i32.le_u (i32.popcnt (local.get $m)) (i32.const 4))
+          (then
+            (local.set $at (i32.const 0))
+            (local.set $i (i32.const 0))
+            (block $charsDone
+              (loop $chars
+                (br_if $charsDone (i32.ge_u (local.get $i) (i32.const 8)))
+                (if (i32.and (i32.shr_u (local.get $m) (local.get $i)) (i32.const 1))
+                  (then
+                    (i32.store8 offset=2 (i32.add (local.get $spread) (local.get $at)) (i32.add (local.get $i) (i32.const 8)))
+                    (i32.store16 (i32.add (local.get $over) (local.get $at)) (i32.const 0x3225))
+                    (local.set $at (i32.add (local.get $at) (i32.const 3))))
+                  (else
+                    (i32.store8 (i32.add (local.get $spread) (local.get $at)) (local.get $i))
+                    (local.set $at (i32.add (local.get $at) (i32.const 1)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $chars)))))
+        (local.set $m (i32.add (local.get $m) (i32.const 1)))
+        (br $masks))))
+
   ;; The n bytes at src as url-encoded base64 at dst (what encodeURIComponent makes of their
   ;; base64); returns its length. 12 bytes at a time become 16 characters with SIMD; the last
   ;; 11 or fewer go one group of 3 at a time through the table, then the padding.
   (func (export "encodeForm") (param $src i32) (param $n i32) (param $dst i32) (result i32)
     (local $end i32) (local $w i32) (local $at i32) (local $s i32) (local $rest i32)
     (local $blocksEnd i32) (local $x v128) (local $sextets v128) (local $chars v128)
-    (local $mask i32) (local $from i32) (local $escape i32)
+    (local $mask i32) (local $from i32) (local $escape i32) (local $letters v128) (local $half i32)
     (local.set $at (local.get $dst))
     (local.set $rest (i32.rem_u (local.get $n) (i32.const 3)))
     (local.set $end (i32.add (local.get $src) (i32.sub (local.get $n) (local.get $rest))))
@@ -81,10 +117,35 @@
                 (i8x16.sub_sat_u (local.get $sextets) (v128.const i8x16 51 51 51 51 51 51 51 51 51 51 51 51 51 51 51 51))
                 (i8x16.lt_u (local.get $sextets) (v128.const i8x16 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26))))))
         (local.set $src (i32.add (local.get $src) (i32.const 12)))
-        ;; "+" and "/" (sextets 62 and 63) become "%2B" and "%2F": the characters from $from up
-        ;; to each are stored (shifted down to lane 0), then its escape over it.
+        ;; "+" and "/" (sextets 62 and 63) become "%2B" and "%2F".
         (local.set $mask
           (i8x16.bitmask (i8x16.gt_u (local.get $sextets) (v128.const i8x16 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61))))
+        (if (i32.and
+              (i32.le_u (i32.popcnt (i32.and (local.get $mask) (i32.const 0xff))) (i32.const 4))
+              (i32.le_u (i32.popcnt (i32.shr_u (local.get $mask) (i32.const 8))) (i32.const 4)))
+          (then
+            ;; Each half of 8 characters, with their letters ("+" + 0x17 is "B", "/" + 0x17 is
+            ;; "F"), spread out by its mask's table entry, "%2" laid over: no branch per escape.
+            (local.set $letters (i8x16.add (local.get $chars) (v128.const i8x16 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17)))
+            (local.set $half (i32.shl (i32.and (local.get $mask) (i32.const 0xff)) (i32.const 4)))
+            (v128.store (local.get $at)
+              (v128.or
+                (i8x16.swizzle
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $chars) (local.get $letters))
+                  (v128.load offset=1024 (local.get $half)))
+                (v128.load offset=5120 (local.get $half))))
+            (local.set $at (i32.add (local.get $at) (i32.add (i32.const 8) (i32.shl (i32.popcnt (local.get $half)) (i32.const 1)))))
+            (local.set $half (i32.shl (i32.shr_u (local.get $mask) (i32.const 8)) (i32.const 4)))
+            (v128.store (local.get $at)
+              (v128.or
+                (i8x16.swizzle
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $chars) (local.get $letters))
+                  (v128.load offset=1024 (local.get $half)))
+                (v128.load offset=5120 (local.get $half))))
+            (local.set $at (i32.add (local.get $at) (i32.add (i32.const 8) (i32.shl (i32.popcnt (local.get $half)) (i32.const 1)))))
+            (br $blocks)))
+        ;; More than 4 escapes in a half (bytes dense in them): the characters from $from up to
+        ;; each escape are stored (shifted down to lane 0), then the escape over the next lanes.
         (local.set $from (i32.const 0))
         (block $escapesDone
           (loop $escapes
@@ -94,7 +155,6 @@
               (i8x16.swizzle (local.get $chars)
                 (i8x16.add (v128.const i8x16 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15) (i8x16.splat (local.get $from)))))
             (local.set $at (i32.add (local.get $at) (i32.sub (local.get $escape) (local.get $from))))
-            ;; "%2" and the letter: "+" (0x2b) + 0x17 is "B", "/" (0x2f) + 0x17 is "F".
             (i32.store (local.get $at)
               (i32.or (i32.const 0x3225) (i32.shl (i32.add (i32.load8_u (local.get $at)) (i32.const 0x17)) (i32.const 16))))
             (local.set $at (i32.add (local.get $at) (i32.const 3)))

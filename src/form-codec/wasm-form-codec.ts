@@ -9,6 +9,7 @@ interface FormKernels {
   encodeForm(src: number, n: number, dst: number): number;
   decodeForm(src: number, n: number, dst: number): number;
   decodeBase64(src: number, n: number, dst: number): number;
+  init(): void;
 }
 
 /** The part of the WebAssembly global used here (the Node types do not declare it). */
@@ -19,19 +20,19 @@ interface WebAssemblyApi {
 
 const PAGE = 64 * 1024;
 /** Below this, the kernels' tables (form-kernels.wat). */
-const FIRST_FREE = 1024;
+const FIRST_FREE = 16 * 1024;
 /**
- * The bytes encoded at a time: a multiple of 12, so that every piece but the last is whole SIMD
- * blocks and the pieces' base64 joins into the whole's, padding only at the end. Its output is
- * about 1 MiB (at most 3 MiB), so the memory stays small whatever the size.
+ * The bytes encoded at a time: a multiple of 12, so that every step but the last is whole SIMD
+ * blocks and the steps' base64 joins into the whole's, padding only at the end. Small enough that
+ * input and output stay in the CPU's cache until the output is copied out (about 136 KB, at
+ * most 384 KiB), and the memory stays small whatever the size.
  */
-const ENCODE_PIECE = 12 * 64 * 1024;
+const ENCODE_STEP = 12 * 8 * 1024;
 /**
- * The pooled size of an encoded piece: an ENCODE_PIECE of random bytes gives 4/3 of it plus 2 for
- * each "+" and "/" (1 in 32 characters), 1,114,112 bytes on average, and this leaves room for
- * more; a longer one (bytes dense in escapes) gets a buffer of its own.
+ * The size of an encoded piece, filled by steps: random bytes give 4/3 of their length plus 2 for
+ * each "+" and "/" (1 in 32 characters), so a 5 MiB chunk fills seven.
  */
-const POOLED_PIECE = 1.25 * 1024 * 1024;
+const POOLED_PIECE = 1024 * 1024;
 /** Spare pieces kept: enough for three 5 MiB chunks in flight (7 pieces each) and a few more. */
 const POOLED_PIECES = 24;
 /** The characters a base64 check takes in at a time: a multiple of 16 (whole SIMD blocks). */
@@ -49,6 +50,7 @@ const align16 = (n: number) => (n + 15) & ~15;
 export function wasmFormCodec(): FormCodec | undefined {
   const kernels = instantiate();
   if (!kernels) return undefined;
+  kernels.init();
   let view = Buffer.from(kernels.memory.buffer);
   const pieces = new BufferPool(POOLED_PIECE, POOLED_PIECES);
   /** The memory, at least `bytes` long (growing it replaces its buffer). */
@@ -88,15 +90,21 @@ export function wasmFormCodec(): FormCodec | undefined {
     kind: "wasm",
     urlEncodeBase64(bytes) {
       const encoded: Buffer[] = [];
-      for (let at = 0; at < bytes.length; at += ENCODE_PIECE) {
-        const piece = bytes.subarray(at, at + ENCODE_PIECE);
+      let piece: Buffer | undefined;
+      let filled = 0;
+      for (let at = 0; at < bytes.length; at += ENCODE_STEP) {
+        const step = bytes.subarray(at, at + ENCODE_STEP);
         // 4 characters per 3 bytes, each at most 3 bytes long ("%2B").
-        const { memory, dst } = input([piece], 12 * Math.ceil(piece.length / 3));
-        const length = kernels.encodeForm(FIRST_FREE, piece.length, dst);
-        const out = pieces.take(length);
-        memory.copy(out, 0, dst, dst + length);
-        encoded.push(out);
+        const { memory, dst } = input([step], 12 * Math.ceil(step.length / 3));
+        const length = kernels.encodeForm(FIRST_FREE, step.length, dst);
+        if (!piece || filled + length > piece.length) {
+          if (piece) encoded.push(piece.subarray(0, filled));
+          piece = pieces.take(POOLED_PIECE);
+          filled = 0;
+        }
+        filled += memory.copy(piece, filled, dst, dst + length);
       }
+      if (piece) encoded.push(piece.subarray(0, filled));
       return encoded;
     },
     reuse(encoded) {
