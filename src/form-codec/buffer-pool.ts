@@ -21,11 +21,13 @@ export class BufferPool {
     return (this.spare.pop() ?? Buffer.allocUnsafeSlow(this.size)).subarray(0, length);
   }
 
-  /** Gives back buffers from take() that nothing reads or writes any more. */
+  /** Gives back buffers from take() that nothing reads or writes any more (one given twice is kept once). */
   give(buffers: readonly Buffer[]): void {
     for (const buffer of buffers) {
       if (this.spare.length >= this.keep) return;
-      if (buffer.byteOffset === 0 && buffer.buffer.byteLength === this.size) this.spare.push(Buffer.from(buffer.buffer, 0, this.size));
+      if (buffer.byteOffset !== 0 || buffer.buffer.byteLength !== this.size) continue;
+      if (this.spare.some((spare) => spare.buffer === buffer.buffer)) continue;
+      this.spare.push(Buffer.from(buffer.buffer, 0, this.size));
     }
   }
 }

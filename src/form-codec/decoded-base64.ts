@@ -4,5 +4,17 @@
  * the string (server/validate/base64.ts).
  */
 export class DecodedBase64 {
-  constructor(readonly bytes: Buffer) {}
+  private released = false;
+
+  constructor(
+    readonly bytes: Buffer,
+    private readonly giveBack: (bytes: Buffer) => void = () => undefined,
+  ) {}
+
+  /** Gives the bytes' memory back to the codec that decoded them, once nothing reads them; only the first call counts. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.giveBack(this.bytes);
+  }
 }

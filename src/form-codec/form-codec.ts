@@ -14,11 +14,11 @@ export interface FormCodec {
    */
   urlEncodeBase64(bytes: Uint8Array): Buffer[];
   /**
-   * Gives the memory of urlEncodeBase64's pieces back for the next ones, once nothing reads them
-   * any more; they must not be used after, nor given back twice. Optional: pieces never given
-   * back are garbage collected.
+   * Gives the memory of urlEncodeBase64's pieces, or of splitBase64Field's bytes, back for the
+   * next ones, once nothing reads them any more; they must not be used after, nor given back
+   * twice. Optional: buffers never given back are garbage collected.
    */
-  reuse(pieces: readonly Buffer[]): void;
+  reuse(buffers: readonly Buffer[]): void;
   /**
    * An application/x-www-form-urlencoded value decoded as URLSearchParams decodes it ("+" is a
    * space, "%XX" the byte XX, a "%" without two hex digits stays, the bytes read as UTF-8);
@@ -46,7 +46,7 @@ export interface FormCodec {
 export interface Base64FieldParts {
   /** Up to and with the string's opening quote. */
   before: string;
-  /** The string's characters, decoded from base64 (a buffer of their own). */
+  /** The string's characters, decoded from base64 (a buffer no other call shares; see reuse). */
   bytes: Buffer;
   /** From the string's closing quote on. */
   after: string;

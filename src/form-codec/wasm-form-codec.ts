@@ -35,6 +35,11 @@ const ENCODE_STEP = 12 * 8 * 1024;
 const POOLED_PIECE = 1024 * 1024;
 /** Spare pieces kept: enough for three 5 MiB chunks in flight (7 pieces each) and a few more. */
 const POOLED_PIECES = 24;
+/** A decoded chunk's pooled size (v1's chunks are 5 MiB); smaller values are not pooled. */
+const POOLED_CHUNK = 5 * 1024 * 1024;
+const POOLED_CHUNK_FROM = 1024 * 1024;
+/** Spare decoded chunks kept: as many as the server usually has requests under way. */
+const POOLED_CHUNKS = 4;
 /** The characters a base64 check takes in at a time: a multiple of 16 (whole SIMD blocks). */
 const CHECK_PIECE = 16 * 12 * 1024;
 /** The kernels may read or write one 16-byte block past the end of their input or output. */
@@ -53,6 +58,7 @@ export function wasmFormCodec(): FormCodec | undefined {
   kernels.init();
   let view = Buffer.from(kernels.memory.buffer);
   const pieces = new BufferPool(POOLED_PIECE, POOLED_PIECES);
+  const chunks = new BufferPool(POOLED_CHUNK, POOLED_CHUNKS);
   /** The memory, at least `bytes` long (growing it replaces its buffer). */
   const room = (bytes: number): Buffer => {
     if (view.length < bytes) {
@@ -107,8 +113,10 @@ export function wasmFormCodec(): FormCodec | undefined {
       if (piece) encoded.push(piece.subarray(0, filled));
       return encoded;
     },
-    reuse(encoded) {
-      pieces.give(encoded);
+    reuse(buffers) {
+      // Each pool takes back only buffers of its own size.
+      pieces.give(buffers);
+      chunks.give(buffers);
     },
     decodeFormValue(bytes) {
       return decodeForm([bytes])?.toString("utf8");
@@ -123,7 +131,10 @@ export function wasmFormCodec(): FormCodec | undefined {
           // In place: the bytes never overtake the characters still to be read.
           const at = text.byteOffset + start;
           const length = kernels.decodeBase64(at, n, at);
-          return length < 0 ? undefined : Buffer.from(text.subarray(start, start + length));
+          if (length < 0) return undefined;
+          const bytes = length < POOLED_CHUNK_FROM ? Buffer.allocUnsafe(length) : chunks.take(length);
+          text.copy(bytes, 0, start, start + length);
+          return bytes;
         })
       );
     },

@@ -23,3 +23,12 @@ it("gives a longer request a buffer of its own, and never pools a buffer it did 
   expect(next.buffer).not.toBe(long.buffer);
   expect(next.buffer.byteLength).toBe(1024);
 });
+
+it("keeps a buffer given back twice only once, so two takers never share it", () => {
+  const pool = new BufferPool(1024, 4);
+  const a = pool.take(10);
+  pool.give([a]);
+  pool.give([a.subarray(0, 5)]);
+  expect(pool.take(1).buffer).toBe(a.buffer);
+  expect(pool.take(1).buffer).not.toBe(a.buffer);
+});

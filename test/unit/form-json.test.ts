@@ -16,11 +16,17 @@ function form(json: string): Buffer[] {
 /** Python's json.dumps separators (", " and ": "), which the Python runner sends. */
 const pythonStyle = (value: unknown) => JSON.stringify(value).replace(/","/g, '", "').replace(/":/g, '": ');
 const isBase64 = (text: unknown) => typeof text === "string" && text.length % 4 !== 1 && /^[A-Za-z0-9+/]*={0,2}$/.test(text);
-/** JSON.parse's result with its top-level chunk decoded, as parseFormJsonAround gives it. */
+/** JSON.parse's result with its top-level chunk decoded, as parseFormJsonAround gives it (see bytesOf). */
 function decodedChunk(text: string): unknown {
   const json = JSON.parse(text) as { chunk: unknown };
   expect(isBase64(json.chunk), text).toBe(true);
-  return { ...json, chunk: new DecodedBase64(Buffer.from(json.chunk as string, "base64")) };
+  return { ...json, chunk: Buffer.from(json.chunk as string, "base64") };
+}
+/** parseFormJsonAround's result with its DecodedBase64 as the bytes it holds. */
+function bytesOf(parsed: unknown): unknown {
+  const chunk = (parsed as { chunk: unknown }).chunk;
+  expect(chunk).toBeInstanceOf(DecodedBase64);
+  return { ...(parsed as object), chunk: (chunk as DecodedBase64).bytes };
 }
 
 describe.each([createFormCodec(), jsFormCodec])("parseFormJsonAround with the $kind codec", (codec) => {
@@ -29,8 +35,7 @@ describe.each([createFormCodec(), jsFormCodec])("parseFormJsonAround with the $k
     for (const text of [JSON.stringify(chunk), pythonStyle(chunk), JSON.stringify({ chunk: chunk.chunk, filename: "f" })]) {
       const parsed = parseFormJsonAround(codec, form(text), "json", "chunk");
       expect(parsed, text.slice(0, 60)).toBeDefined();
-      expect(parsed).toEqual(decodedChunk(text));
-      expect((parsed as { chunk: unknown }).chunk).toBeInstanceOf(DecodedBase64);
+      expect(bytesOf(parsed)).toEqual(decodedChunk(text));
     }
   });
 
@@ -72,7 +77,7 @@ describe.each([createFormCodec(), jsFormCodec])("parseFormJsonAround with the $k
         expect(parsed, text).toBeUndefined();
         continue;
       }
-      if (parsed !== undefined) expect(parsed, text).toEqual(decodedChunk(text));
+      if (parsed !== undefined) expect(bytesOf(parsed), text).toEqual(decodedChunk(text));
       if (!isBase64((expected as { chunk?: unknown } | undefined)?.chunk)) expect(parsed, text).toBeUndefined();
     }
   });
@@ -92,7 +97,7 @@ describe.each([createFormCodec(), jsFormCodec])("parseFormJsonAround with the $k
       fc.property(fc.dictionary(key, value, { maxKeys: 5 }), fc.boolean(), (object, python) => {
         const text = python ? pythonStyle(object) : JSON.stringify(object);
         const parsed = parseFormJsonAround(codec, form(text), "json", "chunk");
-        if (parsed !== undefined) expect(parsed).toEqual(decodedChunk(text));
+        if (parsed !== undefined) expect(bytesOf(parsed)).toEqual(decodedChunk(text));
         if (isBase64(object.chunk) && text.startsWith('{"chunk"')) {
           // The top-level chunk comes first and is base64: nothing stands in the way.
           expect(parsed, text).toBeDefined();
@@ -107,5 +112,25 @@ describe.each([createFormCodec(), jsFormCodec])("parseFormJsonAround with the $k
     expect(parseFormJsonAround(codec, [Buffer.from('json={"chunk":"AAAA"}'), Buffer.from("&a=1")], "json", "chunk")).toBeUndefined();
     expect(parseFormJsonAround(codec, [Buffer.from('json={"chunk":"AAAA","f":"ü"}', "utf8")], "json", "chunk")).toBeUndefined();
     expect(parseFormJsonAround(codec, [], "json", "chunk")).toBeUndefined();
+  });
+});
+
+describe("a decoded chunk's memory (WebAssembly codec)", () => {
+  const codec = createFormCodec();
+  const chunkOf = (bytes: Buffer) => parseFormJsonAround(codec, form(JSON.stringify({ filename: "f", chunk: bytes.toString("base64") })), "json", "chunk") as { chunk: DecodedBase64 };
+
+  it("is reused for the next chunk once released (twice is once), and never while it is held", () => {
+    const first = chunkOf(randomBytes(2_000_000)).chunk;
+    const held = chunkOf(randomBytes(2_000_000)).chunk;
+    const heldCopy = Buffer.from(held.bytes);
+    first.release();
+    first.release();
+    const secondBytes = randomBytes(2_000_000);
+    const third = chunkOf(randomBytes(2_000_000)).chunk;
+    const second = chunkOf(secondBytes).chunk;
+    expect([second.bytes.buffer, third.bytes.buffer]).toContain(first.bytes.buffer);
+    expect(second.bytes.buffer).not.toBe(third.bytes.buffer);
+    expect(second.bytes.equals(secondBytes)).toBe(true);
+    expect(held.bytes.equals(heldCopy)).toBe(true);
   });
 });

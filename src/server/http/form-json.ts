@@ -29,6 +29,6 @@ export function parseFormJsonAround(codec: FormCodec, body: readonly Buffer[], n
   if (typeof json !== "object" || json === null || Array.isArray(json) || (json as Record<string, unknown>)[key] !== marker) {
     return undefined;
   }
-  (json as Record<string, unknown>)[key] = new DecodedBase64(parts.bytes);
+  (json as Record<string, unknown>)[key] = new DecodedBase64(parts.bytes, (bytes) => codec.reuse([bytes]));
   return json;
 }

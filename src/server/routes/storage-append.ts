@@ -14,8 +14,12 @@ export const appendRoutes: Route[] = [
     scope: SCOPES.runner,
     async handle({ req, ctx }) {
       const form = await readFormJson(req, ctx.forms, ctx.options.maxBodyBytes, "storage/append", "chunk");
-      const { body, bytes, metadata } = appendBodyOf(form, ctx.options.maxChunkBytes, ctx.forms);
-      await appendToStoredFile(ctx, runIdOf(metadata), body.filename, bytes, body.isNew, metadata);
+      const { body, bytes, metadata, release } = appendBodyOf(form, ctx.options.maxChunkBytes, ctx.forms);
+      try {
+        await appendToStoredFile(ctx, runIdOf(metadata), body.filename, bytes, body.isNew, metadata);
+      } finally {
+        release();
+      }
       return json({ filename: body.filename, bytes: bytes.length });
     },
   },

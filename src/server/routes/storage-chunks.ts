@@ -14,9 +14,13 @@ export const chunkRoutes: Route[] = [
     scope: SCOPES.runner,
     async handle({ req, ctx }) {
       const form = await readFormJson(req, ctx.forms, ctx.options.maxBodyBytes, "storage/chunks", "chunk");
-      const { body, bytes, metadata } = chunkBodyOf(form, ctx.options.maxChunkBytes, ctx.forms);
-      const progress = await storeChunk(ctx, runIdOf(metadata), body.filename, body.fileSize, body.chunkIndex, bytes, metadata);
-      return json({ filename: body.filename, ...progress });
+      const { body, bytes, metadata, release } = chunkBodyOf(form, ctx.options.maxChunkBytes, ctx.forms);
+      try {
+        const progress = await storeChunk(ctx, runIdOf(metadata), body.filename, body.fileSize, body.chunkIndex, bytes, metadata);
+        return json({ filename: body.filename, ...progress });
+      } finally {
+        release();
+      }
     },
   },
 ];

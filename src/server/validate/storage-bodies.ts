@@ -1,3 +1,4 @@
+import { DecodedBase64 } from "../../form-codec/decoded-base64.js";
 import type { FormCodec } from "../../form-codec/form-codec.js";
 import type { AppendBody, ChunkBody, UploadMetadata } from "../../platform/types.js";
 import { base64Text, decodeBase64 } from "./base64.js";
@@ -9,7 +10,13 @@ export interface Decoded<T> {
   body: Omit<T, "chunk">;
   bytes: Buffer;
   metadata: UploadMetadata;
+  /** Once `bytes` are stored: gives their memory back for the next request's (see DecodedBase64). */
+  release(): void;
 }
+
+const releaseOf = (chunk: string | DecodedBase64) => () => {
+  if (chunk instanceof DecodedBase64) chunk.release();
+};
 
 export function appendBodyOf(value: unknown, maxChunkBytes: number, forms: FormCodec): Decoded<AppendBody> {
   const check = new FieldCheck("storage/append");
@@ -20,7 +27,7 @@ export function appendBodyOf(value: unknown, maxChunkBytes: number, forms: FormC
   const isAscii = check.boolean(json, "isAscii");
   const metadata = metadataOf(check, json);
   const bytes = decodeBase64(check, "chunk", chunk, maxChunkBytes, forms);
-  return { body: { filename, isNew, isAscii, metadata }, bytes, metadata };
+  return { body: { filename, isNew, isAscii, metadata }, bytes, metadata, release: releaseOf(chunk) };
 }
 
 export function chunkBodyOf(value: unknown, maxChunkBytes: number, forms: FormCodec): Decoded<ChunkBody> {
@@ -32,5 +39,5 @@ export function chunkBodyOf(value: unknown, maxChunkBytes: number, forms: FormCo
   const chunk = base64Text(check, json, "chunk");
   const metadata = metadataOf(check, json);
   const bytes = decodeBase64(check, "chunk", chunk, maxChunkBytes, forms);
-  return { body: { filename, fileSize, chunkIndex, metadata }, bytes, metadata };
+  return { body: { filename, fileSize, chunkIndex, metadata }, bytes, metadata, release: releaseOf(chunk) };
 }
