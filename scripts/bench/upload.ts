@@ -6,7 +6,8 @@
  * the solver only records the time it ends, so the upload phase (solver's end → runner's exit) is
  * the final pass of the upload and little else.
  * Run: npx tsx scripts/bench/upload.ts [size, default 1GiB; e.g. 256MiB, 4GiB, 1000000000]
- * (runs dist/: `npm run build` first)
+ * (runs dist/: `npm run build` first). BENCH_TIMELINE=1 also prints each run's requests, as the
+ * server logged them, in ms from the solver's end.
  */
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -208,6 +209,8 @@ async function runnerUpload(root: string, master: string, digest: string, v2: bo
       .split("\n")
       .filter(Boolean)
       .map((line) => JSON.parse(line) as LoggedRequest);
+    if (process.env.BENCH_TIMELINE) for (const r of requests) console.error(`${v2 ? "v2" : "v1"} ${(Date.parse(r.at) - solverEnd).toFixed(0).padStart(6)} ms +${String(r.ms).padStart(5)} ${r.method} ${r.path} ${r.status}`);
+    if (process.env.BENCH_TIMELINE) console.error(`exit at ${exit.endedAt - solverEnd} ms`);
     return {
       ms: exit.endedAt - solverEnd,
       peakKiB: runner.peakKiB(),

@@ -23,14 +23,15 @@ export interface FormCodec {
    * An application/x-www-form-urlencoded value decoded as URLSearchParams decodes it ("+" is a
    * space, "%XX" the byte XX, a "%" without two hex digits stays, the bytes read as UTF-8);
    * undefined when a raw byte is past ASCII, which URLSearchParams reads as UTF-8 of its own
-   * before the escapes, and which the caller hands to URLSearchParams.
+   * before the escapes, or is an "&", which would end the field: the caller then hands the body
+   * to URLSearchParams.
    */
   decodeFormValue(bytes: Uint8Array): string | undefined;
   /**
    * The form value (given as pieces, which it need not join) decoded as by decodeFormValue, cut around the characters of its first
    * `"key": "…"` string when those are base64 (as isBase64 says): the text before and after, and
    * the string's bytes, decoded from base64. A 7 MB chunk then never becomes a string. Undefined
-   * when the value has no such string, has a raw byte past ASCII, or the string is not base64;
+   * when the value has no such string, has a raw byte past ASCII or an "&", or the string is not base64;
    * the caller's plain path then gives the answer, or the error.
    */
   splitBase64Field(pieces: readonly Uint8Array[], key: string): Base64FieldParts | undefined;

@@ -219,21 +219,24 @@
 
   ;; application/x-www-form-urlencoded decoding of the n bytes at src to dst, as URLSearchParams
   ;; does it: "+" is a space, "%XX" the byte XX, a "%" without two hex digits stays. Returns the
-  ;; length, or -1 at a byte past ASCII (URLSearchParams reads those as UTF-8 before the escapes).
+  ;; length, or -1 at a byte past ASCII (URLSearchParams reads those as UTF-8 before the escapes)
+  ;; or at an "&" (a field separator: the value is not a whole form's one field).
   (func (export "decodeForm") (param $src i32) (param $n i32) (param $dst i32) (result i32)
     (local $i i32) (local $at i32) (local $v v128) (local $mask i32) (local $c i32) (local $high i32) (local $low i32)
     (loop $next
       (if (i32.le_u (i32.add (local.get $i) (i32.const 16)) (local.get $n))
         (then
           (local.set $v (v128.load (i32.add (local.get $src) (local.get $i))))
-          ;; "%", "+" and bytes with the high bit set.
+          ;; "%", "+", "&" and bytes with the high bit set.
           (local.set $mask
             (i8x16.bitmask
               (v128.or
                 (v128.or
                   (i8x16.eq (local.get $v) (v128.const i8x16 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25 0x25))
                   (i8x16.eq (local.get $v) (v128.const i8x16 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b 0x2b)))
-                (local.get $v))))
+                (v128.or
+                  (i8x16.eq (local.get $v) (v128.const i8x16 0x26 0x26 0x26 0x26 0x26 0x26 0x26 0x26 0x26 0x26 0x26 0x26 0x26 0x26 0x26 0x26))
+                  (local.get $v)))))
           (v128.store (i32.add (local.get $dst) (local.get $at)) (local.get $v))
           (if (i32.eqz (local.get $mask))
             (then
@@ -246,7 +249,7 @@
           (if (i32.ge_u (local.get $i) (local.get $n)) (then (return (local.get $at))))))
       ;; One byte at i: the first that needs decoding, or one of the last 15.
       (local.set $c (i32.load8_u (i32.add (local.get $src) (local.get $i))))
-      (if (i32.ge_u (local.get $c) (i32.const 0x80)) (then (return (i32.const -1))))
+      (if (i32.or (i32.ge_u (local.get $c) (i32.const 0x80)) (i32.eq (local.get $c) (i32.const 0x26))) (then (return (i32.const -1))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (if (i32.eq (local.get $c) (i32.const 0x2b)) (then (local.set $c (i32.const 0x20))))
       (if (i32.and

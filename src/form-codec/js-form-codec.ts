@@ -6,6 +6,7 @@ const SLASH = 0x2f;
 const EQUALS = 0x3d;
 const PERCENT = 0x25;
 const SPACE = 0x20;
+const AMPERSAND = 0x26;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const isBase64 = (text: string) => text.length % 4 !== 1 && BASE64.test(text);
@@ -60,7 +61,7 @@ function decodeFormBytes(bytes: Uint8Array): Buffer | undefined {
   const end = bytes.length;
   for (let i = 0; i < end; i++) {
     const c = bytes[i]!;
-    if (c > 0x7f) return undefined;
+    if (c > 0x7f || c === AMPERSAND) return undefined;
     if (c === PERCENT && i + 2 < end) {
       const high = hexValue(bytes[i + 1]!);
       const low = high < 0 ? -1 : hexValue(bytes[i + 2]!);

@@ -9,7 +9,8 @@ import type {
 
 /**
  * What the uploader needs of the platform. The platform client has this shape; the uploader
- * does not import it (adapters do not import each other: the stage wires them).
+ * does not import it (adapters do not import each other: the stage wires them). The `bytes` of
+ * a call are lent to it until its promise settles: the uploader reads the next chunk into them.
  */
 export interface UploadTarget {
   appendFile(body: { filename: string; bytes: Buffer; isNew: boolean; metadata: UploadMetadata; isAscii: boolean }): Promise<void>;

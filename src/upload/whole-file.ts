@@ -40,6 +40,10 @@ async function uploadV1(target: UploadTarget, absPath: string, options: WholeFil
   const start = Math.min(options.startChunk ?? 0, chunks - 1);
   const inFlight = new Set<Promise<void>>();
   const acknowledged = new Set<number>();
+  // The buffers of settled chunks, read into again: fresh memory costs its page faults on every
+  // chunk (as much as the chunk's encoding on the VMs measured). A target has the bytes only
+  // until its call settles (UploadTarget).
+  const spare: Buffer[] = [];
   // Every chunk below this one is on the platform: the journal's offset never runs ahead of a gap.
   let below = start;
   let failure: { error: unknown } | undefined;
@@ -47,11 +51,14 @@ async function uploadV1(target: UploadTarget, absPath: string, options: WholeFil
     if (start > 0) options.onResume?.(start * options.chunkSize);
     for (let index = 0; index < chunks && !failure; index++) {
       // Read just before it is sent (and hashed in order), so at most V1_IN_FLIGHT chunks are held.
-      const bytes = await readPiece(handle, index * options.chunkSize, Math.min(options.chunkSize, size - index * options.chunkSize));
+      const buffer = spare.pop() ?? Buffer.allocUnsafe(Math.min(options.chunkSize, size));
+      const bytes = await readPiece(handle, index * options.chunkSize, Math.min(options.chunkSize, size - index * options.chunkSize), buffer);
       hash.update(bytes);
       // Chunks the platform has from before a restart are read for the digest only.
-      if (index < start) continue;
-      // Only the length is kept past the call: the chunk's bytes can go once it has encoded them.
+      if (index < start) {
+        spare.push(buffer);
+        continue;
+      }
       const length = bytes.length;
       const sent: Promise<void> = target
         .uploadChunk({ filename: options.storedName, fileSize: size, chunkIndex: index, bytes, metadata: options.metadata })
@@ -67,7 +74,10 @@ async function uploadV1(target: UploadTarget, absPath: string, options: WholeFil
             failure ??= { error };
           },
         )
-        .finally(() => inFlight.delete(sent));
+        .finally(() => {
+          inFlight.delete(sent);
+          spare.push(buffer);
+        });
       inFlight.add(sent);
       if (inFlight.size >= V1_IN_FLIGHT) await Promise.race(inFlight);
     }

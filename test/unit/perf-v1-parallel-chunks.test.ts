@@ -14,8 +14,13 @@ const metadata = { project: "p", owner: "o", originalname: "f.bin", resource: "j
 interface Sent {
   index: number;
   bytes: Buffer;
+  lent: Buffer;
+  settled: boolean;
   settle: (error?: Error) => void;
 }
+
+/** Whether two buffers start at the same byte of the same memory (small ones share Node's pool). */
+const sameMemory = (a: Buffer, b: Buffer) => a.buffer === b.buffer && a.byteOffset === b.byteOffset;
 
 function chunkTarget(sent: Sent[], flight: { now: number; max: number }): UploadTarget {
   const unused = () => Promise.reject(new Error("not used by v1"));
@@ -26,12 +31,19 @@ function chunkTarget(sent: Sent[], flight: { now: number; max: number }): Upload
     completeUpload: unused,
     uploadChunk: ({ chunkIndex, bytes }) =>
       new Promise<void>((resolve, reject) => {
+        // A buffer lent to a call that has not settled is never lent again.
+        const unsettled = sent.filter((s) => !s.settled);
+        if (unsettled.some((s) => sameMemory(s.lent, bytes))) throw new Error(`chunk ${chunkIndex}: its buffer is still lent to another call`);
         flight.now++;
         flight.max = Math.max(flight.max, flight.now);
         sent.push({
           index: chunkIndex,
-          bytes,
-          settle: (error) => {
+          // Lent until the call settles (UploadTarget): kept as a copy, and the lent buffer for the test below.
+          bytes: Buffer.from(bytes),
+          lent: bytes,
+          settled: false,
+          settle(error) {
+            this.settled = true;
             flight.now--;
             if (error) reject(error);
             else resolve();
@@ -106,6 +118,9 @@ describe("v1 chunks of one file in flight together", () => {
     const byIndex = [...sent].sort((a, b) => a.index - b.index);
     expect(byIndex.map((s) => s.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(Buffer.concat(byIndex.map((s) => s.bytes)).equals(data)).toBe(true);
+    // Later chunks were read into the buffers of settled ones (3 in flight: at most 4 buffers).
+    const distinct = sent.filter((s, i) => sent.findIndex((t) => sameMemory(t.lent, s.lent)) === i);
+    expect(distinct.length).toBeLessThanOrEqual(4);
     expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
     expect(offsets.at(-1)).toBe(data.length);
   });
