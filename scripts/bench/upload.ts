@@ -210,7 +210,7 @@ async function runnerUpload(root: string, master: string, digest: string, v2: bo
       .filter(Boolean)
       .map((line) => JSON.parse(line) as LoggedRequest);
     if (process.env.BENCH_TIMELINE) for (const r of requests) console.error(`${v2 ? "v2" : "v1"} ${(Date.parse(r.at) - solverEnd).toFixed(0).padStart(6)} ms +${String(r.ms).padStart(5)} ${r.method} ${r.path} ${r.status}`);
-    if (process.env.BENCH_TIMELINE) console.error(`exit at ${exit.endedAt - solverEnd} ms`);
+    if (process.env.BENCH_TIMELINE) console.error(`exit at ${exit.endedAt - solverEnd} ms; server user ${(user / 1e6).toFixed(2)} s, system ${(system / 1e6).toFixed(2)} s`);
     return {
       ms: exit.endedAt - solverEnd,
       peakKiB: runner.peakKiB(),
