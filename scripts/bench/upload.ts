@@ -5,7 +5,10 @@
  * peak RSS. The file is in outputs/files/ when the run starts (a hard link of one master file) and
  * the solver only records the time it ends, so the upload phase (solver's end → runner's exit) is
  * the final pass of the upload and little else.
- * Run: npx tsx scripts/bench/upload.ts [size, default 1GiB; e.g. 256MiB, 4GiB, 1000000000]
+ * Each variant runs `runs` times (the median is reported, the peak RSS is the highest), each run
+ * between two baseline PUTs; this VM's speed drifts by a third over minutes, so one run of each
+ * proved too noisy to compare.
+ * Run: npx tsx scripts/bench/upload.ts [size, default 1GiB; e.g. 256MiB, 4GiB, 1000000000] [runs, default 3]
  * (runs dist/: `npm run build` first). BENCH_TIMELINE=1 also prints each run's requests, as the
  * server logged them, in ms from the solver's end.
  */
@@ -31,7 +34,7 @@ import {
 } from "./lib/bench-run.js";
 
 const size = parseSize(process.argv[2] ?? "1GiB");
-const BASELINE_RUNS = 3;
+const RUNS = parseRuns(process.argv[3] ?? "3");
 const TARGET = { v2: 0.7, v1: 0.4, peakMb: 200 };
 
 /** The solver: its last act is to write the time it ends (ms since the epoch) where BENCH_END_FILE says. */
@@ -46,6 +49,12 @@ function parseSize(text: string): number {
   const unit = (m[2] ?? "b").toLowerCase();
   const factor = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 }[unit] as number;
   return Math.round(Number(m[1]) * factor);
+}
+
+function parseRuns(text: string): number {
+  const runs = Number(text);
+  if (!Number.isSafeInteger(runs) || runs < 1) throw new Error(`runs: expected a whole number ≥ 1 (got ${JSON.stringify(text)})`);
+  return runs;
 }
 
 /** Random bytes (a 16 MiB random block, each 1 MiB of it stamped with its offset), and their sha256. */
@@ -233,6 +242,13 @@ function cpuNote(f: RunnerFigure): string {
   return `CPU in that phase: runner ${f.runnerCpuS.toFixed(2)} s, server (this process) ${f.serverCpuS.toFixed(2)} s: on ${cores} idle cores at best ${fmt.mbps(size, boundS * 1000)}`;
 }
 
+/** The run of median time, with the highest peak RSS of all the runs. */
+function medianRun(runs: RunnerFigure[]): RunnerFigure & { all: number[] } {
+  const sorted = [...runs].sort((a, b) => a.ms - b.ms);
+  const middle = sorted[Math.floor(sorted.length / 2)] as RunnerFigure;
+  return { ...middle, peakKiB: Math.max(...runs.map((r) => r.peakKiB)), all: runs.map((r) => r.ms) };
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
@@ -252,13 +268,19 @@ async function main(): Promise<void> {
     const digest = await writeMaster(master);
 
     const baseline: number[] = [];
+    const v2Runs: RunnerFigure[] = [];
+    const v1Runs: RunnerFigure[] = [];
     await plainPut(sink.url, master); // warm-up: the file in the page cache, the code paths hot
-    baseline.push(await plainPut(sink.url, master));
-    const v2 = await runnerUpload(temp.dir, master, digest, true);
-    baseline.push(await plainPut(sink.url, master));
-    const v1 = await runnerUpload(temp.dir, master, digest, false);
+    for (let run = 0; run < RUNS; run++) {
+      baseline.push(await plainPut(sink.url, master));
+      v2Runs.push(await runnerUpload(temp.dir, master, digest, true));
+      baseline.push(await plainPut(sink.url, master));
+      v1Runs.push(await runnerUpload(temp.dir, master, digest, false));
+    }
     baseline.push(await plainPut(sink.url, master));
     const put = median(baseline);
+    const v2 = medianRun(v2Runs);
+    const v1 = medianRun(v1Runs);
 
     const ratio = (ms: number) => put / ms;
     const row = (name: string, ms: number, extra = "") =>
@@ -272,16 +294,17 @@ async function main(): Promise<void> {
     console.log("  in outputs/files/ before the run and the solver exits at once, so this is the final pass (v2: sha256 of the file,");
     console.log("  open, PATCH, complete with the server's own digest check; v1: 5 MiB base64 form chunks), the final status update");
     console.log("  and the runner's exit. The server runs in this process and writes to disk; the sink discards the body.");
-    console.log(`  baseline: plain streaming HTTP PUT (node:http + fs.createReadStream, own process) to a sink on 127.0.0.1, median of ${BASELINE_RUNS}`);
-    console.log(`            (${baseline.map((ms) => fmt.s(ms)).join(", ")}), interleaved with the runs; MB = 10^6 bytes`);
+    console.log(`  baseline: plain streaming HTTP PUT (node:http + fs.createReadStream, own process) to a sink on 127.0.0.1, median of ${baseline.length}`);
+    console.log(`            (${baseline.map((ms) => fmt.s(ms)).join(", ")}), one before and after each run; MB = 10^6 bytes`);
+    console.log(`  runner: median of ${RUNS} run(s) each (v2 ${v2.all.map((ms) => fmt.s(ms)).join(", ")}; v1 ${v1.all.map((ms) => fmt.s(ms)).join(", ")}); peak RSS the highest of them`);
     console.log("");
     console.log(`  ${"".padEnd(30)} ${"time".padStart(9)}  ${"throughput".padStart(13)}  ${"× PUT".padStart(6)}  peak RSS (VmHWM)`);
     row("plain PUT (median)", put);
     row("runner v2 (v2 server)", v2.ms, `  ${fmt.kibAsMb(v2.peakKiB)}`);
     row("runner v1 (v1-only server)", v1.ms, `  ${fmt.kibAsMb(v1.peakKiB)}`);
-    console.log(`  where v2's time went: ${v2.breakdown}`);
+    console.log(`  where the median v2 run's time went: ${v2.breakdown}`);
     console.log(`  ${cpuNote(v2)}`);
-    console.log(`  where v1's time went: ${v1.breakdown}`);
+    console.log(`  where the median v1 run's time went: ${v1.breakdown}`);
     console.log(`  ${cpuNote(v1)}`);
     console.log("");
     console.log(`  target v2 ≥ ${TARGET.v2.toFixed(2)} × PUT: ${ratio(v2.ms).toFixed(2)} — ${fmt.ok(ratio(v2.ms) >= TARGET.v2)}`);

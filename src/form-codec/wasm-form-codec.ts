@@ -103,6 +103,8 @@ export function wasmFormCodec(): FormCodec | undefined {
         // 4 characters per 3 bytes, each at most 3 bytes long ("%2B").
         const { memory, dst } = input([step], 12 * Math.ceil(step.length / 3));
         const length = kernels.encodeForm(FIRST_FREE, step.length, dst);
+        // One step's worth (a live append, mostly): a buffer of its own, no pooled megabyte.
+        if (bytes.length <= ENCODE_STEP) return [Buffer.from(memory.subarray(dst, dst + length))];
         if (!piece || filled + length > piece.length) {
           if (piece) encoded.push(piece.subarray(0, filled));
           piece = pieces.take(POOLED_PIECE);

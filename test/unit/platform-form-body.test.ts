@@ -61,3 +61,10 @@ describe("base64JsonForm's memory (WebAssembly codec)", () => {
     expect(await text(kept.stream())).toBe(before);
   });
 });
+
+it("a small body (a live append's) takes no pooled megabyte", async () => {
+  const codec = wasmFormCodec()!;
+  const pieces = codec.urlEncodeBase64(randomBytes(1000));
+  expect(pieces).toHaveLength(1);
+  expect(pieces[0]!.buffer.byteLength).toBeLessThan(64 * 1024);
+});
