@@ -35,8 +35,9 @@ const ENCODE_STEP = 12 * 8 * 1024;
 const POOLED_PIECE = 1024 * 1024;
 /** Spare pieces kept: enough for three 5 MiB chunks in flight (7 pieces each) and a few more. */
 const POOLED_PIECES = 24;
-/** A decoded chunk's pooled size (v1's chunks are 5 MiB); smaller values are not pooled. */
+/** A decoded chunk's pooled size (v1's chunks are 5 MiB). */
 const POOLED_CHUNK = 5 * 1024 * 1024;
+/** Decoded values shorter than this (live appends, mostly) get a buffer of their own. */
 const POOLED_CHUNK_FROM = 1024 * 1024;
 /** Spare decoded chunks kept: as many as the server usually has requests under way. */
 const POOLED_CHUNKS = 4;
@@ -46,6 +47,7 @@ const CHECK_PIECE = 16 * 12 * 1024;
 const SLACK = 16;
 
 const align16 = (n: number) => (n + 15) & ~15;
+const lengthOf = (pieces: readonly Uint8Array[]) => pieces.reduce((sum, piece) => sum + piece.length, 0);
 
 /**
  * The form codec on form-kernels.wat. Each codec has its own WebAssembly memory, which grows to
@@ -72,8 +74,7 @@ export function wasmFormCodec(): FormCodec | undefined {
    * them; gives their length and the output's offset.
    */
   const input = (pieces: readonly Uint8Array[], outputBytes: number): { memory: Buffer; length: number; dst: number } => {
-    let length = 0;
-    for (const piece of pieces) length += piece.length;
+    const length = lengthOf(pieces);
     const dst = align16(FIRST_FREE + length + SLACK);
     const memory = room(dst + outputBytes + SLACK);
     let at = FIRST_FREE;
@@ -87,7 +88,7 @@ export function wasmFormCodec(): FormCodec | undefined {
   /** The decoded form value: a view of the memory, good until the next call. */
   const decodeForm = (pieces: readonly Uint8Array[]): Buffer | undefined => {
     // Decoding never makes the value longer.
-    const { memory, length, dst } = input(pieces, pieces.reduce((sum, piece) => sum + piece.length, 0));
+    const { memory, length, dst } = input(pieces, lengthOf(pieces));
     const decoded = kernels.decodeForm(FIRST_FREE, length, dst);
     return decoded < 0 ? undefined : memory.subarray(dst, dst + decoded);
   };
