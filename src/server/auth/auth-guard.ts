@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import jwt from "jsonwebtoken";
+import type Jwt from "jsonwebtoken";
+import { jwtLibrary } from "./jwt-library.js";
 import { HttpError } from "../http/http-error.js";
 import { ALL_SCOPES } from "./scopes.js";
 
@@ -56,12 +57,12 @@ export const ANONYMOUS: AuthClaims = Object.freeze({ sub: "", scopes: [], mode: 
 
 function verifyJwt(secret: string, credential: unknown): AuthClaims {
   if (typeof credential !== "string" || credential === "") throw unauthorized("missing auth token");
-  let payload: string | jwt.JwtPayload;
+  let payload: string | Jwt.JwtPayload;
   try {
     // The algorithm is pinned: a token saying "alg: none" or an asymmetric algorithm is refused.
-    payload = jwt.verify(credential, secret, { algorithms: ["HS256"] });
+    payload = jwtLibrary().verify(credential, secret, { algorithms: ["HS256"] });
   } catch (error) {
-    throw unauthorized(error instanceof jwt.TokenExpiredError ? "auth token expired" : "invalid auth token");
+    throw unauthorized(error instanceof jwtLibrary().TokenExpiredError ? "auth token expired" : "invalid auth token");
   }
   if (typeof payload === "string") throw unauthorized("invalid auth token");
   return { sub: typeof payload.sub === "string" ? payload.sub : "", scopes: scopesOf(payload.scope), mode: "jwt" };

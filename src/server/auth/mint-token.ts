@@ -1,4 +1,5 @@
-import jwt from "jsonwebtoken";
+import type Jwt from "jsonwebtoken";
+import { jwtLibrary } from "./jwt-library.js";
 
 export interface MintTokenOptions {
   sub: string;
@@ -9,9 +10,9 @@ export interface MintTokenOptions {
 
 /** An HS256 JWT with `scope` as a space-separated claim, as authGuard expects in JWT mode. */
 export function mintToken(secret: string, options: MintTokenOptions): string {
-  return jwt.sign({ scope: options.scope.join(" ") }, secret, {
+  return jwtLibrary().sign({ scope: options.scope.join(" ") }, secret, {
     algorithm: "HS256",
     subject: options.sub,
-    expiresIn: options.expiresIn as jwt.SignOptions["expiresIn"],
+    expiresIn: options.expiresIn as Jwt.SignOptions["expiresIn"],
   });
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import busboy from "busboy";
+import type Busboy from "busboy";
 import type { FormCodec } from "../../form-codec/form-codec.js";
 import { consumeBody, readBodyPieces } from "./consume-body.js";
 import { soleFormField } from "./form-field.js";
@@ -38,7 +38,9 @@ export async function readFormJson(req: IncomingMessage, forms: FormCodec, limit
 }
 
 async function readMultipartField(req: IncomingMessage, limit: number, call: string): Promise<string | undefined> {
-  let parser: busboy.Busboy;
+  // Loaded on first use: url-encoded forms (what the Python runner sends) never need it.
+  const { default: busboy } = await import("busboy");
+  let parser: Busboy.Busboy;
   try {
     parser = busboy({ headers: req.headers, limits: { fieldSize: limit, fields: 20, files: 1, parts: 21 } });
   } catch (error) {
