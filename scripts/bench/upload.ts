@@ -27,7 +27,7 @@ import {
   fmt,
   machineNote,
   prepareRun,
-  startBenchServer,
+  startServeProcess,
   startRunner,
 } from "./lib/bench-run.js";
 
@@ -81,9 +81,10 @@ async function sha256Of(path: string): Promise<string> {
 
 /**
  * A node:http server that reads every request body and throws it away, answering the byte count,
- * in a process of its own. In this one it would share a heap with the reference server: with that
- * heap past V8's 8 MB threshold for incremental marking, every ~15 MB of socket buffers it took
- * in started a full collection, and a plain PUT took a third longer (0.59 s against 0.44 s).
+ * in a process of its own, as the PUT's client and the reference server are. In this process,
+ * with tsx and the benchmark loaded, V8 runs a full collection for every ~15 MB of socket buffers
+ * it takes in (the heap is past its 8 MB threshold for incremental marking): a plain PUT took a
+ * third longer there (0.59 s against 0.44 s).
  */
 const SINK_SERVER = `
 const http = require("node:http");
@@ -148,7 +149,7 @@ interface RunnerFigure {
   peakKiB: number;
   /** Where the upload phase went, from the server's request log. */
   breakdown: string;
-  /** CPU seconds of the runner process and of the server (this process) in the upload phase. */
+  /** CPU seconds of the runner process and of the server's process in the upload phase. */
   runnerCpuS: number;
   serverCpuS: number;
 }
@@ -204,7 +205,7 @@ function breakdown(requests: LoggedRequest[], solverEnd: number, endedAt: number
 
 /** One run on a fresh server: the file linked into outputs/files/, the upload phase timed, the stored copy checked. */
 async function runnerUpload(root: string, master: string, digest: string, v2: boolean): Promise<RunnerFigure> {
-  const server = await startBenchServer(root, v2);
+  const server = await startServeProcess(root, v2);
   try {
     const endFile = join(root, `solver-end-${v2 ? "v2" : "v1"}`);
     const run = await prepareRun(root, server, SOLVER, { BENCH_END_FILE: endFile });
@@ -212,16 +213,16 @@ async function runnerUpload(root: string, master: string, digest: string, v2: bo
     await link(master, join(run.workDir, "outputs/files/big.bin"));
     const runner = startRunner(run.configPath);
     // CPU from the solver's end (its end file appears) to the runner's exit: the upload phase's.
-    let atEnd: { runnerS: number; server: NodeJS.CpuUsage } | undefined;
+    let atEnd: { runnerS: number; serverS: number } | undefined;
     let exited = false;
     const exiting = runner.exited.finally(() => (exited = true));
     while (!exited && !atEnd) {
-      if (await stat(endFile).catch(() => undefined)) atEnd = { runnerS: await cpuSeconds(runner.pid), server: process.cpuUsage() };
+      if (await stat(endFile).catch(() => undefined)) atEnd = { runnerS: await cpuSeconds(runner.pid), serverS: await cpuSeconds(server.pid) };
       else await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const exit = await exiting;
     const runnerCpuS = runner.cpuS() - (atEnd?.runnerS ?? 0);
-    const { user, system } = process.cpuUsage(atEnd?.server);
+    const serverCpuS = (await cpuSeconds(server.pid)) - (atEnd?.serverS ?? 0);
     await expectFinished(exit, run, `upload through ${v2 ? "v2" : "v1"}`);
     const solverEnd = Number(await readFile(endFile, "utf8"));
     // The stored copy must be the file, or the time means nothing.
@@ -238,13 +239,13 @@ async function runnerUpload(root: string, master: string, digest: string, v2: bo
       .filter(Boolean)
       .map((line) => JSON.parse(line) as LoggedRequest);
     if (process.env.BENCH_TIMELINE) for (const r of requests) console.error(`${v2 ? "v2" : "v1"} ${(Date.parse(r.at) - solverEnd).toFixed(0).padStart(6)} ms +${String(r.ms).padStart(5)} ${r.method} ${r.path} ${r.status}`);
-    if (process.env.BENCH_TIMELINE) console.error(`exit at ${exit.endedAt - solverEnd} ms; server user ${(user / 1e6).toFixed(2)} s, system ${(system / 1e6).toFixed(2)} s`);
+    if (process.env.BENCH_TIMELINE) console.error(`exit at ${exit.endedAt - solverEnd} ms; server CPU ${serverCpuS.toFixed(2)} s`);
     return {
       ms: exit.endedAt - solverEnd,
       peakKiB: runner.peakKiB(),
       breakdown: breakdown(requests, solverEnd, exit.endedAt, v2),
       runnerCpuS,
-      serverCpuS: (user + system) / 1e6,
+      serverCpuS,
     };
   } finally {
     await server.close();
@@ -258,7 +259,7 @@ async function runnerUpload(root: string, master: string, digest: string, v2: bo
 function cpuNote(f: RunnerFigure): string {
   const cores = availableParallelism();
   const boundS = Math.max(f.runnerCpuS, f.serverCpuS, (f.runnerCpuS + f.serverCpuS) / cores);
-  return `CPU in that phase: runner ${f.runnerCpuS.toFixed(2)} s, server (this process) ${f.serverCpuS.toFixed(2)} s: on ${cores} idle cores at best ${fmt.mbps(size, boundS * 1000)}`;
+  return `CPU in that phase: runner ${f.runnerCpuS.toFixed(2)} s, server (serve) ${f.serverCpuS.toFixed(2)} s: on ${cores} idle cores at best ${fmt.mbps(size, boundS * 1000)}`;
 }
 
 /** The run of median time, with the highest peak RSS of all the runs. */
@@ -312,8 +313,8 @@ async function main(): Promise<void> {
     console.log("  measured: upload phase = the solver's end (the time it writes as its last act) → the runner's exit; the file is");
     console.log("  in outputs/files/ before the run and the solver exits at once, so this is the final pass (v2: sha256 of the file,");
     console.log("  open, PATCH, complete with the server's own digest check; v1: 5 MiB base64 form chunks), the final status update");
-    console.log("  and the runner's exit. The server runs in this process and writes to disk; the sink, in a process of its own,");
-    console.log("  discards the body.");
+    console.log("  and the runner's exit. The server (`physicsworks-solve serve`) writes to disk; the sink discards the body; each");
+    console.log("  runs in a process of its own.");
     console.log(`  baseline: plain streaming HTTP PUT (node:http + fs.createReadStream, own process) to a sink (own process) on 127.0.0.1, median of ${baseline.length}`);
     console.log(`            (${baseline.map((ms) => fmt.s(ms)).join(", ")}), one before and after each run; MB = 10^6 bytes`);
     console.log(`  runner: median of ${RUNS} run(s) each (v2 ${v2.all.map((ms) => fmt.s(ms)).join(", ")}; v1 ${v1.all.map((ms) => fmt.s(ms)).join(", ")}); peak RSS the highest of them`);

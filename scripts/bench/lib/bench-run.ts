@@ -62,6 +62,58 @@ export async function startBenchServer(root: string, v2: boolean): Promise<Bench
   };
 }
 
+/** What prepareRun needs of a server: where it listens, its token, its data folder. */
+export type ServerAddress = Pick<BenchServer, "url" | "token" | "dataDir">;
+
+export interface ServeProcess extends ServerAddress {
+  pid: number;
+  /** The run the server has (a benchmark makes one at a time). */
+  runId(): Promise<string | undefined>;
+  /** SIGTERM, its exit awaited, its data folder removed. */
+  close(): Promise<void>;
+}
+
+/**
+ * `node bin/physicsworks-solve.js serve` in a process of its own, as a user starts it (dist/),
+ * resolved once it prints its URL. Its heap is then its own: in the benchmark's process, with tsx
+ * and the benchmark's code loaded, V8 runs a full collection for every ~15 MB of socket buffers.
+ */
+export async function startServeProcess(root: string, v2: boolean): Promise<ServeProcess> {
+  const dataDir = await mkdtemp(join(root, `serve-${v2 ? "v2" : "v1"}-`));
+  const token = randomBytes(16).toString("hex");
+  const args = [CLI, "serve", "--port", "0", "--host", "127.0.0.1", "--data", dataDir, "--token", token, ...(v2 ? [] : ["--v1Only"])];
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  if (child.pid === undefined) throw new Error("could not start physicsworks-solve serve");
+  const pid = child.pid;
+  let stderr = "";
+  child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr = (stderr + s).slice(-10_000)));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => {
+      out += s;
+      const found = /^(http:\/\/\S+\/)$/m.exec(out)?.[1];
+      if (found) resolve(found);
+    });
+    void exited.then(() => reject(new Error(`physicsworks-solve serve exited before it listened: ${stderr}`)));
+  });
+  return {
+    url,
+    token,
+    dataDir,
+    pid,
+    async runId() {
+      const runs = await readdir(join(dataDir, "runs")).catch(() => []);
+      return runs[0];
+    },
+    async close() {
+      child.kill("SIGTERM");
+      await exited;
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 export interface BenchRun {
   dir: string;
   workDir: string;
@@ -72,7 +124,7 @@ export interface BenchRun {
  * A platform run ready to start: run data and a scripts zip (holding `solver` as main.py) seeded
  * on the server, and a config.json with host, token, project, simulation, job and owner.
  */
-export async function prepareRun(root: string, server: BenchServer, solver: string, env: Record<string, string> = {}): Promise<BenchRun> {
+export async function prepareRun(root: string, server: ServerAddress, solver: string, env: Record<string, string> = {}): Promise<BenchRun> {
   const dir = await mkdtemp(join(root, "run-"));
   const workDir = join(dir, "work");
   await mkdir(workDir);
