@@ -41,6 +41,12 @@ export interface BenchServer {
   close(): Promise<void>;
 }
 
+/** The one run a fresh server's DATA folder holds (its folder under DATA/runs), once the runner created it. */
+async function onlyRun(dataDir: string): Promise<string | undefined> {
+  const runs = await readdir(join(dataDir, "runs")).catch(() => []);
+  return runs[0];
+}
+
 /** The reference server (v2 on or off) with a fresh DATA folder under `root`. */
 export async function startBenchServer(root: string, v2: boolean): Promise<BenchServer> {
   const dataDir = await mkdtemp(join(root, `server-${v2 ? "v2" : "v1"}-`));
@@ -51,10 +57,7 @@ export async function startBenchServer(root: string, v2: boolean): Promise<Bench
     url: server.url,
     token,
     dataDir,
-    async runId() {
-      const runs = await readdir(join(dataDir, "runs")).catch(() => []);
-      return runs[0];
-    },
+    runId: () => onlyRun(dataDir),
     async close() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });
@@ -65,10 +68,8 @@ export async function startBenchServer(root: string, v2: boolean): Promise<Bench
 /** What prepareRun needs of a server: where it listens, its token, its data folder. */
 export type ServerAddress = Pick<BenchServer, "url" | "token" | "dataDir">;
 
-export interface ServeProcess extends ServerAddress {
+export interface ServeProcess extends Pick<BenchServer, "url" | "token" | "dataDir" | "runId"> {
   pid: number;
-  /** The run the server has (a benchmark makes one at a time). */
-  runId(): Promise<string | undefined>;
   /** SIGTERM, its exit awaited, its data folder removed. */
   close(): Promise<void>;
 }
@@ -102,10 +103,7 @@ export async function startServeProcess(root: string, v2: boolean): Promise<Serv
     token,
     dataDir,
     pid,
-    async runId() {
-      const runs = await readdir(join(dataDir, "runs")).catch(() => []);
-      return runs[0];
-    },
+    runId: () => onlyRun(dataDir),
     async close() {
       child.kill("SIGTERM");
       await exited;
