@@ -159,17 +159,27 @@ export class StateFileReader {
     // (A negative start would count from the end, so a one-byte chunk skips the CR search.)
     const lastCr = data.length >= 2 ? data.lastIndexOf(CR, data.length - 2) : -1;
     if (lastCr >= end) end = lastCr + 1;
-    if (end > 0) {
-      lines.push(...splitLines(data.toString("utf8", 0, end)));
+    // A complete line is cut as an unfinished one is: one read may hold a line past the bound.
+    for (const line of rawLines(data.subarray(0, end))) {
+      const { pieces, rest } = this.#cut(line);
+      lines.push(...pieces, rest.toString("utf8"));
     }
-    let rest = data.subarray(end);
-    while (rest.length > this.#maxLineBytes) {
-      const cut = characterBoundary(rest, this.#maxLineBytes);
-      lines.push(rest.toString("utf8", 0, cut));
-      rest = rest.subarray(cut);
-    }
+    const { pieces, rest } = this.#cut(data.subarray(end));
+    lines.push(...pieces);
     // A copy, so a held line does not keep the whole chunk alive.
     this.#partial = Buffer.from(rest);
+  }
+
+  /** `raw` cut at character boundaries into lines of at most maxLineBytes, and what is left (at most that long). */
+  #cut(raw: Buffer): { pieces: string[]; rest: Buffer } {
+    const pieces: string[] = [];
+    let rest = raw;
+    while (rest.length > this.#maxLineBytes) {
+      const cut = characterBoundary(rest, this.#maxLineBytes);
+      pieces.push(rest.toString("utf8", 0, cut));
+      rest = rest.subarray(cut);
+    }
+    return { pieces, rest };
   }
 
   #flush(): string[] {
@@ -181,6 +191,21 @@ export class StateFileReader {
 }
 
 /** Text whose last line ending closes its last line; a lone trailing CR does too. */
+/** The lines of `data` as bytes, split as splitLines splits text (CR LF, CR or LF; no empty last line). */
+function rawLines(data: Buffer): Buffer[] {
+  const lines: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i < data.length; i++) {
+    const c = data[i];
+    if (c !== LF && c !== CR) continue;
+    lines.push(data.subarray(start, i));
+    if (c === CR && data[i + 1] === LF) i++;
+    start = i + 1;
+  }
+  if (start < data.length) lines.push(data.subarray(start));
+  return lines;
+}
+
 function splitLines(text: string): string[] {
   const lines = text.split(/\r\n|\r|\n/);
   if (lines[lines.length - 1] === "") lines.pop();
