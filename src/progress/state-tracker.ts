@@ -190,7 +190,6 @@ export class StateFileReader {
   }
 }
 
-/** Text whose last line ending closes its last line; a lone trailing CR does too. */
 /** The lines of `data` as bytes, split as splitLines splits text (CR LF, CR or LF; no empty last line). */
 function rawLines(data: Buffer): Buffer[] {
   const lines: Buffer[] = [];
@@ -206,6 +205,7 @@ function rawLines(data: Buffer): Buffer[] {
   return lines;
 }
 
+/** Text whose last line ending closes its last line; a lone trailing CR does too. */
 function splitLines(text: string): string[] {
   const lines = text.split(/\r\n|\r|\n/);
   if (lines[lines.length - 1] === "") lines.pop();
