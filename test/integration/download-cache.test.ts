@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, truncate, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -173,6 +173,38 @@ describe("createDownloadCache()", () => {
     expect(downloads).toBeGreaterThanOrEqual(1);
     expect(downloads).toBe(results.filter((r) => !r.hit).length);
     expect((await createDownloadCache({ dir, env: {} }).fetch("shared", join(work, "late"), () => Promise.reject(new Error("no")))).hit).toBe(true);
+  });
+
+  it("links a hit while other runs rename fresh copies over the cached file", async () => {
+    // link(2) fails with ENOENT when the name is swapped to a new inode between its lookup and the
+    // link (the old inode has no name left): a run sharing the cache must link the new copy instead.
+    const dir = await tempDir("pw-cache-");
+    const work = await tempDir("pw-work-");
+    await createDownloadCache({ dir, env: {} }).fetch("m", join(work, "first"), async (tmp) => (await writeFile(tmp, "mesh"), { bytes: 4 }));
+    const cached = join(dir, "files", cacheKey("m"));
+    let swapping = true;
+    let swaps = 0;
+    const swapper = (async () => {
+      while (swapping) {
+        const fresh = join(dir, `fresh-${swaps++}`);
+        await writeFile(fresh, "mesh");
+        await rename(fresh, cached);
+      }
+    })();
+    const cache = createDownloadCache({ dir, env: {} });
+    let places = 0;
+    try {
+      // Past 2,000 links with ~6,000 swaps: the unguarded link failed about once in 70 on this machine kind.
+      for (; places < 2000; places++) {
+        const dest = join(work, `run${places % 8}`);
+        expect(await cache.fetch("m", dest, () => Promise.reject(new Error("a hit must not download")))).toEqual({ bytes: 4, hit: true });
+      }
+    } finally {
+      swapping = false;
+      await swapper;
+    }
+    expect(swaps).toBeGreaterThan(100);
+    for (let i = 0; i < 8; i++) expect(await readFile(join(work, `run${i}`), "utf8")).toBe("mesh");
   });
 
   it("keeps every file id a plain name inside the cache", async () => {
