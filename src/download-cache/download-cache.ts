@@ -9,9 +9,8 @@
  * renamed over files/<key> in one step. Two runs that miss together both download and the last rename
  * wins; the content is the same (a file id names fixed content), and a run that already linked or
  * opened the other copy keeps a complete file (a rename swaps the name, not the bytes; a link that
- * meets the swap is made again, see place-file.ts). A lock would
- * save the second download but needs stale-lock recovery when a runner dies holding it: not worth it
- * for a cache. A failed or short download is removed and never renamed in, so it cannot poison the cache.
+ * meets the swap is made again, see place-file.ts). A lock would save the second download but
+ * needs stale-lock recovery when a runner dies holding it: not worth it for a cache. A failed or short download is removed and never renamed in, so it cannot poison the cache.
  */
 import { randomUUID } from "node:crypto";
 import { chmod, mkdir, opendir, rename, rm, stat } from "node:fs/promises";
