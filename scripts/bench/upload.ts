@@ -10,7 +10,8 @@
  * proved too noisy to compare.
  * Run: npx tsx scripts/bench/upload.ts [size, default 1GiB; e.g. 256MiB, 4GiB, 1000000000] [runs, default 3]
  * (runs dist/: `npm run build` first). BENCH_TIMELINE=1 also prints each run's requests, as the
- * server logged them, in ms from the solver's end.
+ * server logged them, in ms from the solver's end, and the server's CPU by thread.
+ * BENCH_SERVE_NODE_ARGS and BENCH_SERVE_LOG (see bench-run.ts) profile or trace the server.
  */
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -29,11 +30,13 @@ import {
   prepareRun,
   startServeProcess,
   startRunner,
+  threadCpuSeconds,
 } from "./lib/bench-run.js";
 
 const size = parseSize(process.argv[2] ?? "1GiB");
 const RUNS = parseRuns(process.argv[3] ?? "3");
 const TARGET = { v2: 0.7, v1: 0.4, peakMb: 200 };
+const MIB = 1024 * 1024;
 
 /** The solver: its last act is to write the time it ends (ms since the epoch) where BENCH_END_FILE says. */
 const SOLVER = `import os, time
@@ -119,7 +122,7 @@ async function startSink(): Promise<{ url: string; close(): Promise<void> }> {
 /** The client in its own process, as the runner is: PUT with Content-Length, body piped from fs.createReadStream. */
 const PUT_CLIENT = `
 const http = require("node:http"), fs = require("node:fs");
-const [url, file] = process.argv.slice(1);
+const [url, file, readBytes] = process.argv.slice(1);
 const size = fs.statSync(file).size;
 const t0 = process.hrtime.bigint();
 const req = http.request(url, { method: "PUT", headers: { "content-type": "application/octet-stream", "content-length": size } }, (res) => {
@@ -129,11 +132,12 @@ const req = http.request(url, { method: "PUT", headers: { "content-type": "appli
     process.stdout.write(JSON.stringify({ ms, status: res.statusCode, received: JSON.parse(body).bytes }));
   });
 });
-fs.createReadStream(file).pipe(req);
+fs.createReadStream(file, readBytes ? { highWaterMark: Number(readBytes) } : {}).pipe(req);
 `;
 
-async function plainPut(url: string, file: string): Promise<number> {
-  const child = spawn(process.execPath, ["-e", PUT_CLIENT, url, file], { stdio: ["ignore", "pipe", "inherit"] });
+/** One PUT of `file` to the sink, read in the stream's default 64 KiB pieces (the baseline) or in `readBytes` ones. */
+async function plainPut(url: string, file: string, readBytes?: number): Promise<number> {
+  const child = spawn(process.execPath, ["-e", PUT_CLIENT, url, file, ...(readBytes ? [String(readBytes)] : [])], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   child.stdout.setEncoding("utf8").on("data", (s: string) => (out += s));
   const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
@@ -213,16 +217,19 @@ async function runnerUpload(root: string, master: string, digest: string, v2: bo
     await link(master, join(run.workDir, "outputs/files/big.bin"));
     const runner = startRunner(run.configPath);
     // CPU from the solver's end (its end file appears) to the runner's exit: the upload phase's.
-    let atEnd: { runnerS: number; serverS: number } | undefined;
+    let atEnd: { runnerS: number; serverS: number; serverThreads: Map<string, number> } | undefined;
     let exited = false;
     const exiting = runner.exited.finally(() => (exited = true));
     while (!exited && !atEnd) {
-      if (await stat(endFile).catch(() => undefined)) atEnd = { runnerS: await cpuSeconds(runner.pid), serverS: await cpuSeconds(server.pid) };
+      if (await stat(endFile).catch(() => undefined)) {
+        atEnd = { runnerS: await cpuSeconds(runner.pid), serverS: await cpuSeconds(server.pid), serverThreads: await threadCpuSeconds(server.pid) };
+      }
       else await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const exit = await exiting;
     const runnerCpuS = runner.cpuS() - (atEnd?.runnerS ?? 0);
     const serverCpuS = (await cpuSeconds(server.pid)) - (atEnd?.serverS ?? 0);
+    const serverThreads = threadsNote(await threadCpuSeconds(server.pid), atEnd?.serverThreads);
     await expectFinished(exit, run, `upload through ${v2 ? "v2" : "v1"}`);
     const solverEnd = Number(await readFile(endFile, "utf8"));
     // The stored copy must be the file, or the time means nothing.
@@ -239,7 +246,7 @@ async function runnerUpload(root: string, master: string, digest: string, v2: bo
       .filter(Boolean)
       .map((line) => JSON.parse(line) as LoggedRequest);
     if (process.env.BENCH_TIMELINE) for (const r of requests) console.error(`${v2 ? "v2" : "v1"} ${(Date.parse(r.at) - solverEnd).toFixed(0).padStart(6)} ms +${String(r.ms).padStart(5)} ${r.method} ${r.path} ${r.status}`);
-    if (process.env.BENCH_TIMELINE) console.error(`exit at ${exit.endedAt - solverEnd} ms; server CPU ${serverCpuS.toFixed(2)} s`);
+    if (process.env.BENCH_TIMELINE) console.error(`exit at ${exit.endedAt - solverEnd} ms; server CPU ${serverCpuS.toFixed(2)} s (${serverThreads})`);
     return {
       ms: exit.endedAt - solverEnd,
       peakKiB: runner.peakKiB(),
@@ -250,6 +257,16 @@ async function runnerUpload(root: string, master: string, digest: string, v2: bo
   } finally {
     await server.close();
   }
+}
+
+/** Each thread's CPU seconds between two readings, busiest first, for BENCH_TIMELINE. */
+function threadsNote(after: Map<string, number>, before = new Map<string, number>()): string {
+  return [...after]
+    .map(([name, s]) => [name, s - (before.get(name) ?? 0)] as const)
+    .filter(([, s]) => s >= 0.005)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, s]) => `${name} ${s.toFixed(2)} s`)
+    .join(", ");
 }
 
 /**
@@ -299,6 +316,8 @@ async function main(): Promise<void> {
     }
     baseline.push(await plainPut(sink.url, master));
     const put = median(baseline);
+    // Context, not the baseline: the same PUT read in 1 MiB pieces, as the runner reads a PATCH's body.
+    const bigReads = median([await plainPut(sink.url, master, MIB), await plainPut(sink.url, master, MIB), await plainPut(sink.url, master, MIB)]);
     const v2 = medianRun(v2Runs);
     const v1 = medianRun(v1Runs);
 
@@ -317,6 +336,8 @@ async function main(): Promise<void> {
     console.log("  runs in a process of its own.");
     console.log(`  baseline: plain streaming HTTP PUT (node:http + fs.createReadStream, own process) to a sink (own process) on 127.0.0.1, median of ${baseline.length}`);
     console.log(`            (${baseline.map((ms) => fmt.s(ms)).join(", ")}), one before and after each run; MB = 10^6 bytes`);
+    console.log(`  for context: the same PUT with 1 MiB reads (as the runner reads a PATCH's body) took ${fmt.s(bigReads)} (median of 3): the`);
+    console.log("            baseline's 64 KiB reads cost a round of the event loop each; the sink takes in the body at that speed");
     console.log(`  runner: median of ${RUNS} run(s) each (v2 ${v2.all.map((ms) => fmt.s(ms)).join(", ")}; v1 ${v1.all.map((ms) => fmt.s(ms)).join(", ")}); peak RSS the highest of them`);
     console.log("");
     console.log(`  ${"".padEnd(30)} ${"time".padStart(9)}  ${"throughput".padStart(13)}  ${"× PUT".padStart(6)}  peak RSS (VmHWM)`);

@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -83,11 +83,16 @@ export async function startServeProcess(root: string, v2: boolean): Promise<Serv
   const dataDir = await mkdtemp(join(root, `serve-${v2 ? "v2" : "v1"}-`));
   const token = randomBytes(16).toString("hex");
   const args = [CLI, "serve", "--port", "0", "--host", "127.0.0.1", "--data", dataDir, "--token", token, ...(v2 ? [] : ["--v1Only"])];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  // BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server (it writes the profile on SIGTERM's exit).
+  const nodeArgs = (process.env.BENCH_SERVE_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   if (child.pid === undefined) throw new Error("could not start physicsworks-solve serve");
   const pid = child.pid;
   let stderr = "";
   child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr = (stderr + s).slice(-10_000)));
+  // BENCH_SERVE_LOG=file keeps what the server wrote (with BENCH_SERVE_NODE_ARGS="--trace-gc", its collections).
+  const log = process.env.BENCH_SERVE_LOG;
+  if (log) for (const stream of [child.stdout, child.stderr]) stream.on("data", (s: string | Buffer) => appendFileSync(log, s));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
@@ -251,6 +256,18 @@ export function memoryOf(pid: number): { rssKiB: number; hwmKiB: number } | unde
 /** utime + stime of a process (all its threads), in seconds. */
 export async function cpuSeconds(pid: number): Promise<number> {
   return cpuOfStat(await readFile(`/proc/${pid}/stat`, "utf8"));
+}
+
+/** CPU seconds of each thread of a process, by thread name ("node" is the main thread; libuv's pool, V8's workers). */
+export async function threadCpuSeconds(pid: number): Promise<Map<string, number>> {
+  const byName = new Map<string, number>();
+  for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [])) {
+    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, "utf8").catch(() => undefined);
+    if (!stat) continue;
+    const name = tid === String(pid) ? "main" : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).trim();
+    byName.set(name, (byName.get(name) ?? 0) + cpuOfStat(stat));
+  }
+  return byName;
 }
 
 function cpuSecondsSync(pid: number): number | undefined {
