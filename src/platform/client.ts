@@ -42,6 +42,8 @@ export interface PlatformClientOptions {
 export interface PlatformClient {
   /** The host, ending with "/". */
   readonly host: string;
+  /** The HTTP proxy the calls go through (from the environment), for the live socket to take too. */
+  readonly proxy: URL | undefined;
   readRunData(project: string, simulation: string): Promise<RunData>;
   createRun(simulation: string): Promise<RunNode>;
   updateRun(simulation: string, runId: string, body: UpdateRunBody): Promise<void>;
@@ -87,6 +89,7 @@ export function createPlatformClient(options: PlatformClientOptions): PlatformCl
   };
   return {
     host,
+    proxy,
     readRunData: (project, simulation) => run.readRunData(ctx, project, simulation),
     createRun: (simulation) => run.createRun(ctx, simulation),
     updateRun: (simulation, runId, body) => run.updateRun(ctx, simulation, runId, body),

@@ -1,4 +1,7 @@
+import type { Agent } from "node:http";
 import { io, type Socket } from "socket.io-client";
+import { CLIENT_DEFAULTS } from "./client.js";
+import { plainTunnelingAgent, tunnelingAgent } from "./proxy-agent.js";
 import type { RunLogEvent, RunStatus, RunStatusEvent } from "./types.js";
 
 export interface LiveSocketOptions {
@@ -10,6 +13,8 @@ export interface LiveSocketOptions {
   logIntervalMs?: number;
   /** Lines kept while disconnected or between sends; older ones are dropped (the log file has them all). */
   maxPendingLines?: number;
+  /** The HTTP proxy the platform calls go through (PlatformClient.proxy): the socket goes there too, in a CONNECT tunnel. */
+  proxy?: URL;
 }
 
 export interface LiveSocket {
@@ -23,9 +28,13 @@ export interface LiveSocket {
  * run:abort. socket.io reconnects by itself and the room is joined again on every connect.
  */
 export function connectLiveSocket(options: LiveSocketOptions): LiveSocket {
-  const socket: Socket = io(new URL(options.host).origin, {
-    path: `${new URL(options.host).pathname.replace(/\/$/, "")}/socket.io`,
+  const host = new URL(options.host);
+  const agent = options.proxy ? proxyAgent(host, options.proxy) : undefined;
+  const socket: Socket = io(host.origin, {
+    path: `${host.pathname.replace(/\/$/, "")}/socket.io`,
     auth: { token: options.token },
+    // engine.io hands the agent to ws in Node; its typings only know a browser's string or boolean.
+    ...(agent ? { agent: agent as unknown as string } : {}),
     transports: ["websocket"],
     reconnection: true,
     reconnectionDelay: 500,
@@ -66,6 +75,15 @@ export function connectLiveSocket(options: LiveSocketOptions): LiveSocket {
       socket.close();
     },
   };
+}
+
+/**
+ * The WebSocket's connection through the proxy: a CONNECT tunnel, for an http:// platform too
+ * (whose plain calls go to the proxy in absolute form, which an upgrade cannot).
+ */
+function proxyAgent(host: URL, proxy: URL): Agent {
+  const { connectTimeoutMs } = CLIENT_DEFAULTS;
+  return host.protocol === "https:" ? tunnelingAgent(proxy, connectTimeoutMs) : plainTunnelingAgent(proxy, connectTimeoutMs);
 }
 
 /** The longest wait for the last emits to leave before the socket closes. */

@@ -12,9 +12,27 @@ import { connectTimeoutError } from "./connect-timeout.js";
  * timeout.
  */
 export function tunnelingAgent(proxy: URL, connectTimeoutMs: number): https.Agent {
-  const agent = new https.Agent({ keepAlive: true });
-  const createConnection = (options: tls.ConnectionOptions & { host?: string; port?: number }, done: (error: Error | null, socket?: Socket) => void) => {
-    const target = `${options.host}:${options.port ?? 443}`;
+  return withTunnels(new https.Agent({ keepAlive: true }), proxy, connectTimeoutMs, (socket, options) => {
+    const servername = options.servername ?? (options.host && !isIP(options.host) ? options.host : undefined);
+    return tls.connect({ ...options, socket, ...(servername ? { servername } : {}) });
+  });
+}
+
+/**
+ * An http agent whose connections are CONNECT tunnels through an HTTP proxy, for what cannot go
+ * in absolute form: the live socket's WebSocket upgrade to an http:// platform.
+ */
+export function plainTunnelingAgent(proxy: URL, connectTimeoutMs: number): http.Agent {
+  return withTunnels(new http.Agent({ keepAlive: false }), proxy, connectTimeoutMs, (socket) => socket);
+}
+
+type TunnelOptions = tls.ConnectionOptions & { host?: string; port?: number };
+
+/** Makes `agent` open each connection as a CONNECT tunnel to its host and port, then `wrap` the tunnel (TLS or as is). */
+function withTunnels<A extends http.Agent>(agent: A, proxy: URL, connectTimeoutMs: number, wrap: (socket: Socket, options: TunnelOptions) => Socket): A {
+  const createConnection = (options: TunnelOptions, done: (error: Error | null, socket?: Socket) => void) => {
+    const defaultPort = agent instanceof https.Agent ? 443 : 80;
+    const target = `${options.host}:${options.port ?? defaultPort}`;
     const connect = http.request({
       host: bareHostname(proxy),
       port: proxy.port || 80,
@@ -32,8 +50,7 @@ export function tunnelingAgent(proxy: URL, connectTimeoutMs: number): https.Agen
         done(Object.assign(new Error(`the proxy ${proxy.host} refused the tunnel to ${target} (${answer.statusCode} ${answer.statusMessage ?? ""})`.trim()), { code: "ERR_PROXY_REFUSED" }));
         return;
       }
-      const servername = options.servername ?? (options.host && !isIP(options.host) ? options.host : undefined);
-      done(null, tls.connect({ ...options, socket, ...(servername ? { servername } : {}) }));
+      done(null, wrap(socket, options));
     });
     connect.end();
   };

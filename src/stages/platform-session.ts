@@ -52,7 +52,13 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
     };
     await saving;
     const socket = capabilities.events.includes("socket.io")
-      ? connectLiveSocket({ host: target.host, token: target.token, runId: node.id, onAbort: () => ctx.abort("user") })
+      ? connectLiveSocket({
+          host: target.host,
+          token: target.token,
+          runId: node.id,
+          onAbort: () => ctx.abort("user"),
+          ...(client.proxy ? { proxy: client.proxy } : {}),
+        })
       : undefined;
     const sentPaths = new Set<string>();
     let sentBytes = 0;

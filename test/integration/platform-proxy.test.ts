@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createPlatformClient } from "../../src/platform/index.js";
 import { splice, startTestProxy, type TestProxy } from "../helpers/http-proxy.js";
 import { platformFields, writeConfig } from "../helpers/platform-run.js";
+import { waitFor } from "../helpers/pids.js";
 import { runCli } from "../helpers/run-cli.js";
 import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
 import { useTempWorks } from "../helpers/work-dir.js";
@@ -85,6 +86,35 @@ describe("the platform through an HTTP proxy", () => {
     expect(error.message).toContain(`through the proxy ${address}`);
     expect(error.message).toContain("connection refused");
     expect(error.message).not.toContain("secret");
+  });
+
+  it("http platform: the live socket goes to http_proxy as a CONNECT tunnel, and a run:abort through it stops the run", async () => {
+    const s = await server();
+    await seedRunData(s.dataDir, "p1", "sim1", { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } });
+    const p = await proxy();
+    const w = await work("sleeper.py");
+    await writeConfig(w.configPath, platformFields(s, { workDir: ".", mainScript: "sleeper.py" }));
+    const running = runCli([`--configPath=${w.configPath}`, "--json", "--grace=1s"], {
+      env: { http_proxy: p.url, HTTP_PROXY: "", no_proxy: "", NO_PROXY: "", SLEEP_SECONDS: "60" },
+    });
+    // The run's id is written back to config.json; an abort is asked until a socket in the run's room takes it.
+    await waitFor(
+      async () => {
+        const runId = (JSON.parse(await readFile(w.configPath, "utf8")) as { resource?: { id?: string } }).resource?.id;
+        if (!runId) return undefined;
+        const answer = (await (await callServer(s, "POST", `runs/${runId}/abort`)).json()) as { sockets: number };
+        return answer.sockets > 0 ? true : undefined;
+      },
+      20_000,
+      "the live socket to join its run's room",
+    );
+    const run = await running;
+    const result = JSON.parse(run.stdout) as { status: string; error?: { message: string } };
+    expect(result, run.stderr).toMatchObject({ status: "error", error: { message: "Aborted by user" } });
+    // The platform calls went to the proxy in absolute form; the socket's upgrade in a tunnel to the platform.
+    const host = new URL(s.url).host;
+    expect(p.seen.filter((r) => r.method === "CONNECT")).toEqual([{ method: "CONNECT", target: host }]);
+    expect(p.seen.filter((r) => r.method !== "CONNECT").every((r) => r.target.startsWith(s.url))).toBe(true);
   });
 
   it("https platform: a whole run goes through https_proxy's CONNECT tunnels, TLS end to end", async () => {
