@@ -1,10 +1,9 @@
 // One chart as SVG built node by node (no markup parsed): a line per series, axes with ticks and
-// labels, a legend. The shapes follow the runner's report (src/report/svg-chart.ts), sized for the panel.
-import { niceAxis } from "./chart-axis.js";
+// labels, a legend. The shapes follow the runner's report (src/report/svg-chart.ts), sized for the
+// panel; the geometry is the report's own module.
+import { dataAxes, round2 as round, seriesColor, seriesDashed, shorten, unbrokenRuns } from "./chart-geometry.js";
 
 const SVG = "http://www.w3.org/2000/svg";
-/** Colour-blind-safe (Okabe–Ito), then repeated with dashes. */
-const COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442"];
 const WIDTH = 420;
 const PLOT_HEIGHT = 190;
 const MARGIN = { left: 58, right: 14, top: 10, bottom: 40 };
@@ -21,7 +20,7 @@ function svg(tag, attributes = {}, ...children) {
 /** `chart` is csvSeries()'s answer; `title` names the chart for screen readers and as its tooltip. */
 export function lineChart(chart, title) {
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
-  const { x, y } = axes(chart);
+  const { x, y } = dataAxes(chart.series.map((series) => series.points), 6, 5);
   const sx = (v) => round(MARGIN.left + ((v - x.min) / (x.max - x.min)) * plotWidth);
   const sy = (v) => round(MARGIN.top + PLOT_HEIGHT - ((v - y.min) / (y.max - y.min)) * PLOT_HEIGHT);
   const base = MARGIN.top + PLOT_HEIGHT;
@@ -54,8 +53,8 @@ export function lineChart(chart, title) {
   chart.series.forEach((series, i) => {
     const group = svg("g", { class: "series", ...stroke(i), fill: "none" });
     group.dataset.series = series.name;
-    for (const run of runs(series.points)) {
-      if (run.length === 1) group.append(svg("circle", { cx: sx(run[0].x), cy: sy(run[0].y), r: 2, fill: colorOf(i) }));
+    for (const run of unbrokenRuns(series.points)) {
+      if (run.length === 1) group.append(svg("circle", { cx: sx(run[0].x), cy: sy(run[0].y), r: 2, fill: seriesColor(i) }));
       else group.append(svg("polyline", { points: run.map((p) => `${sx(p.x)},${sy(p.y)}`).join(" ") }));
     }
     root.append(group);
@@ -69,42 +68,6 @@ export function lineChart(chart, title) {
   return root;
 }
 
-function axes(chart) {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-  for (const { points } of chart.series) {
-    for (const p of points) {
-      if (!p) continue;
-      x0 = Math.min(x0, p.x);
-      x1 = Math.max(x1, p.x);
-      y0 = Math.min(y0, p.y);
-      y1 = Math.max(y1, p.y);
-    }
-  }
-  return { x: niceAxis(x0, x1, 6), y: niceAxis(y0, y1, 5) };
-}
-
-/** The unbroken stretches of a line. */
-function runs(points) {
-  const out = [];
-  let current = [];
-  for (const p of points) {
-    if (p) current.push(p);
-    else if (current.length) {
-      out.push(current);
-      current = [];
-    }
-  }
-  if (current.length) out.push(current);
-  return out;
-}
-
-const colorOf = (i) => COLORS[i % COLORS.length];
-
 function stroke(i) {
-  const dash = Math.floor(i / COLORS.length) % 2 === 1 ? { "stroke-dasharray": "6 3" } : {};
-  return { stroke: colorOf(i), "stroke-width": 1.5, ...dash };
+  return { stroke: seriesColor(i), "stroke-width": 1.5, ...(seriesDashed(i) ? { "stroke-dasharray": "6 3" } : {}) };
 }
-
-const round = (v) => Math.round(v * 100) / 100;
-
-const shorten = (text, max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);

@@ -2,7 +2,7 @@
  * One chart as inline SVG: a line per series, axes with ticks and labels, a legend. Plain SVG with
  * attributes only (no script, no external font), so the page draws offline and without JavaScript.
  */
-import { niceAxis, type Axis } from "./axis-ticks.js";
+import { dataAxes, round2 as round, seriesColor, seriesDashed, shorten, unbrokenRuns, type Axis } from "../../assets/dashboard/chart-geometry.js";
 import type { ChartData } from "./csv-series.js";
 import { escapeHtml } from "./html-escape.js";
 
@@ -11,8 +11,6 @@ export interface ChartLayout {
   plotHeight: number;
 }
 
-/** Colour-blind-safe (Okabe–Ito), then repeated with dashes. */
-const COLORS = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442"];
 const MARGIN = { left: 72, right: 36, top: 12, bottom: 44 };
 const LEGEND_ROW = 20;
 const LEGEND_ENTRY = 200;
@@ -20,7 +18,7 @@ const LEGEND_ENTRY = 200;
 export function renderLineChart(chart: ChartData, title: string, layout: ChartLayout = { width: 760, plotHeight: 320 }): string {
   const { width, plotHeight } = layout;
   const plotWidth = width - MARGIN.left - MARGIN.right;
-  const { x, y } = axes(chart);
+  const { x, y } = dataAxes(chart.series.map((series) => series.line), 7, 6);
   const sx = (v: number) => MARGIN.left + ((v - x.min) / (x.max - x.min)) * plotWidth;
   const sy = (v: number) => MARGIN.top + plotHeight - ((v - y.min) / (y.max - y.min)) * plotHeight;
   const perRow = Math.max(1, Math.floor(plotWidth / LEGEND_ENTRY));
@@ -42,10 +40,10 @@ export function renderLineChart(chart: ChartData, title: string, layout: ChartLa
   chart.series.forEach((series, i) => {
     const stroke = style(i);
     parts.push(`<g class="series" data-series="${escapeHtml(series.name)}" ${stroke} fill="none">`);
-    for (const run of runs(series.line)) {
+    for (const run of unbrokenRuns(series.line)) {
       if (run.length === 1) {
         const [p] = run as [{ x: number; y: number }];
-        parts.push(`<circle cx="${round(sx(p.x))}" cy="${round(sy(p.y))}" r="2" fill="${colorOf(i)}"/>`);
+        parts.push(`<circle cx="${round(sx(p.x))}" cy="${round(sy(p.y))}" r="2" fill="${seriesColor(i)}"/>`);
       } else {
         parts.push(`<polyline points="${run.map((p) => `${round(sx(p.x))},${round(sy(p.y))}`).join(" ")}"/>`);
       }
@@ -60,20 +58,6 @@ export function renderLineChart(chart: ChartData, title: string, layout: ChartLa
   });
   parts.push("</svg>");
   return parts.join("\n");
-}
-
-function axes(chart: ChartData): { x: Axis; y: Axis } {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
-  for (const { line } of chart.series) {
-    for (const p of line) {
-      if (!p) continue;
-      x0 = Math.min(x0, p.x);
-      x1 = Math.max(x1, p.x);
-      y0 = Math.min(y0, p.y);
-      y1 = Math.max(y1, p.y);
-    }
-  }
-  return { x: niceAxis(x0, x1, 7), y: niceAxis(y0, y1, 6) };
 }
 
 function xTicks(x: Axis, sx: (v: number) => number, plotHeight: number): string[] {
@@ -91,34 +75,6 @@ function yTicks(y: Axis, sy: (v: number) => number, plotWidth: number): string[]
   });
 }
 
-/** The unbroken stretches of a line. */
-function runs(line: ChartData["series"][number]["line"]): { x: number; y: number }[][] {
-  const out: { x: number; y: number }[][] = [];
-  let current: { x: number; y: number }[] = [];
-  for (const p of line) {
-    if (p) current.push(p);
-    else if (current.length) {
-      out.push(current);
-      current = [];
-    }
-  }
-  if (current.length) out.push(current);
-  return out;
-}
-
-function colorOf(i: number): string {
-  return COLORS[i % COLORS.length] as string;
-}
-
 function style(i: number): string {
-  const dash = Math.floor(i / COLORS.length) % 2 === 1 ? ` stroke-dasharray="6 3"` : "";
-  return `stroke="${colorOf(i)}" stroke-width="1.5"${dash}`;
-}
-
-function round(v: number): number {
-  return Math.round(v * 100) / 100;
-}
-
-function shorten(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return `stroke="${seriesColor(i)}" stroke-width="1.5"${seriesDashed(i) ? ` stroke-dasharray="6 3"` : ""}`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { niceAxis } from "../../src/report/axis-ticks.js";
+import { niceAxis } from "../../assets/dashboard/chart-geometry.js";
 import type { ChartData } from "../../src/report/csv-series.js";
 import { renderLineChart } from "../../src/report/svg-chart.js";
 
