@@ -1,7 +1,8 @@
 /**
  * Many small outputs: a solver writes N files of S bytes into outputs/files/; files per second
  * uploaded end to end = N / (the run's wall time, runner start → runner exit, minus the solver's
- * own time measured alone, outside the runner). The reference server offers v2 unless --v1.
+ * own time measured alone, outside the runner). The reference server (`physicsworks-solve serve`,
+ * in a process of its own) offers v2 unless --v1.
  * Run: npx tsx scripts/bench/many-files.ts [files, default 10000] [bytes, default 2048] [--v1]
  * (runs dist/: `npm run build` first)
  */
@@ -9,7 +10,7 @@ import { spawn } from "node:child_process";
 import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { benchTempDir, buildNote, expectFinished, fmt, machineNote, prepareRun, startBenchServer, startRunner } from "./lib/bench-run.js";
+import { benchTempDir, buildNote, cpuSeconds, expectFinished, fmt, machineNote, prepareRun, startRunner, startServeProcess } from "./lib/bench-run.js";
 
 const args = process.argv.slice(2);
 const numbers = args.filter((a) => /^\d+$/.test(a)).map(Number);
@@ -65,21 +66,22 @@ interface RunFigure {
   lastUploadEndMs?: number;
   requests: number;
   updates: number;
-  /** CPU seconds of the runner process, and of this process (the server), during the run. */
+  /** CPU seconds of the runner process, and of the server's (`serve`), during the run. */
   runnerCpuS: number;
   serverCpuS: number;
 }
 
 /** One run of the runner on a fresh server; checks that every file is on the server. */
 async function runnerRun(root: string, files: number): Promise<RunFigure> {
-  const server = await startBenchServer(root, V2);
+  // `physicsworks-solve serve` in a process of its own, as users run it (and as upload.ts does).
+  const server = await startServeProcess(root, V2);
   try {
     const endFile = join(root, `solver-end-${files}`);
     const run = await prepareRun(root, server, SOLVER, { BENCH_FILES: String(files), BENCH_FILE_BYTES: String(BYTES), BENCH_END_FILE: endFile });
-    const cpuBefore = process.cpuUsage();
+    const serverCpuBefore = await cpuSeconds(server.pid);
     const runner = startRunner(run.configPath);
     const exit = await runner.exited;
-    const serverCpu = process.cpuUsage(cpuBefore);
+    const serverCpuS = (await cpuSeconds(server.pid)) - serverCpuBefore;
     await expectFinished(exit, run, `${files} files`);
     const runId = (await server.runId()) as string;
     const stored = (await readdir(join(server.dataDir, "runs", runId, "files"))).filter((name) => name.endsWith(".dat"));
@@ -97,7 +99,7 @@ async function runnerRun(root: string, files: number): Promise<RunFigure> {
       requests: uploads.length,
       updates: requests.filter((r) => r.path.startsWith("/simulation/run/update/")).length,
       runnerCpuS: runner.cpuS(),
-      serverCpuS: (serverCpu.user + serverCpu.system) / 1e6,
+      serverCpuS,
     };
   } finally {
     await server.close();
@@ -136,7 +138,7 @@ async function main(): Promise<void> {
       const bound = FILES / Math.max(full.runnerCpuS, full.serverCpuS, (full.runnerCpuS + full.serverCpuS) / cores);
       console.log(
         `    CPU during the run: runner ${full.runnerCpuS.toFixed(1)} s (${((full.runnerCpuS / FILES) * 1000).toFixed(1)} ms a file), ` +
-          `server (this process) ${full.serverCpuS.toFixed(1)} s (${((full.serverCpuS / FILES) * 1000).toFixed(1)} ms a file): ` +
+          `server (serve) ${full.serverCpuS.toFixed(1)} s (${((full.serverCpuS / FILES) * 1000).toFixed(1)} ms a file): ` +
           `on ${cores} idle cores at best ${bound.toFixed(0)} files/s`,
       );
     }
