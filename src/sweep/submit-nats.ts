@@ -14,9 +14,10 @@ export interface NatsSubmission {
 }
 
 /**
- * Lays out every point's run and queues it by reference (its config.json's absolute path): the run
- * folders are on this filesystem, so workers that share it run each point where `sweep status`
- * finds it. The id is the JetStream message id, so a second submit within two minutes is dropped.
+ * Lays out every point's run and queues it by reference (its config.json's absolute path), to be
+ * run in place: the run folders are on this filesystem, so workers that share it run each point in
+ * its folder, where `sweep status` finds it. The id is the JetStream message id, so a second
+ * submit within two minutes is dropped.
  */
 export async function submitSweepToNats(spec: SweepSpec, allPoints: SweepPoint[], nc: NatsConnection, stream: string): Promise<NatsSubmission> {
   const states = await readPointStates(spec, allPoints);
@@ -27,6 +28,6 @@ export async function submitSweepToNats(spec: SweepSpec, allPoints: SweepPoint[]
   for (const point of points) configs.push(await prepareRun(spec, point));
   const wanted = points.map((p) => `sweep-${spec.name.replace(/[^A-Za-z0-9_-]/g, "_")}-${p.dir}`);
   let i = 0;
-  const { ids, warnings } = await submitRuns({ nc, stream, configs, reference: true, makeId: () => wanted[i++] as string });
+  const { ids, warnings } = await submitRuns({ nc, stream, configs, reference: true, inPlace: true, makeId: () => wanted[i++] as string });
   return { ids, submitted: points, skipped, warnings };
 }

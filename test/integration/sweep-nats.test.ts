@@ -1,13 +1,16 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { connect, JSONCodec } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sweepRunCommand } from "../../src/cli/sweep-command.js";
+import { sweepRunCommand, sweepStatusCommand } from "../../src/cli/sweep-command.js";
+import { readQueueStatus, startWorker } from "../../src/events/index.js";
 import type { RunRequest } from "../../src/events/worker/run-request.js";
 import { workQueueNames } from "../../src/events/worker/work-queue.js";
 import { loadSweep } from "../../src/sweep/index.js";
+import { runSolver } from "../../src/index.js";
 import { natsTestGate, startNatsServer, type NatsServer } from "../helpers/nats-server.js";
+import { waitFor } from "../helpers/pids.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 
 const gate = natsTestGate();
@@ -40,9 +43,43 @@ describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
       expect((await jsm.streams.info(names.stream)).state.messages).toBe(3);
       const codec = JSONCodec<RunRequest>();
       const first = codec.decode((await jsm.streams.getMessage(names.stream, { seq: 1 })).data);
-      expect(first).toMatchObject({ id: `sweep-queued-${points[0]!.dir}`, configPath: join(dir, "runs", points[0]!.dir, "config.json") });
+      expect(first).toMatchObject({ id: `sweep-queued-${points[0]!.dir}`, configPath: join(dir, "runs", points[0]!.dir, "config.json"), inPlace: true });
     } finally {
       await nc.close();
     }
+  });
+
+  it("a worker runs each point in its own folder: sweep status sees them finished, and a second sweep run queues none", async () => {
+    const dir = await temps.tempDir("pw-sweep-nats-");
+    await mkdir(join(dir, "solver"));
+    await writeFile(join(dir, "solver", "main.py"), 'import os\nprint("x is", os.environ["PHYSICSWORKS_PARAMS"])\n');
+    const specPath = join(dir, "worked.yaml");
+    await writeFile(specPath, `base: {mainScript: main.py}\nscripts: ./solver\nparameters:\n  x: {from: 1, to: 3, step: 1}\n`);
+    const quiet = { out: new PassThrough(), err: new PassThrough() };
+    expect(await sweepRunCommand(specPath, { scheduler: "nats", nats: server.url, stream: "SWEEP_W" }, new AbortController().signal, quiet)).toBe(0);
+
+    const nc = await connect({ servers: server.url });
+    const workRoot = join(dir, "worker-root");
+    const worker = await startWorker({ nc, stream: "SWEEP_W", workRoot, name: "W", run: runSolver, runOptions: { pollIntervalMs: 50 } });
+    try {
+      await waitFor(async () => ((await readQueueStatus(nc, workQueueNames("SWEEP_W"), server.url, 300)).done >= 3 ? true : undefined), 60_000, "3 done runs");
+    } finally {
+      await worker.stop(0);
+      await nc.close();
+    }
+    // Nothing was copied under the worker's root: each point ran in runs/<dir>/, where its log is.
+    expect(await readdir(workRoot)).toEqual([]);
+    const { points } = await loadSweep(specPath);
+    for (const p of points) expect(await readFile(join(dir, "runs", p.dir, "outputs", "logs", "main.log"), "utf8")).toContain(`x is {"x":${p.parameters.x}}`);
+
+    let table = "";
+    const status = new PassThrough().on("data", (d: Buffer) => (table += d.toString()));
+    expect(await sweepStatusCommand(specPath, {}, { out: status, err: new PassThrough() })).toBe(0);
+    expect(table).toContain("3 finished, 0 failed, 0 pending of 3 points");
+
+    let err = "";
+    const again = { out: new PassThrough(), err: new PassThrough().on("data", (d: Buffer) => (err += d.toString())) };
+    expect(await sweepRunCommand(specPath, { scheduler: "nats", nats: server.url, stream: "SWEEP_W" }, new AbortController().signal, again)).toBe(0);
+    expect(err).toContain("3 of 3 points finished earlier, not queued");
   });
 });

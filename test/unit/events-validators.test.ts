@@ -76,4 +76,19 @@ describe("run request validator", () => {
     expect(problems({ id: "../etc", config: {} })[0]).toMatch(/^"id" must be letters, digits/);
     expect(problems({ id: "a.attempt-1", config: {} })[0]).toMatch(/^"id" must be letters, digits/);
   });
+
+  it("takes inPlace with a configPath only", () => {
+    const inPlace = validateRunRequest({ id: "p-1", configPath: "/shared/sweep/runs/0-ab/config.json", inPlace: true });
+    expect(inPlace.ok && inPlace.data.inPlace).toBe(true);
+    const plain = validateRunRequest({ id: "p-2", configPath: "/shared/c.json", inPlace: false });
+    expect(plain.ok && plain.data.inPlace).toBeUndefined();
+    const problems = (v: unknown) => {
+      const r = validateRunRequest(v);
+      return r.ok ? [] : r.problems;
+    };
+    const rule = '"inPlace" runs a config file where it is: it goes with "configPath", without "sourceDir"';
+    expect(problems({ id: "a", config: {}, inPlace: true })).toEqual([rule]);
+    expect(problems({ id: "a", configPath: "/c.json", sourceDir: "/s", inPlace: true })).toEqual([rule]);
+    expect(problems({ id: "a", configPath: "/c.json", inPlace: "yes" })).toEqual(['"inPlace" must be true or false (got "yes")']);
+  });
 });

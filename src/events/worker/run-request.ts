@@ -5,12 +5,15 @@ import { FieldChecker, isObject, type Validation } from "../field-checker.js";
  * One message of the work queue: a run to do. `config` holds config.json's fields (its paths made
  * absolute by `submit`); `configPath` names a config file on a filesystem every worker sees.
  * `sourceDir` is a folder whose scripts/ and inputs/ are copied into the run's work directory.
+ * `inPlace` (with `configPath`): the config's own folder, laid out already, is the run's work
+ * directory, as a sweep's point is; no copy under the worker's work root.
  */
 export interface RunRequest {
   id: string;
   config?: Record<string, unknown>;
   configPath?: string;
   sourceDir?: string;
+  inPlace?: boolean;
   submittedAt?: string;
 }
 
@@ -32,11 +35,17 @@ export function validateRunRequest(value: unknown): Validation<RunRequest> {
   }
   const sourceDir = c.optionalString("sourceDir");
   if (sourceDir && !isAbsolute(sourceDir)) c.problem("sourceDir", "an absolute path", sourceDir);
+  const inPlace = c.raw("inPlace");
+  if (inPlace !== undefined && typeof inPlace !== "boolean") c.problem("inPlace", "true or false", inPlace);
+  if (inPlace === true && (configPath === undefined || sourceDir !== undefined)) {
+    c.problems.push('"inPlace" runs a config file where it is: it goes with "configPath", without "sourceDir"');
+  }
   return c.result({
     id,
     config: isObject(config) ? config : undefined,
     configPath: typeof configPath === "string" ? configPath : undefined,
     sourceDir,
+    inPlace: inPlace === true ? true : undefined,
     submittedAt: c.raw("submittedAt") === undefined ? undefined : c.time("submittedAt"),
   });
 }

@@ -9,8 +9,17 @@ import { pathExists } from "../../fs/path-kind.js";
  * folder, config.json with workDir ".". A folder left by an earlier delivery (a worker that died,
  * a run returned to the queue) is kept as `<id>.attempt-N`, so each attempt starts clean and the
  * old one can still be read. Returns the config.json to run.
+ *
+ * An `inPlace` request (a sweep's point) runs its config file where it is, in the folder `sweep
+ * run` laid out, so that `sweep status` and a later `sweep run` find its outcome there; a second
+ * delivery runs in the same folder, as a requeued SLURM task does.
  */
 export async function prepareRunDir(workRoot: string, request: RunRequest): Promise<string> {
+  if (request.inPlace && request.configPath) {
+    // Read here, so a config this node cannot read goes back to the queue for another node.
+    await readConfigForQueue(request.configPath);
+    return request.configPath;
+  }
   // Read first: a config this node cannot read leaves no folder behind.
   const { config, sourceDir } = request.configPath
     ? await readConfigForQueue(request.configPath)

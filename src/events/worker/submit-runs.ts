@@ -15,6 +15,8 @@ export interface SubmitOptions {
   repeat?: number;
   /** Send the config's absolute path instead of its fields: workers read it from a shared filesystem. */
   reference?: boolean;
+  /** With `reference`: workers run each config in its own folder (RunRequest.inPlace), not in a copy. */
+  inPlace?: boolean;
   /** Makes the ids (default: random UUIDs). */
   makeId?: () => string;
 }
@@ -51,7 +53,7 @@ export async function submitRuns(options: SubmitOptions): Promise<Submitted> {
       if (!RUN_ID.test(id)) throw new UsageError(`run id ${JSON.stringify(id)} must be letters, digits, "_" and "-"`);
       requests.push(
         options.reference
-          ? { id, configPath: path, submittedAt }
+          ? { id, configPath: path, ...(options.inPlace ? { inPlace: true } : {}), submittedAt }
           : { id, config: queued.config, ...(queued.sourceDir ? { sourceDir: queued.sourceDir } : {}), submittedAt },
       );
     }
