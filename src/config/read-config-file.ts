@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import yaml from "js-yaml";
 import { ConfigError } from "../errors.js";
+import { jsonProblem, yamlProblem } from "./parse-problem.js";
 
 /** Reads config.json (or .yaml/.yml) into a plain object; every failure names the file. */
 export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
@@ -27,24 +28,15 @@ function parseConfigText(text: string, path: string): unknown {
     try {
       return yaml.load(text, { schema: yaml.CORE_SCHEMA, filename: path });
     } catch (error) {
-      throw new ConfigError(`${path}: not valid YAML: ${(error as Error).message}`, { cause: error });
+      // No cause: the parser's message quotes the text around the fault, the token's line perhaps.
+      throw new ConfigError(`${path}: not valid YAML${yamlProblem(error as Error)}`);
     }
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    const where = jsonErrorPosition(text, error as Error);
-    throw new ConfigError(`${path}: not valid JSON${where}: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError(`${path}: not valid JSON${jsonProblem(text, error as Error)}`);
   }
-}
-
-function jsonErrorPosition(text: string, error: Error): string {
-  const m = /position (\d+)/.exec(error.message);
-  if (!m) return "";
-  const before = text.slice(0, Number(m[1]));
-  const line = before.split("\n").length;
-  const column = before.length - before.lastIndexOf("\n");
-  return ` (line ${line}, column ${column})`;
 }
 
 function describe(value: unknown): string {

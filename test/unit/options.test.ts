@@ -46,7 +46,24 @@ describe("resolveRunOptions", () => {
     const error = await resolveRunOptions({ configPath: path, env: {} }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(path);
-    expect((error as Error).message).toMatch(/not valid JSON.*Unexpected token/s);
+    expect((error as Error).message).toBe(`${path}: not valid JSON (line 2, column 10): unexpected character`);
+  });
+
+  it("never quotes the text around a parse fault: the token may be on that line", async () => {
+    const cases = [
+      ["config.json", `{\n  "workDir": ".",\n  "token": SECRETTOKEN123,\n  "mainScript": "main.py"\n}`, "(line 3, column 12): unexpected character"],
+      ["short.json", `{"token": SECRETTOKEN123}`, "(line 1, column 11): unexpected character"],
+      ["ctrl.json", `{"token": "SECRET\tTOKEN123\n"}`, "(line 1, column 18): bad control character in string literal"],
+      ["config.yaml", `workDir: .\ntoken: SECRETTOKEN123\n  mainScript: x: y\n`, "(line 3, column 13): bad indentation of a mapping entry"],
+    ] as const;
+    for (const [name, text, problem] of cases) {
+      const path = await config(name, text);
+      const error = (await resolveRunOptions({ configPath: path, env: {} }).catch((e: unknown) => e)) as Error;
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).not.toContain("SECRET");
+      expect(error.message, name).toBe(`${path}: not valid ${name.endsWith(".json") ? "JSON" : "YAML"} ${problem}`);
+      expect(error.cause).toBeUndefined();
+    }
   });
 
   it("names the missing workDir and how to fix it", async () => {
