@@ -2,7 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { checkConfigFields, type ConfigFile } from "./config/config-fields.js";
 import { parseDuration } from "./config/duration.js";
-import { normalizeHost } from "./config/host-url.js";
+import { hostPasswords, normalizeHost } from "./config/host-url.js";
 import { readConfigFile } from "./config/read-config-file.js";
 import { ConfigError } from "./errors.js";
 import type { RunEvent } from "./run-events.js";
@@ -204,7 +204,9 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
     watchPolling: input.watchPolling ?? false,
     offline: input.offline ?? false,
     offlineFallback: input.offlineFallback ?? false,
-    secrets: [token, env.NATS_TOKEN].filter((s): s is string => Boolean(s)),
+    // Every token that could be in play, not only the one used: a token overridden by
+    // PHYSICSWORKS_TOKEN or --tokenFile is still in config.json, and so can reach a message.
+    secrets: [...new Set([token, config.token, env.PHYSICSWORKS_TOKEN, env.NATS_TOKEN, ...hostPasswords(host)])].filter((s): s is string => Boolean(s)),
     tuning: { ...DEFAULT_TUNING, ...input.tuning },
   };
   if (configPath) options.configPath = configPath;

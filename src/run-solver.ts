@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { rename, writeFile } from "node:fs/promises";
 import { createRunAbort } from "./control/run-abort.js";
 import { ExitCode, exitCodeOf, PhysicsWorksError, SolverError } from "./errors.js";
-import { redact } from "./log/redact.js";
+import { redact, redactAll } from "./log/redact.js";
 import { RunnerLog } from "./log/runner-log.js";
 import { resolveRunOptions, type RunOptions, type RunSolverOptions } from "./options.js";
 import type { RunResult } from "./run-result.js";
@@ -153,14 +153,16 @@ function buildResult(ctx: RunContext, options: RunOptions, outcome: Outcome): Ru
     const e = outcome.error;
     result.error = {
       code: e instanceof PhysicsWorksError ? e.code : "internal",
-      message: redact(e instanceof Error ? e.message : String(e), options.secrets),
+      message: e instanceof Error ? e.message : String(e),
     };
   }
   if (state.solver) {
     const { exitCode, signal, durationMs, lastLines } = state.solver;
-    result.solver = { exitCode, signal, durationMs, lastLines: lastLines.map((l) => redact(l, options.secrets)) };
+    result.solver = { exitCode, signal, durationMs, lastLines };
   }
-  return result;
+  // Every field, not only the messages: a stage's error or note, the label, a result's value may
+  // quote a secret, and the result is printed (--json), written (run.json, report.html) and published.
+  return redactAll(result, options.secrets);
 }
 
 async function writeRunJson(path: string, result: RunResult, secrets: readonly string[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { PlatformError } from "../errors.js";
 import type { RunContext } from "./run-context.js";
 import { openPlatformSession } from "./platform-session.js";
+import { shownHost } from "../config/host-url.js";
 
 /**
  * Opens the platform session of a run with a host, unless the run is offline. With
@@ -15,7 +16,7 @@ export async function connectPlatform(ctx: RunContext): Promise<void> {
   } catch (error) {
     if (!offlineFallback || !unreachable(error)) throw error;
     ctx.warn(
-      `the platform at ${platform.host} cannot be reached (${(error as Error).message}); running offline: ` +
+      `the platform at ${shownHost(platform.host)} cannot be reached (${(error as Error).message}); running offline: ` +
         `send this run later with "physicsworks-solve sync --configPath=…"`,
     );
   }

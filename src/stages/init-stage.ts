@@ -1,6 +1,7 @@
 import { writePhaseLine } from "./phase-line.js";
 import { connectPlatform } from "./connect-platform.js";
 import type { Stage } from "./stage.js";
+import { shownHost } from "../config/host-url.js";
 
 /**
  * With a host: creates the run node first, so that whatever fails after it is reported on the
@@ -11,7 +12,7 @@ export const initStage: Stage = {
   async run(ctx) {
     await connectPlatform(ctx);
     await writePhaseLine(ctx, "initialization", 0, "running");
-    if (ctx.platform) return `run node ${ctx.runId} ${ctx.platform.resumed ? "resumed" : "created"} on ${ctx.platform.target.host}`;
+    if (ctx.platform) return `run node ${ctx.runId} ${ctx.platform.resumed ? "resumed" : "created"} on ${shownHost(ctx.platform.target.host)}`;
     return ctx.options.platform ? "offline: send the run later with sync" : "native run (no host)";
   },
 };

@@ -10,6 +10,7 @@ import { Uploader } from "../upload/uploader.js";
 import { isVisualizationSource } from "../postprocess/index.js";
 import { readPlatformRunFile, writePlatformRunFile } from "./platform-run-file.js";
 import type { RunContext } from "./run-context.js";
+import { shownHost } from "../config/host-url.js";
 
 /** The platform side of a run with a host: the client, the run node's reporter, the uploader, the live socket. */
 export interface PlatformSession {
@@ -100,7 +101,7 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
     });
     ctx.emit({
       type: "info",
-      message: `run node ${node.id} ${resumed ? "resumed" : "created"} on ${target.host} (uploads ${capabilities.uploads.join("+")})`,
+      message: `run node ${node.id} ${resumed ? "resumed" : "created"} on ${shownHost(target.host)} (uploads ${capabilities.uploads.join("+")})`,
     });
     return {
       target,
