@@ -177,6 +177,7 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
 }
 
 async function main(argv: string[]): Promise<number> {
+  keepRunningWhenOutputCloses();
   const controller = new AbortController();
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (name: "SIGINT" | "SIGTERM") => {
@@ -200,6 +201,26 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
+/**
+ * A terminal output whose reader went away (`physicsworks-solve … | head -1`, a closed log pipe) must not
+ * end the run halfway, with the solver left running and nothing sent: without a handler the write error
+ * kills the process. The failed stream is errored, hence no longer writable, and the display stops writing
+ * there; the run goes on to its own exit code. EPIPE is the reader leaving, said nowhere; any other write
+ * error is told once on the other stream.
+ */
+function keepRunningWhenOutputCloses(): void {
+  const outputs = [
+    { name: "stdout", stream: process.stdout, other: process.stderr },
+    { name: "stderr", stream: process.stderr, other: process.stdout },
+  ];
+  for (const { name, stream, other } of outputs) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE" || !other.writable) return;
+      other.write(`physicsworks-solve: writing to ${name} failed (${error.message}); nothing more is printed there, the run goes on\n`);
+    });
+  }
+}
+
 function reportError(error: unknown): number {
   if (error instanceof CommanderError) {
     // Help and version are not errors; everything else commander refuses is a usage error.
@@ -219,8 +240,11 @@ function exitAfterFlush(code: number): void {
   const done = () => {
     if (--pending === 0) process.exit(code);
   };
-  process.stdout.write("", done);
-  process.stderr.write("", done);
+  // A stream closed by its reader takes no more writes: nothing is left to flush there.
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.writable) stream.write("", done);
+    else done();
+  }
 }
 
 main(process.argv).then(exitAfterFlush, (error: unknown) => exitAfterFlush(reportError(error)));

@@ -81,8 +81,13 @@ export class TerminalDisplay {
   private printLine(text: string, stamped = true): void {
     this.clearBar();
     const prefix = stamped && !this.options.interactive ? `${clock(this.now())} ` : "";
-    this.options.out.write(`${prefix}${text}\n`);
+    this.write(`${prefix}${text}\n`);
     if (this.options.interactive) this.drawBar();
+  }
+
+  /** A terminal whose reader went away (`| head -1`) is errored and no longer writable: the display stops there, the run goes on. */
+  private write(text: string): void {
+    if (this.options.out.writable) this.options.out.write(text);
   }
 
   private plainProgress(): void {
@@ -99,7 +104,7 @@ export class TerminalDisplay {
     this.plainPending = false;
     this.lastPlain = this.now();
     const sent = this.uploaded ? `  (${this.uploaded})` : "";
-    this.options.out.write(`${clock(this.now())} ${this.progress.toFixed(1)}% ${this.label}${sent}\n`);
+    this.write(`${clock(this.now())} ${this.progress.toFixed(1)}% ${this.label}${sent}\n`);
   }
 
   private scheduleRedraw(): void {
@@ -114,13 +119,13 @@ export class TerminalDisplay {
     const elapsed = formatDuration(this.now() - this.started);
     const suffix = `${this.stage} ${elapsed}${this.uploaded ? `, ${this.uploaded}` : ""}`;
     const line = renderProgressBar(this.progress, this.label, suffix, this.options.out.columns ?? 80);
-    this.options.out.write(`\r\x1b[2K${line}`);
+    this.write(`\r\x1b[2K${line}`);
     this.barShown = true;
   }
 
   private clearBar(): void {
     if (!this.barShown) return;
-    this.options.out.write("\r\x1b[2K");
+    this.write("\r\x1b[2K");
     this.barShown = false;
   }
 }
