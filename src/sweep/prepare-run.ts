@@ -1,5 +1,6 @@
 import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { writeConfigJson } from "../config/write-config-json.js";
 import type { ParamValue, SweepPoint, SweepSpec } from "./spec-types.js";
 import { sweepPaths } from "./sweep-paths.js";
 
@@ -44,7 +45,7 @@ export async function layOutRunFolder(
 export async function prepareRun(spec: SweepSpec, point: SweepPoint): Promise<string> {
   const paths = sweepPaths(spec);
   await layOutRunFolder(paths.run(point), { scripts: spec.scripts, inputs: spec.inputs }, point.parameters);
-  await writeFile(paths.config(point), `${JSON.stringify(pointConfig(spec, point), null, 2)}\n`);
+  await writeConfigJson(paths.config(point), pointConfig(spec, point));
   return paths.config(point);
 }
 

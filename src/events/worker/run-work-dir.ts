@@ -1,5 +1,6 @@
-import { cp, mkdir, rename, writeFile } from "node:fs/promises";
+import { cp, mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
+import { writeConfigJson } from "../../config/write-config-json.js";
 import { readConfigForQueue } from "./request-config.js";
 import type { RunRequest } from "./run-request.js";
 import { pathExists } from "../../fs/path-kind.js";
@@ -37,6 +38,6 @@ export async function prepareRunDir(workRoot: string, request: RunRequest): Prom
     }
   }
   const configPath = join(dir, "config.json");
-  await writeFile(configPath, `${JSON.stringify({ ...config, workDir: "." }, null, 2)}\n`);
+  await writeConfigJson(configPath, { ...config, workDir: "." });
   return configPath;
 }
