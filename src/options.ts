@@ -1,8 +1,9 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { checkConfigFields, type ConfigFile } from "./config/config-fields.js";
 import { parseDuration } from "./config/duration.js";
 import { hostPasswords, normalizeHost } from "./config/host-url.js";
+import { readSecretFile } from "./config/read-secret-file.js";
 import { readConfigFile } from "./config/read-config-file.js";
 import { ConfigError } from "./errors.js";
 import type { RunEvent } from "./run-events.js";
@@ -152,7 +153,7 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
 
   const host = env.PHYSICSWORKS_HOST || config.host;
   let token = env.PHYSICSWORKS_TOKEN || config.token;
-  if (input.tokenFile) token = await readTokenFile(input.tokenFile);
+  if (input.tokenFile) token = await readSecretFile(input.tokenFile, "--tokenFile");
 
   let platform: PlatformTarget | undefined;
   if (host) {
@@ -239,14 +240,3 @@ async function tokenFileWarnings(path: string): Promise<string[]> {
   return [`${path} holds the platform token but is readable by others (mode ${shown}); run: chmod 600 ${path} (or use --tokenFile / PHYSICSWORKS_TOKEN)`];
 }
 
-async function readTokenFile(path: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new ConfigError(`--tokenFile: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-  const token = text.trim();
-  if (!token) throw new ConfigError(`--tokenFile: ${path} is empty`);
-  return token;
-}

@@ -1,6 +1,7 @@
-import { readFile } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseDuration } from "../config/duration.js";
+import { readSecretFile } from "../config/read-secret-file.js";
 import { UsageError } from "../errors.js";
 import { PLATFORM_FLAGS, servePlatform } from "./serve-platform.js";
 import { untilAborted } from "./until-aborted.js";
@@ -30,7 +31,8 @@ export interface ServeFlags {
 export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Promise<number> {
   const port = wholeNumber(flags.port, "--port", 0, 65535);
   if (flags.solvers !== undefined) {
-    const jwtSecret = await secretOf(flags.jwtSecret, flags.jwtSecretFile, "PHYSICSWORKS_JWT_SECRET");
+    const jwtSecret = await secretOf(flags.jwtSecret, flags.jwtSecretFile, "--jwtSecretFile", "PHYSICSWORKS_JWT_SECRET");
+    await dataFolder(flags.data);
     return servePlatform(flags, port, jwtSecret, signal);
   }
   for (const flag of PLATFORM_FLAGS) {
@@ -42,11 +44,12 @@ export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Prom
   const latencyMs = flags.latencyMs === undefined ? 0 : wholeNumber(flags.latencyMs, "--latencyMs", 0, 600_000);
   const uploadBytesPerSecond =
     flags.uploadBytesPerSecond === undefined ? 0 : wholeNumber(flags.uploadBytesPerSecond, "--uploadBytesPerSecond", 0, Number.MAX_SAFE_INTEGER);
-  const token = await secretOf(flags.token, flags.tokenFile, "PHYSICSWORKS_TOKEN");
-  const jwtSecret = await secretOf(flags.jwtSecret, flags.jwtSecretFile, "PHYSICSWORKS_JWT_SECRET");
+  const token = await secretOf(flags.token, flags.tokenFile, "--tokenFile", "PHYSICSWORKS_TOKEN");
+  const jwtSecret = await secretOf(flags.jwtSecret, flags.jwtSecretFile, "--jwtSecretFile", "PHYSICSWORKS_JWT_SECRET");
   if (!token && !jwtSecret) {
     throw new UsageError("serve needs a token runners must send (--token, --tokenFile or PHYSICSWORKS_TOKEN) or a JWT secret (--jwtSecret, --jwtSecretFile or PHYSICSWORKS_JWT_SECRET)");
   }
+  await dataFolder(flags.data);
   const server = await startServer({
     dataDir: resolve(flags.data),
     port,
@@ -70,7 +73,7 @@ export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Prom
 /** `physicsworks-solve token`: mints a JWT for a server started with --jwtSecret. */
 export async function tokenCommand(flags: { sub: string; scope: string; expiresIn: string; jwtSecret?: string; jwtSecretFile?: string }): Promise<number> {
   const { mintToken } = await import("../server/index.js");
-  const secret = await secretOf(flags.jwtSecret, flags.jwtSecretFile, "PHYSICSWORKS_JWT_SECRET");
+  const secret = await secretOf(flags.jwtSecret, flags.jwtSecretFile, "--jwtSecretFile", "PHYSICSWORKS_JWT_SECRET");
   if (!secret) throw new UsageError("token needs the server's secret: --jwtSecret, --jwtSecretFile or PHYSICSWORKS_JWT_SECRET");
   const seconds = Math.round(parseDuration(flags.expiresIn, "--expiresIn") / 1000);
   const scope = flags.scope.split(/[\s,]+/).filter(Boolean);
@@ -79,9 +82,21 @@ export async function tokenCommand(flags: { sub: string; scope: string; expiresI
 }
 
 /** A secret from its file (preferred: argv is visible to others), else the flag, else the environment. */
-async function secretOf(value: string | undefined, file: string | undefined, envName: string): Promise<string | undefined> {
-  if (file) return (await readFile(file, "utf8")).trim();
-  return value ?? process.env[envName];
+async function secretOf(value: string | undefined, file: string | undefined, fileFlag: string, envName: string): Promise<string | undefined> {
+  return file ? readSecretFile(file, fileFlag) : (value ?? process.env[envName]);
+}
+
+/**
+ * --data made (or found) a folder before the server starts: the server would make it too, but a
+ * file in the way would then escape as an internal error instead of naming the flag.
+ */
+async function dataFolder(path: string): Promise<void> {
+  try {
+    await mkdir(resolve(path), { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`--data: cannot use ${path} as the data folder (${code}); name a folder, or a path where one can be made`, { cause: error });
+  }
 }
 
 function wholeNumber(value: string, flag: string, min: number, max: number): number {

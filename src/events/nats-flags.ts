@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readSecretFile } from "../config/read-secret-file.js";
 import { UsageError } from "../errors.js";
 import type { NatsConnectOptions } from "./nats-connection.js";
 
@@ -14,16 +14,7 @@ export async function natsOptionsFromFlags(flags: NatsFlags): Promise<NatsConnec
   const options: NatsConnectOptions = {};
   if (flags.nats) options.url = flags.nats;
   if (flags.natsCreds) options.credsFile = flags.natsCreds;
-  if (flags.natsTokenFile) {
-    let text: string;
-    try {
-      text = await readFile(flags.natsTokenFile, "utf8");
-    } catch (error) {
-      throw new UsageError(`--natsTokenFile: cannot read ${flags.natsTokenFile} (${(error as NodeJS.ErrnoException).code ?? "error"})`);
-    }
-    if (!text.trim()) throw new UsageError(`--natsTokenFile: ${flags.natsTokenFile} is empty`);
-    options.token = text.trim();
-  }
+  if (flags.natsTokenFile) options.token = await readSecretFile(flags.natsTokenFile, "--natsTokenFile");
   return options;
 }
 

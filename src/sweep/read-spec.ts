@@ -1,9 +1,10 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, extname, isAbsolute, resolve } from "node:path";
 import yaml from "js-yaml";
 import { checkConfigFields } from "../config/config-fields.js";
 import { nearestName } from "../config/nearest-name.js";
 import { readConfigFile } from "../config/read-config-file.js";
+import { jsonProblem, yamlProblem } from "../config/parse-problem.js";
 import { ConfigError } from "../errors.js";
 import { expandRange, type RangeSpec } from "./expand-range.js";
 import type { ParamValue, SlurmSpec, SweepParameter, SweepSpec } from "./spec-types.js";
@@ -38,7 +39,9 @@ function parseText(text: string, shown: string): unknown {
     // YAML is a superset of JSON, but JSON's own parser gives the better message for a .json file.
     return ext === ".json" ? JSON.parse(text) : yaml.load(text, { filename: shown });
   } catch (error) {
-    throw new ConfigError(`${shown}: not valid ${ext === ".json" ? "JSON" : "YAML"}: ${(error as Error).message}`);
+    // Placed and explained, never quoted: the spec's base may hold the platform token.
+    const problem = ext === ".json" ? `JSON${jsonProblem(text, error as Error)}` : `YAML${yamlProblem(error as Error)}`;
+    throw new ConfigError(`${shown}: not valid ${problem}`);
   }
 }
 
@@ -77,6 +80,7 @@ export async function parseSweepSpec(raw: unknown, specPath: string, shown = spe
   }
 
   const root = optionalString(spec.root, "root", fail);
+  if (root) await folderOrNothing(fromSpec(root), "root", fail);
   const scriptsGiven = optionalString(spec.scripts, "scripts", fail);
   const inputsGiven = optionalString(spec.inputs, "inputs", fail);
   let scripts = scriptsGiven ? fromSpec(scriptsGiven) : undefined;
@@ -223,6 +227,16 @@ function optionalString(value: unknown, key: string, fail: Fail): string | undef
 
 async function mustBeFolder(path: string, key: string, fail: Fail): Promise<void> {
   if (!(await isFolder(path))) fail(key, `must be a folder; ${path} is not one`);
+}
+
+/** A folder the sweep makes when it is missing: only a file in its place, or on the way to it, is wrong. */
+async function folderOrNothing(path: string, key: string, fail: Fail): Promise<void> {
+  const found = await stat(path).then(
+    (s) => (s.isDirectory() ? "folder" : "file"),
+    (error: NodeJS.ErrnoException) => error.code,
+  );
+  if (found === "file") fail(key, `must be a folder; ${path} is a file`);
+  if (found === "ENOTDIR") fail(key, `must be a folder; a file is in the way of ${path} (ENOTDIR)`);
 }
 
 function isObject(value: unknown): boolean {

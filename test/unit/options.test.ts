@@ -107,7 +107,8 @@ describe("resolveRunOptions", () => {
     expect(fromEnv.options.platform).toMatchObject({ host: "http://127.0.0.1:9000/", token: "env-token" });
     const fromFile = await resolveRunOptions({ configPath: path, env, tokenFile });
     expect(fromFile.options.platform?.token).toBe("from-token-file");
-    expect(fromFile.options.secrets).toEqual(["from-token-file"]);
+    // Every token in play is redacted: the file's and the environment's, which it overrides, too.
+    expect(fromFile.options.secrets).toEqual(["from-token-file", "file-token", "env-token"]);
   });
 
   it("warns when a config file holding the token is readable by others, not when it is private", async () => {

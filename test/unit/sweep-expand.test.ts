@@ -79,6 +79,16 @@ slurm: {partition: debug, time: "00:05:00", cpus: 1, memory: 500M, maxParallel: 
     expect(s.slurm).toEqual({ partition: "debug", time: "00:05:00", cpus: 1, memory: "500M", maxParallel: 2, extra: ["--exclusive"], signal: "B:TERM@60" });
   });
 
+  it("places a spec's parse fault without quoting it (its base may hold the token)", async () => {
+    const json = (await spec(`{"base": {"token": SECRETTOKEN123}, "parameters": {"a": [1]}}`, "leak.json").catch((e: unknown) => e)) as Error;
+    expect(json).toBeInstanceOf(ConfigError);
+    expect(json.message).toBe(`${join(dir, "leak.json")}: not valid JSON (line 1, column 20): unexpected character`);
+    const yaml = (await spec(`base:\n  token: SECRETTOKEN123\n   mainScript: x: y\n`, "leak.yaml").catch((e: unknown) => e)) as Error;
+    expect(yaml).toBeInstanceOf(ConfigError);
+    expect(yaml.message).not.toContain("SECRET");
+    expect(yaml.message).toMatch(/leak\.yaml: not valid YAML \(line 3, column \d+\): /);
+  });
+
   it("reads JSON too, with a base config file whose paths it makes absolute", async () => {
     await writeFile(join(dir, "config.json"), JSON.stringify({ workDir: ".", mainScript: "main.py", scriptsArchive: "s.zip" }));
     const s = await spec(JSON.stringify({ base: "config.json", combine: "zip", parameters: { a: [1, 2], b: [3, 4] } }), "sweep.json");

@@ -2,7 +2,7 @@ import { mkdir } from "node:fs/promises";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { JSONCodec, type JsMsg, type NatsConnection } from "nats";
-import { AbortError, abortMessage } from "../../errors.js";
+import { AbortError, abortMessage, UsageError } from "../../errors.js";
 import type { RunSolverOptions } from "../../options.js";
 import type { RunResult } from "../../run-result.js";
 import { answerQuietly } from "../answer-quietly.js";
@@ -76,7 +76,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const names = workQueueNames(options.stream, options.consumer);
   const concurrency = options.concurrency ?? 1;
   const workRoot = resolve(options.workRoot);
-  await mkdir(workRoot, { recursive: true });
+  await makeWorkRoot(workRoot);
   const jsm = await options.nc.jetstreamManager();
   await ensureWorkQueue(jsm, names);
   const ackWaitMs = await ensureWorkConsumer(jsm, names, options.ackWaitMs ?? 30_000);
@@ -199,5 +199,15 @@ function requestId(msg: JsMsg): string | undefined {
     return typeof id === "string" ? id : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** The folder runs work in, made before the first request is taken: a file in its place is the user's to fix, not a run's to fail on. */
+async function makeWorkRoot(workRoot: string): Promise<void> {
+  try {
+    await mkdir(workRoot, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new UsageError(`--workRoot: cannot create the folder ${workRoot} (${code}); name a folder, or a path where one can be made`, { cause: error });
   }
 }
