@@ -14,6 +14,7 @@ import { createRunContext } from "./stages/run-context.js";
 import { outputKind } from "./upload/output-kind.js";
 import { workPaths } from "./work-paths.js";
 import { pathExists } from "./fs/path-kind.js";
+import { shownHost } from "./config/host-url.js";
 
 export interface SyncResult {
   /** "sent": the run is now on the platform; "already": a previous sync (or the run itself) sent it. */
@@ -45,17 +46,25 @@ export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
     log.event(event);
     input.onEvent?.(event);
   });
-  log.line(`sync of run ${result.runId} (${result.status}) to ${target.host}`);
+  log.line(`sync of run ${result.runId} (${result.status}) to ${shownHost(target.host)}`);
   const session = await openPlatformSession(ctx, target);
   try {
     session.reporter.status("running", Math.min(result.progress, 90), "sending the results of an offline run");
-    if (result.results.length) await session.client.patchResults(session.reporter.node.id, result.results);
+    // A refused results patch or a failed archive must not keep the outputs from being sent, as in
+    // the run's own post-processing: the first such failure is thrown after the final pass.
+    const failures: unknown[] = [];
+    const attempt = (step: () => Promise<void>) => step().catch((error: unknown) => void failures.push(error));
+    if (result.results.length) await attempt(() => session.client.patchResults(session.reporter.node.id, result.results));
     const { archives, warnings } = await buildVisualizationArchives({ workDir: paths.workDir, simulation: target.simulation });
     warnings.forEach((w) => ctx.warn(w));
-    await sendArchives(session, archives);
+    await attempt(() => sendArchives(session, archives));
     const { failed } = await session.uploader.finalPass(uploadProgress(ctx));
     if (await pathExists(join(paths.outputs, "result.zip"))) await sendResultZip(session, join(paths.outputs, "result.zip"));
     if (result.report && (await pathExists(result.report))) await sendReport(session, result.report);
+    if (failures.length) {
+      await session.reporter.flush().catch(() => undefined);
+      throw failures[0];
+    }
     const files = result.outputs.filter((o) => outputKind(o.path).kind !== "skip").length - failed.length;
     if (failed.length) {
       await session.reporter.flush().catch(() => undefined);
@@ -76,10 +85,33 @@ async function readRunResult(path: string): Promise<RunResult> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
-  } catch {
-    throw new UsageError(`nothing to sync: ${path} is missing; run the solver first (with --offline, or let it fall back with --offlineFallback)`);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new UsageError(`nothing to sync: ${path} is missing; run the solver first (with --offline, or let it fall back with --offlineFallback)`);
+    throw new UsageError(`nothing to sync: cannot read ${path} (${code ?? String(error)})`, { cause: error });
   }
-  const result = JSON.parse(text) as RunResult;
-  if (result.status !== "finished" && result.status !== "error") throw new UsageError(`${path}: not a run summary`);
-  return result;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    // The parser's message would quote the file; where it broke does not help: the file has to be written again.
+    throw new UsageError(`${path} is not a run summary (not valid JSON: cut short or damaged); run the solver again to write it`, { cause: error });
+  }
+  // sync sends what the summary lists: a file cut short or edited by hand must stop here, not halfway through the upload.
+  const wrong = runSummaryProblem(parsed);
+  if (wrong) throw new UsageError(`${path} is not a run summary (${wrong}); run the solver again to write it`);
+  return parsed as RunResult;
+}
+
+/** What keeps `value` from being the RunResult sync reads, or undefined when it is one. */
+function runSummaryProblem(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return `got ${value === null ? "null" : Array.isArray(value) ? "a list" : typeof value}, not an object`;
+  const r = value as Record<string, unknown>;
+  if (r.status !== "finished" && r.status !== "error") return `"status" must be "finished" or "error" (got ${JSON.stringify(r.status) ?? "nothing"})`;
+  const missingOr = (key: string, what: string) => `"${key}" is ${r[key] === undefined ? "missing" : `not ${what}`}`;
+  if (typeof r.runId !== "string" || !r.runId) return missingOr("runId", "a run id");
+  if (typeof r.progress !== "number") return missingOr("progress", "a number");
+  if (!Array.isArray(r.results)) return missingOr("results", "a list");
+  if (!Array.isArray(r.outputs)) return missingOr("outputs", "a list");
+  return undefined;
 }

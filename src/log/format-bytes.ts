@@ -1,11 +1,16 @@
-/** Sizes with one decimal and a unit, as upload labels show them: "1.5MB", "300.0MB". */
+const UNITS = ["B", "KB", "MB", "GB", "TB"] as const;
+
+/**
+ * Sizes with one decimal and a unit, as protocol.md has upload labels show them: "512.0B", "1.5MB",
+ * "300.0MB". Bytes get their decimal too, so a label never mixes "512B" with "1.5MB". The unit is
+ * picked after rounding, so 1023.97 KB reads "1.0MB", never "1024.0KB".
+ */
 export function formatBytes(bytes: number): string {
-  const units = ["B", "KB", "MB", "GB", "TB"];
   let value = bytes;
   let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
+  while (unit < UNITS.length - 1 && Math.round(value * 10) / 10 >= 1024) {
     value /= 1024;
     unit++;
   }
-  return unit === 0 ? `${bytes}B` : `${value.toFixed(1)}${units[unit]}`;
+  return `${value.toFixed(1)}${UNITS[unit]}`;
 }

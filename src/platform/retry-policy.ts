@@ -9,6 +9,8 @@ export interface RetryDecision {
   retry: boolean;
   /** The delay the platform asked for (Retry-After), when it did. */
   afterMs?: number;
+  /** Tries in all for this failure, when fewer than the caller's (a failure that is seldom transient). */
+  tries?: number;
 }
 
 export type RetryPolicy = (error: unknown) => RetryDecision;
@@ -18,7 +20,11 @@ export const CONNECT_TIMEOUT_CODE = "ERR_CONNECT_TIMEOUT";
 /** The code of the client's own response timeout: silence on a connected socket (see http.ts). */
 export const RESPONSE_TIMEOUT_CODE = "ERR_RESPONSE_TIMEOUT";
 
-/** Failures that happen before the request reaches the platform: it certainly was not applied. */
+/**
+ * Failures that happen before the request reaches the platform: it certainly was not applied.
+ * EAI_AGAIN is the resolver saying "try again" (a DNS server slow or restarting): on clusters a
+ * common hiccup, so it gets the whole backoff like a refused connection.
+ */
 const UNDELIVERED_CODES = new Set([
   "ECONNREFUSED",
   CONNECT_TIMEOUT_CODE,
@@ -29,7 +35,7 @@ const UNDELIVERED_CODES = new Set([
   "EHOSTDOWN",
 ]);
 
-/** Failures of the connection: the request may be sent again. ENOTFOUND is left out: a wrong host stays wrong. */
+/** Failures of the connection: the request may be sent again. */
 const CONNECTION_CODES = new Set([
   ...UNDELIVERED_CODES,
   RESPONSE_TIMEOUT_CODE,
@@ -40,6 +46,16 @@ const CONNECTION_CODES = new Set([
   "ERR_STREAM_PREMATURE_CLOSE",
 ]);
 
+/**
+ * ENOTFOUND (getaddrinfo's EAI_NONAME or EAI_NODATA) is what a typo'd "host" gives, and a wrong host
+ * stays wrong; but on clusters a resolver that is restarting, or a node-local DNS cache, answers "no
+ * such name" for a moment too. So it is retried, bounded: this many tries in all, about 1.5 s of
+ * backoff at the defaults rather than the whole backoff before a typo is reported. The request
+ * never left, so retryUndelivered takes it as well.
+ */
+export const NOT_FOUND_TRIES = 3;
+const NOT_FOUND_CODE = "ENOTFOUND";
+
 /** Statuses that say "not now": the request was not processed. */
 const UNDELIVERED_STATUSES = new Set([408, 429, 503]);
 
@@ -49,7 +65,7 @@ export const retryTransient: RetryPolicy = (error) => {
   if (status !== undefined) return decide(status === 408 || status === 429 || (status >= 500 && status <= 599), error);
   const codes = codesOf(error);
   const hungUp = messagesOf(error).some((m) => /socket hang up/i.test(m));
-  return { retry: hungUp || codes.some((c) => CONNECTION_CODES.has(c)) };
+  return byCode(codes, CONNECTION_CODES, hungUp);
 };
 
 /**
@@ -60,8 +76,14 @@ export const retryTransient: RetryPolicy = (error) => {
 export const retryUndelivered: RetryPolicy = (error) => {
   const status = statusOf(error);
   if (status !== undefined) return decide(UNDELIVERED_STATUSES.has(status), error);
-  return { retry: codesOf(error).some((c) => UNDELIVERED_CODES.has(c)) };
+  return byCode(codesOf(error), UNDELIVERED_CODES, false);
 };
+
+function byCode(codes: string[], retried: ReadonlySet<string>, alsoRetried: boolean): RetryDecision {
+  if (alsoRetried || codes.some((c) => retried.has(c))) return { retry: true };
+  if (codes.includes(NOT_FOUND_CODE)) return { retry: true, tries: NOT_FOUND_TRIES };
+  return { retry: false };
+}
 
 function decide(retry: boolean, error: unknown): RetryDecision {
   const afterMs = (error as { retryAfterMs?: unknown } | null)?.retryAfterMs;

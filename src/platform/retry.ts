@@ -14,7 +14,10 @@ export interface RetryOptions {
   /** Tries in all, the first included. */
   tries: number;
   baseDelayMs: number;
+  /** The ceiling of the backoff; a Retry-After is not held to it (see maxRetryAfterMs). */
   maxDelayMs: number;
+  /** The longest Retry-After honoured as asked; a longer one is waited for this long. */
+  maxRetryAfterMs: number;
   /** Waits; injectable so tests do not sleep. Should settle early when `signal` aborts. */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** In [0, 1): the jitter. */
@@ -29,12 +32,16 @@ export const RETRY_DEFAULTS = {
   tries: 6,
   baseDelayMs: 500,
   maxDelayMs: 30_000,
+  // The platform knows its own load better than our backoff does, so its Retry-After is honoured
+  // well past maxDelayMs; the bound only keeps a broken header (Retry-After: 86400, or a date a year
+  // ahead) from parking a job node for hours. An abort still ends any wait at once.
+  maxRetryAfterMs: 600_000,
 } as const;
 
 /**
  * Runs `fn` until it succeeds, fails in a way the policy does not retry, or the tries are
  * used up; then throws its last error. Waits with exponential backoff and full jitter, or
- * as long as the platform's Retry-After asks (capped at maxDelayMs). An abort ends the
+ * as long as the platform's Retry-After asks (up to maxRetryAfterMs). An abort ends the
  * wait at once with an AbortError.
  */
 export function withRetry<T>(fn: (attempt: number) => Promise<T>, options: Partial<RetryOptions> = {}): Promise<T> {
@@ -56,8 +63,9 @@ export async function withCheckedRetry<T>(fn: (attempt: number) => Promise<T>, o
       if (attempt >= o.tries) throw error;
       const decision = o.policy(error);
       if (!decision.retry) throw error;
+      if (decision.tries !== undefined && attempt >= decision.tries) throw error;
       const delayMs =
-        decision.afterMs !== undefined ? Math.min(decision.afterMs, o.maxDelayMs) : backoffDelay(attempt - 1, o);
+        decision.afterMs !== undefined ? Math.min(decision.afterMs, o.maxRetryAfterMs) : backoffDelay(attempt - 1, o);
       o.onRetry?.({ attempt, tries: o.tries, delayMs, error });
       await untilAborted(o.sleep(delayMs, o.signal), o.signal);
     }
@@ -84,6 +92,7 @@ export function resolveRetryOptions(options: Partial<RetryOptions>): RetryOption
   if (!Number.isInteger(o.tries) || o.tries < 1) throw badOption("tries", "an integer of at least 1", o.tries);
   if (!(o.baseDelayMs >= 0)) throw badOption("baseDelayMs", "a number of at least 0", o.baseDelayMs);
   if (!(o.maxDelayMs >= 0)) throw badOption("maxDelayMs", "a number of at least 0", o.maxDelayMs);
+  if (!(o.maxRetryAfterMs >= 0)) throw badOption("maxRetryAfterMs", "a number of at least 0", o.maxRetryAfterMs);
   return o;
 }
 

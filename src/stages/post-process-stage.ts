@@ -77,18 +77,37 @@ async function packResultZip(ctx: RunContext): Promise<ResultZip | undefined> {
   return zip;
 }
 
-/** Results first (small, and what a user looks at), then the archives, then the final pass, 92→99. */
+/**
+ * Results first (small, and what a user looks at), then the archives, then the final pass, 92→99.
+ * Each step is tried whatever failed before it, and the final pass always runs: a refused results
+ * patch or a failed archive must not cost the outputs (protocol.md part 2 #9). The first failure
+ * is the stage's error; later ones are warned about.
+ */
 async function sendToPlatform(ctx: RunContext, session: PlatformSession, archives: VisualizationArchive[], zip: ResultZip | undefined): Promise<string> {
   const { reporter, uploader } = session;
-  if (ctx.state.results.length) await session.client.patchResults(ctx.runId, ctx.state.results);
-  await sendArchives(session, archives);
-  if (zip) await sendResultZip(session, zip.path);
-  const pass = uploader.finalPass(uploadProgress(ctx));
-  // After an abort or a signal the node may be taken away soon (SLURM's --signal lead time): bound the flush.
-  const { failed } = ctx.signal.aborted ? await withinFlushTime(pass, ctx.options.tuning.flushMs) : await pass;
-  if (failed.length) {
-    const list = failed.map((f) => `  outputs/${f.path}: ${f.error}`).join("\n");
-    throw new PlatformError(`${failed.length} output file(s) could not be sent to the platform:\n${list}`);
+  const failures: unknown[] = [];
+  const attempt = async (step: () => Promise<void>): Promise<void> => {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error);
+    }
+  };
+  if (ctx.state.results.length) await attempt(() => session.client.patchResults(ctx.runId, ctx.state.results));
+  await attempt(() => sendArchives(session, archives));
+  if (zip) await attempt(() => sendResultZip(session, zip.path));
+  await attempt(async () => {
+    const pass = uploader.finalPass(uploadProgress(ctx));
+    // After an abort or a signal the node may be taken away soon (SLURM's --signal lead time): bound the flush.
+    const { failed } = ctx.signal.aborted ? await withinFlushTime(pass, ctx.options.tuning.flushMs) : await pass;
+    if (failed.length) {
+      const list = failed.map((f) => `  outputs/${f.path}: ${f.error}`).join("\n");
+      throw new PlatformError(`${failed.length} output file(s) could not be sent to the platform:\n${list}`);
+    }
+  });
+  if (failures.length > 0) {
+    failures.slice(1).forEach((error) => ctx.warn(`post-processing: ${error instanceof Error ? error.message : String(error)}`));
+    throw failures[0];
   }
   await reporter.flush();
   return "all outputs on the platform";

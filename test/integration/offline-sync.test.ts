@@ -59,7 +59,7 @@ describe("offline runs and sync", () => {
     expect(sync.code, sync.stderr).toBe(0);
     const synced = JSON.parse(sync.stdout) as { outcome: string; runId: string };
     // Progress on stderr while it sends (stdout holds only the JSON).
-    expect(sync.stderr).toMatch(/uploading results [\d.]+[KM]?B\/[\d.]+[KM]?B/);
+    expect(sync.stderr).toMatch(/uploading results \d+\.\d(?:B|KB|MB|GB|TB)\/\d+\.\d(?:B|KB|MB|GB|TB)/);
     expect(synced.outcome).toBe("sent");
     expect(await runCount(s)).toBe(2);
 

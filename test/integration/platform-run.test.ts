@@ -129,7 +129,7 @@ describe("a run against the reference server", () => {
     expect(statuses).toContain("running");
     expect(statuses.at(-1)).toBe("finished");
     expect(record.updates.some((u) => /time step/.test(u.statusLabel ?? ""))).toBe(true);
-    expect(record.updates.some((u) => /^uploading results \d+(\.\d)?[KM]?B\/\d+(\.\d)?[KM]?B$/.test(u.statusLabel ?? ""))).toBe(true);
+    expect(record.updates.some((u) => /^uploading results \d+\.\d(?:B|KB|MB|GB|TB)\/\d+\.\d(?:B|KB|MB|GB|TB)$/.test(u.statusLabel ?? ""))).toBe(true);
     expect(record.results).toEqual(expect.arrayContaining([{ name: "converged", type: "boolean", value: true }]));
     await expectOutputsOnServer(record, workDir);
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkEntryName } from "../../src/archive/entry-name.js";
 import { quote } from "../../src/archive/quote.js";
-import { formatBytes } from "../../src/log/format-bytes.js";
 
 describe("checkEntryName", () => {
   it.each([
@@ -41,12 +40,5 @@ describe("messages", () => {
     expect(quote("a\\b c")).toBe('"a\\b c"');
     expect(quote("nul\0")).toBe('"nul\\u0000"');
     expect(quote('say "hi"')).toBe('"say \\"hi\\""');
-  });
-
-  it("gives sizes with one decimal and a unit, as upload labels do (protocol.md)", () => {
-    expect(formatBytes(512)).toBe("512B");
-    expect(formatBytes(1.5 * 1024 * 1024)).toBe("1.5MB");
-    expect(formatBytes(100 * 1024 * 1024)).toBe("100.0MB");
-    expect(formatBytes(20 * 1024 ** 3)).toBe("20.0GB");
   });
 });

@@ -3,11 +3,13 @@ import { AbortError, ConfigError } from "../../src/errors.js";
 import {
   backoffDelay,
   parseRetryAfter,
+  RETRY_DEFAULTS,
   retryTransient,
   retryUndelivered,
   withRetry,
   type RetryInfo,
 } from "../../src/platform/index.js";
+import { NOT_FOUND_TRIES } from "../../src/platform/retry-policy.js";
 
 const withCode = (code: string) => Object.assign(new Error(code), { code });
 const withStatus = (status: number, retryAfterMs?: number) => Object.assign(new Error(String(status)), { status, retryAfterMs });
@@ -46,15 +48,48 @@ describe("withRetry", () => {
     expect(backoffDelay(3, { ...o, random: () => 0 })).toBe(0);
   });
 
-  it("waits as long as Retry-After asks, capped at maxDelayMs", async () => {
+  it("waits as long as Retry-After asks, past maxDelayMs (protocol part 2 #10)", async () => {
     const { delays, sleep } = recorder();
     const { fn } = failing(withStatus(503, 2000), withStatus(429, 120_000));
     await withRetry(fn, { sleep, random: () => 0 });
-    expect(delays).toEqual([2000, 30_000]);
+    expect(RETRY_DEFAULTS.maxDelayMs).toBeLessThan(120_000);
+    expect(delays).toEqual([2000, 120_000]);
+  });
+
+  it("bounds a Retry-After at maxRetryAfterMs (10 minutes by default)", async () => {
+    const { delays, sleep } = recorder();
+    const { fn } = failing(withStatus(503, 86_400_000), withStatus(503, 5000));
+    await withRetry(fn, { sleep });
+    expect(delays).toEqual([600_000, 5000]);
+    const again = recorder();
+    await withRetry(failing(withStatus(429, 120_000)).fn, { sleep: again.sleep, maxRetryAfterMs: 60_000 });
+    expect(again.delays).toEqual([60_000]);
+  });
+
+  it("an abort cuts a long Retry-After wait short", async () => {
+    const controller = new AbortController();
+    const asked: number[] = [];
+    const { fn, calls } = failing(withStatus(429, 120_000));
+    const infos: RetryInfo[] = [];
+    const run = withRetry(fn, {
+      sleep: (ms) => {
+        asked.push(ms);
+        return new Promise<void>(() => {});
+      },
+      signal: controller.signal,
+      onRetry: (i) => infos.push(i),
+    });
+    setTimeout(() => controller.abort(), 10);
+    const started = Date.now();
+    await expect(run).rejects.toBeInstanceOf(AbortError);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(asked).toEqual([120_000]);
+    expect(infos.map((i) => i.delayMs)).toEqual([120_000]);
+    expect(calls()).toBe(1);
   });
 
   it("does not retry other 4xx, nor errors it does not know", async () => {
-    for (const error of [withStatus(400), withStatus(404), withStatus(401), new TypeError("bug"), withCode("ENOTFOUND")]) {
+    for (const error of [withStatus(400), withStatus(404), withStatus(401), new TypeError("bug"), withCode("EACCES")]) {
       const { fn, calls } = failing(error);
       await expect(withRetry(fn, { sleep: recorder().sleep })).rejects.toBe(error);
       expect(calls()).toBe(1);
@@ -107,6 +142,7 @@ describe("withRetry", () => {
     await expect(withRetry(async () => 1, { tries: 0 })).rejects.toThrow(ConfigError);
     await expect(withRetry(async () => 1, { tries: 0 })).rejects.toThrow('retry option "tries" must be an integer of at least 1 (got 0)');
     await expect(withRetry(async () => 1, { baseDelayMs: -1 })).rejects.toThrow('"baseDelayMs"');
+    await expect(withRetry(async () => 1, { maxRetryAfterMs: -1 })).rejects.toThrow('retry option "maxRetryAfterMs" must be a number of at least 0 (got -1)');
   });
 });
 
@@ -129,6 +165,50 @@ describe("retry policies", () => {
     for (const error of [withCode("ECONNRESET"), withCode("ETIMEDOUT"), new Error("socket hang up"), withStatus(500), withStatus(502), withStatus(504)]) {
       expect(retryUndelivered(error).retry).toBe(false);
     }
+  });
+});
+
+describe("retry policies: name resolution", () => {
+  /** As the client wraps a failed lookup: a PlatformCallError-like error whose cause holds the code. */
+  const lookupFailure = (code: string) =>
+    Object.assign(new Error(`read run data (GET x): cannot resolve the host of http://cluster-head:3000 (${code}); check "host"`), {
+      cause: Object.assign(new Error(`getaddrinfo ${code} cluster-head`), { code, syscall: "getaddrinfo" }),
+    });
+
+  it("EAI_AGAIN (the resolver's 'try again') is retried by both policies, with the whole backoff", async () => {
+    for (const policy of [retryTransient, retryUndelivered]) {
+      expect(policy(withCode("EAI_AGAIN"))).toEqual({ retry: true });
+      expect(policy(lookupFailure("EAI_AGAIN"))).toEqual({ retry: true });
+    }
+    const { delays, sleep } = recorder();
+    const errors = Array.from({ length: 5 }, () => lookupFailure("EAI_AGAIN"));
+    const { fn, calls } = failing(...errors);
+    await expect(withRetry(fn, { sleep, random: () => 0.5 })).resolves.toBe("ok");
+    expect(calls()).toBe(6);
+    expect(delays).toEqual([250, 500, 1000, 2000, 4000]);
+  });
+
+  it("ENOTFOUND is retried, but only NOT_FOUND_TRIES tries in all, so a typo'd host fails fast", async () => {
+    expect(NOT_FOUND_TRIES).toBe(3);
+    for (const policy of [retryTransient, retryUndelivered]) {
+      expect(policy(withCode("ENOTFOUND"))).toEqual({ retry: true, tries: NOT_FOUND_TRIES });
+      expect(policy(lookupFailure("ENOTFOUND"))).toEqual({ retry: true, tries: NOT_FOUND_TRIES });
+    }
+    // A hiccup: the name resolves on the second try.
+    const hiccup = failing(lookupFailure("ENOTFOUND"));
+    await expect(withRetry(hiccup.fn, { sleep: recorder().sleep })).resolves.toBe("ok");
+    expect(hiccup.calls()).toBe(2);
+    // A wrong host: three tries, about 1.5 s of backoff at the defaults, not six tries and ~15 s.
+    const { delays, sleep } = recorder();
+    const last = lookupFailure("ENOTFOUND");
+    const typo = failing(lookupFailure("ENOTFOUND"), lookupFailure("ENOTFOUND"), last, lookupFailure("ENOTFOUND"));
+    await expect(withRetry(typo.fn, { sleep, random: () => 0.999 })).rejects.toBe(last);
+    expect(typo.calls()).toBe(NOT_FOUND_TRIES);
+    expect(delays).toEqual([499, 999]);
+    // A caller allowing fewer tries still has the last word.
+    const once = failing(lookupFailure("ENOTFOUND"));
+    await expect(withRetry(once.fn, { tries: 1, sleep: recorder().sleep })).rejects.toBeInstanceOf(Error);
+    expect(once.calls()).toBe(1);
   });
 });
 

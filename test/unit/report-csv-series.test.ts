@@ -48,7 +48,7 @@ describe("readCsvSeries()", () => {
     expect(line.length).toBeLessThan(200);
     // The row cut by the byte limit is dropped, not drawn as half a number.
     for (const p of line) if (p) expect(p.y).toBe(p.x * 2);
-    expect(data?.notes.join(" ")).toMatch(/the first 1000B of .* are drawn/);
+    expect(data?.notes.join(" ")).toMatch(/the first 1000\.0B of .* are drawn/);
   });
 
   it("caps the lines of one chart", async () => {

@@ -1,0 +1,130 @@
+/**
+ * protocol.md part 2 #9 and part 1 "Post-processing": the final pass over outputs/ runs whatever
+ * failed before it in post-processing (the results patch, the archives, result.zip), so nothing
+ * written is lost, and the run still ends `error` naming that earlier failure.
+ */
+import { createHash } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runSolver, syncRun, type RunEvent } from "../../src/index.js";
+import type { RunNode, TreeNode } from "../../src/platform/types.js";
+import { platformFields, writeConfig } from "../helpers/platform-run.js";
+import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+/** Writes results.csv (its "note" RESULT_NOTE_BYTES long) and outputs/files/field.dat, then exits 0 at once. */
+const SOLVER = `
+import argparse, os
+p = argparse.ArgumentParser()
+p.add_argument("--outputsPath")
+out = p.parse_known_args()[0].outputsPath
+os.makedirs(os.path.join(out, "files"), exist_ok=True)
+with open(os.path.join(out, "files", "field.dat"), "wb") as f:
+    f.write(bytes(range(256)) * 4)
+with open(os.path.join(out, "results.csv"), "w") as f:
+    f.write("name,type,value\\nT,scalar,1.5\\nnote,ascii," + "x" * int(os.environ["RESULT_NOTE_BYTES"]) + "\\n")
+`;
+
+interface RunRecord {
+  node: RunNode;
+  results: unknown[];
+  files: { path?: string; sha256: string }[];
+}
+
+async function prepare(serverOptions: Parameters<typeof startTestServer>[0]) {
+  const s = await startTestServer(serverOptions);
+  cleanups.push(() => s.cleanup());
+  await seedRunData(s.dataDir, "p1", "sim1", {
+    simulation: { tree: {}, meshes: [] },
+    materials: [],
+    inputs: {},
+    physicsFeature: { config: { downloadable: { basic: { outputs: { files: true } } } } },
+  });
+  const dir = await mkdtemp(join(tmpdir(), "pw-final-pass-"));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "scripts"));
+  await writeFile(join(dir, "scripts", "main.py"), SOLVER);
+  const configPath = join(dir, "config.json");
+  await writeConfig(configPath, platformFields(s, { workDir: "." }));
+  return { s, dir, configPath };
+}
+
+async function runRecord(s: TestServer, runId: string): Promise<RunRecord> {
+  const answer = await callServer(s, "GET", `runs/${runId}`);
+  expect(answer.status).toBe(200);
+  return (await answer.json()) as RunRecord;
+}
+
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+describe("post-processing: the final pass runs whatever failed before it", () => {
+  it.each([
+    {
+      // A results value larger than the platform takes: a 4xx, not retried.
+      why: "413 on patch results",
+      server: { maxBodyBytes: 16 * 1024 },
+      noteBytes: 32 * 1024,
+      reason: /^patch results \(PUT simulation\/run\/patch\/[^)]+\): the platform answered 413 /,
+    },
+    {
+      why: "503 on patch results until the tries run out",
+      server: { faultRate: 1, faultKinds: ["503" as const], faultPaths: ["simulation/run/patch"] },
+      noteBytes: 10,
+      reason: /^patch results \(PUT simulation\/run\/patch\/[^)]+\): the platform answered 503 .*\(gave up after 2 tries\)/,
+    },
+  ])("$why: the outputs and result.zip still reach the server, the run ends error naming the patch", async ({ server, noteBytes, reason }) => {
+    const { s, dir, configPath } = await prepare(server);
+    const events: RunEvent[] = [];
+    const result = await runSolver({
+      configPath,
+      env: { ...process.env, RESULT_NOTE_BYTES: String(noteBytes) },
+      // The watcher never finds the output settled, so only the final pass can send it.
+      tuning: { settleMs: 60_000, retry: { tries: 2, baseDelayMs: 10, maxDelayMs: 20 } },
+      onEvent: (e) => events.push(e),
+    });
+
+    expect(result.status).toBe("error");
+    expect(result.error?.message).toMatch(reason);
+    const record = await runRecord(s, result.runId);
+    expect(record.node.status).toBe("error");
+    expect(record.node.statusLabel).toMatch(reason);
+    expect(record.results).toEqual([]);
+
+    for (const path of ["files/field.dat", "results.csv"]) {
+      const stored = record.files.find((f) => f.path === path);
+      expect(stored, `outputs/${path} on the server`).toBeDefined();
+      expect(stored?.sha256, `outputs/${path} byte-identical`).toBe(sha256(await readFile(join(dir, "outputs", path))));
+    }
+    const downloadables = (record.node.children.find((c) => c.slug === "downloadables")?.children ?? []) as TreeNode[];
+    expect(downloadables.map((d) => d.slug)).toContain("result.zip");
+
+    // The final pass's label, sizes with one decimal and a unit (protocol.md part 1), bytes included.
+    const labels = events.flatMap((e) => (e.type === "progress" ? [e.label] : []));
+    const uploading = labels.filter((l) => l.startsWith("uploading results "));
+    expect(uploading.length).toBeGreaterThan(0);
+    for (const label of uploading) expect(label).toMatch(/^uploading results \d+\.\d(?:B|KB|MB|GB|TB)\/\d+\.\d(?:B|KB|MB|GB|TB)$/);
+    expect(uploading[0]).toMatch(/^uploading results 0\.0B\//);
+  });
+
+  it("sync too: an offline run's outputs reach the server although its results patch is refused", async () => {
+    const { s, dir, configPath } = await prepare({ maxBodyBytes: 16 * 1024 });
+    const env = { ...process.env, RESULT_NOTE_BYTES: String(32 * 1024) };
+    expect((await runSolver({ configPath, offline: true, env })).status).toBe("finished");
+
+    const error = (await syncRun({ configPath, env, tuning: { retry: { tries: 2, baseDelayMs: 10, maxDelayMs: 20 } } }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/^patch results \(PUT simulation\/run\/patch\/[^)]+\): the platform answered 413 /);
+    const runId = (JSON.parse(await readFile(configPath, "utf8")) as { resource: { id: string } }).resource.id;
+    const record = await runRecord(s, runId);
+    for (const path of ["files/field.dat", "results.csv"]) {
+      const stored = record.files.find((f) => f.path === path);
+      expect(stored, `outputs/${path} on the server`).toBeDefined();
+      expect(stored?.sha256, `outputs/${path} byte-identical`).toBe(sha256(await readFile(join(dir, "outputs", path))));
+    }
+  });
+});
