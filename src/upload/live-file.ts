@@ -23,13 +23,16 @@ const HEAD_BYTES = 256;
 /**
  * Appends what the file gained since the last send, in appends of at most `maxAppend` bytes; a text
  * append ends at a line end where there is one. A shrunk or rewritten file is sent again from its
- * start with isNew. Returns the bytes sent and the file's mtime as it was read.
+ * start with isNew. Returns the bytes sent and the file's mtime as it was read. `final` (the final
+ * pass, the solver has ended): the file is complete, so a text file's last bytes go too, even
+ * when they do not end a character (a binary file under plots/, a log cut mid-character).
  */
 export async function sendLiveGrowth(
   target: UploadTarget,
   file: LiveFile,
   absPath: string,
   maxAppend: number,
+  final = false,
 ): Promise<{ sent: number; mtimeMs: number }> {
   const { size, mtimeMs } = await stat(absPath);
   const handle = await open(absPath, "r");
@@ -52,7 +55,8 @@ export async function sendLiveGrowth(
     while (file.offset < size) {
       const piece = await readPiece(handle, file.offset, Math.min(maxAppend, size - file.offset));
       if (piece.length === 0) break;
-      const cut = file.isAscii ? textCut(piece) : piece.length;
+      const last = file.offset + piece.length >= size;
+      const cut = file.isAscii && !(final && last) ? textCut(piece) : piece.length;
       if (cut === 0) break;
       const bytes = piece.subarray(0, cut);
       await append(target, file, bytes, isNew());

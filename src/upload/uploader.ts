@@ -230,7 +230,7 @@ export class Uploader {
 
   private async sendLiveOnce(path: string, slug: "logs" | "plots" | "media", file: Live): Promise<void> {
     file.lastSend = Date.now();
-    const { sent, mtimeMs } = await sendLiveGrowth(this.options.target, file, this.abs(path), this.options.chunkSize);
+    const { sent, mtimeMs } = await sendLiveGrowth(this.options.target, file, this.abs(path), this.options.chunkSize, this.final);
     this.progress?.(sent);
     if (sent > 0) this.options.onSent?.(path, sent);
     this.options.journal.set(path, { kind: "live", id: file.id, storedName: file.storedName, size: file.offset, mtimeMs, offset: file.offset, done: false });

@@ -127,4 +127,26 @@ describe("post-processing: the final pass runs whatever failed before it", () =>
       expect(stored?.sha256, `outputs/${path} byte-identical`).toBe(sha256(await readFile(join(dir, "outputs", path))));
     }
   });
+
+  it("sends a live file's last bytes although they do not end a character: a binary plot, a log cut mid-character", async () => {
+    const { s, dir, configPath } = await prepare({});
+    const solver = `import argparse, os
+p = argparse.ArgumentParser()
+p.add_argument("--outputsPath")
+out = p.parse_known_args()[0].outputsPath
+for sub, name, data in [("plots", "chart.png", b"\\x89PNG\\r\\n" + bytes(range(256)) + b"\\xe2\\x82"), ("logs", "cut.log", "line\\n".encode() + b"h\\xc3")]:
+    os.makedirs(os.path.join(out, sub), exist_ok=True)
+    with open(os.path.join(out, sub, name), "wb") as f:
+        f.write(data)
+`;
+    await writeFile(join(dir, "scripts", "main.py"), solver);
+    const result = await runSolver({ configPath, env: { ...process.env, RESULT_NOTE_BYTES: "1" } });
+    expect(result.status, result.error?.message).toBe("finished");
+    const record = await runRecord(s, result.runId);
+    for (const path of ["plots/chart.png", "logs/cut.log"]) {
+      const stored = record.files.find((f) => f.path === path);
+      expect(stored, `outputs/${path} on the server`).toBeDefined();
+      expect(stored?.sha256, `outputs/${path} byte-identical`).toBe(sha256(await readFile(join(dir, "outputs", path))));
+    }
+  });
 });
