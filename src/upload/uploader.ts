@@ -98,9 +98,15 @@ export class Uploader {
       const kind = this.kindOf(file.path);
       if (kind.kind === "skip") continue;
       if (kind.kind === "file" && this.isSent(file.path, file.size, file.mtimeMs)) continue;
-      if (kind.kind === "live") this.liveFile(file.path, kind.slug, kind.isAscii);
-      else this.stable.set(file.path, { size: file.size, mtimeMs: file.mtimeMs });
-      queued.push({ path: file.path, size: file.size });
+      if (kind.kind === "live") {
+        // What is left to append, as the progress counts a live file's sends: its growth since the
+        // last send (the whole file when it shrank, so is sent again).
+        const { offset } = this.liveFile(file.path, kind.slug, kind.isAscii);
+        queued.push({ path: file.path, size: file.size >= offset ? file.size - offset : file.size });
+      } else {
+        this.stable.set(file.path, { size: file.size, mtimeMs: file.mtimeMs });
+        queued.push({ path: file.path, size: file.size });
+      }
     }
     const progress: FinalPassProgress = { doneBytes: 0, totalBytes: queued.reduce((s, q) => s + q.size, 0) };
     this.progress = (bytes) => {

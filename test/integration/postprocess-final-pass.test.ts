@@ -149,4 +149,25 @@ for sub, name, data in [("plots", "chart.png", b"\\x89PNG\\r\\n" + bytes(range(2
       expect(stored?.sha256, `outputs/${path} byte-identical`).toBe(sha256(await readFile(join(dir, "outputs", path))));
     }
   });
+
+  it("counts a live file's bytes sent during the run out of the final pass's total: its label ends at X/X", async () => {
+    const { dir, configPath } = await prepare({});
+    const solver = `import argparse, os, time
+p = argparse.ArgumentParser()
+p.add_argument("--outputsPath")
+out = p.parse_known_args()[0].outputsPath
+os.makedirs(os.path.join(out, "logs"), exist_ok=True)
+with open(os.path.join(out, "logs", "big.log"), "w") as f:
+    f.write("a line of the solver's log\\n" * 12000)
+time.sleep(1.5)
+`;
+    await writeFile(join(dir, "scripts", "main.py"), solver);
+    const events: RunEvent[] = [];
+    const result = await runSolver({ configPath, env: { ...process.env, RESULT_NOTE_BYTES: "1" }, tuning: { liveIntervalMs: 200 }, onEvent: (e) => events.push(e) });
+    expect(result.status, result.error?.message).toBe("finished");
+    const uploading = events.flatMap((e) => (e.type === "progress" && e.label.startsWith("uploading results ") ? [e.label] : []));
+    const [done, total] = (uploading.at(-1) ?? "").replace("uploading results ", "").split("/");
+    expect(total, uploading.join("; ")).toBeDefined();
+    expect(done).toBe(total);
+  });
 });
