@@ -16,6 +16,16 @@ import { useTempWorks } from "../helpers/work-dir.js";
 const gate = natsTestGate();
 const temps = useTempWorks();
 
+/** A sweep spec `<name>.yaml` of three points (x = 1, 2, 3) over a solver folder holding `script`. */
+async function sweepOf(name: string, script: string, text: string): Promise<{ dir: string; specPath: string }> {
+  const dir = await temps.tempDir("pw-sweep-nats-");
+  await mkdir(join(dir, "solver"));
+  await writeFile(join(dir, "solver", script), text);
+  const specPath = join(dir, `${name}.yaml`);
+  await writeFile(specPath, `base: {mainScript: ${script}}\nscripts: ./solver\nparameters:\n  x: {from: 1, to: 3, step: 1}\n`);
+  return { dir, specPath };
+}
+
 describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
   let server: NatsServer;
   beforeAll(async () => {
@@ -24,11 +34,7 @@ describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
   afterAll(() => server?.stop());
 
   it("queues every point by reference to its run's config.json", async () => {
-    const dir = await temps.tempDir("pw-sweep-nats-");
-    await mkdir(join(dir, "solver"));
-    await writeFile(join(dir, "solver", "main.sh"), "echo hi\n");
-    const specPath = join(dir, "queued.yaml");
-    await writeFile(specPath, `base: {mainScript: main.sh}\nscripts: ./solver\nparameters:\n  x: {from: 1, to: 3, step: 1}\n`);
+    const { dir, specPath } = await sweepOf("queued", "main.sh", "echo hi\n");
     let out = "";
     const stream = new PassThrough().on("data", (d: Buffer) => (out += d.toString()));
     const code = await sweepRunCommand(specPath, { scheduler: "nats", nats: server.url, stream: "SWEEP_T" }, new AbortController().signal, { out: stream, err: new PassThrough() });
@@ -50,11 +56,7 @@ describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
   });
 
   it("a worker runs each point in its own folder: sweep status sees them finished, and a second sweep run queues none", async () => {
-    const dir = await temps.tempDir("pw-sweep-nats-");
-    await mkdir(join(dir, "solver"));
-    await writeFile(join(dir, "solver", "main.py"), 'import os\nprint("x is", os.environ["PHYSICSWORKS_PARAMS"])\n');
-    const specPath = join(dir, "worked.yaml");
-    await writeFile(specPath, `base: {mainScript: main.py}\nscripts: ./solver\nparameters:\n  x: {from: 1, to: 3, step: 1}\n`);
+    const { dir, specPath } = await sweepOf("worked", "main.py", 'import os\nprint("x is", os.environ["PHYSICSWORKS_PARAMS"])\n');
     const quiet = { out: new PassThrough(), err: new PassThrough() };
     expect(await sweepRunCommand(specPath, { scheduler: "nats", nats: server.url, stream: "SWEEP_W" }, new AbortController().signal, quiet)).toBe(0);
 
