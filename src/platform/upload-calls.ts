@@ -17,10 +17,24 @@ export function capabilities(ctx: CallContext): Promise<Capabilities> {
     name: "read capabilities",
     method: "GET",
     path: pathOf("runner", "capabilities"),
-    accept: [404, 405, 501],
-    read: (answer) =>
-      answer.status >= 400 ? { uploads: [...V1_ONLY.uploads], events: [] } : capabilitiesOf(parseJsonAnswer(textAnswer(answer))),
+    // What a platform that predates the call may answer an unknown route with (a 404 most often).
+    accept: [400, 403, 404, 405, 406, 410, 501],
+    read: (answer) => {
+      if (answer.status >= 400) return v1Only();
+      // A 2xx that is not a capabilities answer is not a v2 server either: an app's index.html
+      // served for every unknown path, a gateway's page. The run goes on in v1, as protocol.md
+      // wants of a runner against a v1-only server, instead of failing before its run node exists.
+      try {
+        return capabilitiesOf(parseJsonAnswer(textAnswer(answer)));
+      } catch {
+        return v1Only();
+      }
+    },
   });
+}
+
+function v1Only(): Capabilities {
+  return { uploads: [...V1_ONLY.uploads], events: [] };
 }
 
 export function openUpload(ctx: CallContext, body: OpenUploadBody): Promise<OpenUploadAnswer> {

@@ -73,6 +73,19 @@ describe("capabilities", () => {
     expect(stub.requests[0]?.url).toBe("/runner/capabilities");
   });
 
+  it("a platform that predates the call, whatever it answers for an unknown path, is v1-only", async () => {
+    const answers: [number, string, string][] = [
+      [200, "text/html", "<!doctype html><html><body>app</body></html>"],
+      [200, "application/json", JSON.stringify({ ok: true })],
+      [403, "application/json", JSON.stringify({ message: "Forbidden" })],
+      [400, "text/plain", "Bad Request"],
+    ];
+    for (const [status, type, body] of answers) {
+      const { client } = await serve((_req, res) => void res.writeHead(status, { "content-type": type }).end(body));
+      expect(await client.capabilities(), `${status} ${type}`).toEqual({ uploads: ["v1"], events: [] });
+    }
+  });
+
   it("reads a v2 server's answer", async () => {
     const { client } = await serve((_req, res) => sendJson(res, 200, { uploads: ["v1", "v2"], events: ["socket.io"] }));
     expect(await client.capabilities()).toEqual({ uploads: ["v1", "v2"], events: ["socket.io"] });
