@@ -56,6 +56,9 @@ export class RunReporter {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.sending.catch(() => undefined);
+    // A send that failed meanwhile has set its own retry: this one takes its place.
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     if (this.dirty) await this.send(true);
   }
 
@@ -88,7 +91,10 @@ export class RunReporter {
       .then(() => this.options.onSent?.(body.node));
     this.sending = attempt.catch((error: unknown) => {
       this.dirty = true;
-      if (!throwOnError) this.options.warn(`run status not sent yet (${error instanceof Error ? error.message : String(error)}); it is sent again`);
+      if (throwOnError) return;
+      this.options.warn(`run status not sent yet (${error instanceof Error ? error.message : String(error)}); it is sent again`);
+      // Again after the interval, not only at the next change: new children would stay hidden meanwhile.
+      this.schedule();
     });
     return throwOnError ? attempt : this.sending;
   }
