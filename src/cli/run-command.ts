@@ -1,3 +1,4 @@
+import { UsageError } from "../errors.js";
 import type { RunSolverOptions } from "../options.js";
 import type { RunResult } from "../run-result.js";
 import { TerminalDisplay } from "./terminal-display.js";
@@ -23,7 +24,7 @@ export interface RunFlags {
 export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<number> {
   // Loaded here so that --help and --version do not pay for the runner's dependencies.
   const { runSolver } = await import("../index.js");
-  const debugMode = flags.debugMode === true || (typeof flags.debugMode === "string" && /^(1|true|yes|on)$/i.test(flags.debugMode));
+  const debugMode = booleanFlag(flags.debugMode, "--debugMode");
   // With --json, stdout carries only the JSON summary: the display moves to stderr.
   const out = flags.json ? process.stderr : process.stdout;
   const display = flags.quiet
@@ -60,4 +61,15 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
   if (display) out.write(`\n${renderSummary(result)}`);
   else if (result.error) process.stderr.write(`physicsworks-solve: run ${result.status}: ${result.error.message}\n`);
   return result.exitCode;
+}
+
+/**
+ * A flag given bare (`--debugMode`) or with a value (`--debugMode=True`, as the Python runner's
+ * users write it): a value that is neither true nor false is refused rather than read as false.
+ */
+function booleanFlag(value: boolean | string | undefined, flag: string): boolean {
+  if (value === undefined || typeof value === "boolean") return value === true;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new UsageError(`${flag} takes true or false (or nothing), got ${JSON.stringify(value)}`);
 }

@@ -109,6 +109,15 @@ describe("the CLI", () => {
     expect(run.stderr).toContain('unknown stage "uplod"; the stages are init, download, watch, execute, post-process');
   });
 
+  it("takes --debugMode bare or as true/false, and refuses any other value (exit 2)", async () => {
+    const w = await work("hello.py");
+    const bad = await runCli([`--configPath=${w.configPath}`, "--debugMode=maybe"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--debugMode takes true or false (or nothing), got "maybe"');
+    const off = await runCli([`--configPath=${w.configPath}`, "--debugMode=False", "--json"]);
+    expect(off.code, off.stderr).toBe(0);
+  });
+
   it("refuses bad configs with exit 2 and a message naming the file and field", async () => {
     const w = await work("hello.py");
     await writeFile(w.configPath, "{ not json");
