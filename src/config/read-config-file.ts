@@ -4,15 +4,18 @@ import yaml from "js-yaml";
 import { ConfigError } from "../errors.js";
 import { jsonProblem, yamlProblem } from "./parse-problem.js";
 
-/** Reads config.json (or .yaml/.yml) into a plain object; every failure names the file. */
-export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+/**
+ * Reads config.json (or .yaml/.yml) into a plain object; every failure names the file. `where`
+ * says where the path came from, for a file that is not there.
+ */
+export async function readConfigFile(path: string, where = "--configPath"): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new ConfigError(`${path}: config file not found (check --configPath)`);
-    if (code === "EISDIR") throw new ConfigError(`${path}: is a folder; --configPath must name the config file`);
+    if (code === "ENOENT") throw new ConfigError(`${path}: config file not found (check ${where})`);
+    if (code === "EISDIR") throw new ConfigError(`${path}: is a folder; ${where} must name the config file`);
     throw new ConfigError(`${path}: cannot read the config file (${code ?? String(error)})`, { cause: error });
   }
   const parsed = parseConfigText(text, path);

@@ -62,7 +62,7 @@ export async function parseSweepSpec(raw: unknown, specPath: string, shown = spe
   let baseWorkDir: string | undefined;
   if (typeof spec.base === "string") {
     const basePath = fromSpec(spec.base);
-    base = { ...(await readConfigFile(basePath)) };
+    base = { ...(await readConfigFile(basePath, `"base" in ${shown}`)) };
     baseDir = dirname(basePath);
   } else if (isObject(spec.base)) {
     base = { ...(spec.base as Record<string, unknown>) };

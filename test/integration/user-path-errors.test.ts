@@ -126,6 +126,7 @@ describe("submit", () => {
     const missing = join(dir, "nope.json");
     const run = await runCli(["submit", "--nats", "nats://127.0.0.1:1", missing]);
     expectUserError(run, missing);
+    expect(run.stderr).toContain(`${missing}: config file not found (check the config files named to submit, and that workers see the same path)`);
     expect(run.stderr).not.toContain("NATS");
   });
 });

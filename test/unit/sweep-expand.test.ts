@@ -79,6 +79,11 @@ slurm: {partition: debug, time: "00:05:00", cpus: 1, memory: 500M, maxParallel: 
     expect(s.slurm).toEqual({ partition: "debug", time: "00:05:00", cpus: 1, memory: "500M", maxParallel: 2, extra: ["--exclusive"], signal: "B:TERM@60" });
   });
 
+  it("names the spec's base for a base config file that is not there", async () => {
+    const error = (await spec(`base: ./nope.json\nscripts: .\nparameters: {a: [1]}\n`, "nobase.yaml").catch((e: unknown) => e)) as Error;
+    expect(error.message).toBe(`${join(dir, "nope.json")}: config file not found (check "base" in ${join(dir, "nobase.yaml")})`);
+  });
+
   it("places a spec's parse fault without quoting it (its base may hold the token)", async () => {
     const json = (await spec(`{"base": {"token": SECRETTOKEN123}, "parameters": {"a": [1]}}`, "leak.json").catch((e: unknown) => e)) as Error;
     expect(json).toBeInstanceOf(ConfigError);

@@ -18,7 +18,7 @@ export interface QueuedConfig {
 /** Reads a config file for the queue: checked (a bad field fails here, not on a worker), paths made absolute. */
 export async function readConfigForQueue(configPath: string): Promise<QueuedConfig> {
   const path = resolve(configPath);
-  const raw = await readConfigFile(path);
+  const raw = await readConfigFile(path, "the config files named to submit, and that workers see the same path");
   const { warnings } = checkConfigFields(raw, path);
   return { ...(await portableConfig(raw, dirname(path))), warnings };
 }
