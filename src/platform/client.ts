@@ -84,6 +84,7 @@ export function createPlatformClient(options: PlatformClientOptions): PlatformCl
     ...(options.signal ? { signal: options.signal } : {}),
     // Messages name the proxy's address too (never its credentials).
     origin: proxy ? `${new URL(host).origin} (through the proxy ${proxy.host})` : new URL(host).origin,
+    ...(proxy ? { proxied: true } : {}),
     connectTimeoutMs,
     responseTimeoutMs,
   };

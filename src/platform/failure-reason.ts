@@ -14,8 +14,10 @@ export function statusReason(status: number, contentType: string, body: string):
 }
 
 export interface Timeouts {
-  /** The platform's origin, for messages. */
+  /** The platform's origin, for messages (with the proxy it goes through). */
   origin: string;
+  /** The calls go through an HTTP proxy: a refused or unresolved connection is the proxy's. */
+  proxied?: boolean;
   connectTimeoutMs: number;
   responseTimeoutMs: number;
 }
@@ -32,10 +34,14 @@ export function connectionReason(error: unknown, t: Timeouts): string {
   }
   switch (code) {
     case "ECONNREFUSED":
-      return `cannot connect to ${t.origin}: connection refused; is the platform running, and is "host" right?`;
+      return t.proxied
+        ? `cannot connect to ${t.origin}: the proxy refused the connection; is it running, and are https_proxy / http_proxy right?`
+        : `cannot connect to ${t.origin}: connection refused; is the platform running, and is "host" right?`;
     case "ENOTFOUND":
     case "EAI_AGAIN":
-      return `cannot resolve the host of ${t.origin} (${code}); check "host"`;
+      return t.proxied
+        ? `cannot resolve the proxy's host for ${t.origin} (${code}); check https_proxy / http_proxy`
+        : `cannot resolve the host of ${t.origin} (${code}); check "host"`;
     case "ECONNRESET":
     case "EPIPE":
     case "ERR_STREAM_PREMATURE_CLOSE":

@@ -84,7 +84,7 @@ describe("the platform through an HTTP proxy", () => {
     cleanups.push(async () => client.close());
     const error = (await client.capabilities().catch((e: unknown) => e)) as Error;
     expect(error.message).toContain(`through the proxy ${address}`);
-    expect(error.message).toContain("connection refused");
+    expect(error.message).toContain("the proxy refused the connection; is it running, and are https_proxy / http_proxy right?");
     expect(error.message).not.toContain("secret");
   });
 
