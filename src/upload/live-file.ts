@@ -72,11 +72,22 @@ export async function sendLiveGrowth(
   return { sent, mtimeMs };
 }
 
+/**
+ * The platform answered an append with a 4xx other than 408 and 429: it refused it (too large, a
+ * bad request), so nothing was applied and sending it again would be refused again: it fails at
+ * once (protocol.md part 2 #10), without a restart from the file's start.
+ */
+export function refusedAppend(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === "number" && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
+
 async function append(target: UploadTarget, file: LiveFile, bytes: Buffer, isNew: boolean): Promise<void> {
   try {
     await target.appendFile({ filename: file.storedName, bytes, isNew, metadata: file.metadata, isAscii: file.isAscii });
   } catch (error) {
-    file.restart = true;
+    // Any other failure may or may not have been applied: the file is sent again from its start.
+    if (!refusedAppend(error)) file.restart = true;
     throw error;
   }
   file.restart = false;

@@ -3,7 +3,7 @@ import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { RunNodeSlug, TreeNode } from "../platform/types.js";
 import { BoundedPool } from "./bounded-pool.js";
-import { sendLiveGrowth, type LiveFile } from "./live-file.js";
+import { refusedAppend, sendLiveGrowth, type LiveFile } from "./live-file.js";
 import { outputEntry, storedNameFor } from "./output-entry.js";
 import { basenameOf, outputKind } from "./output-kind.js";
 import { scanFiles } from "./scan-outputs.js";
@@ -228,7 +228,7 @@ export class Uploader {
       try {
         return await this.sendLiveOnce(path, slug, file);
       } catch (error) {
-        if (!file.restart || attempt >= LIVE_RESTARTS) throw error;
+        if (!file.restart || refusedAppend(error) || attempt >= LIVE_RESTARTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, RESTART_DELAY_MS * attempt));
       }
     }

@@ -170,4 +170,27 @@ time.sleep(1.5)
     expect(total, uploading.join("; ")).toBeDefined();
     expect(done).toBe(total);
   });
+
+  it("an append the platform refuses (413) fails at once, not after restarts from the file's start", async () => {
+    const { s, dir, configPath } = await prepare({ maxBodyBytes: 16 * 1024 });
+    const solver = `import argparse, os
+p = argparse.ArgumentParser()
+p.add_argument("--outputsPath")
+out = p.parse_known_args()[0].outputsPath
+os.makedirs(os.path.join(out, "logs"), exist_ok=True)
+with open(os.path.join(out, "logs", "big.log"), "w") as f:
+    f.write(("a log line " * 6 + "\\n") * 600)
+`;
+    await writeFile(join(dir, "scripts", "main.py"), solver);
+    const result = await runSolver({ configPath, env: { ...process.env, RESULT_NOTE_BYTES: "1" }, tuning: { settleMs: 60_000 } });
+    expect(result.status).toBe("error");
+    expect(result.error?.message).toMatch(/outputs\/logs\/big\.log: .*413/);
+    const refused = (await readFile(join(s.dataDir, "requests.jsonl"), "utf8"))
+      .split("\n")
+      .filter((line) => line.includes('"path":"/storage/append"') && line.includes('"status":413'));
+    // One refusal per send of the file (one while the solver runs at most, one in the final pass);
+    // with restarts, each send was 5 tries of the whole file.
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.length).toBeLessThanOrEqual(2);
+  });
 });
