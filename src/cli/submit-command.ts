@@ -12,23 +12,16 @@ export interface SubmitFlags extends NatsFlags {
 export async function submitCommand(flags: SubmitFlags): Promise<number> {
   const repeat = wholeNumberFlag(flags.repeat, "--repeat", 1, 100_000);
   const connection = await natsOptionsFromFlags(flags);
-  const [{ connectNats }, { submitRuns }, { readConfigForQueue }] = await Promise.all([
+  const [{ connectNats }, { prepareRuns, publishRuns }] = await Promise.all([
     import("../events/nats-connection.js"),
     import("../events/worker/submit-runs.js"),
-    import("../events/worker/request-config.js"),
   ]);
-  // Checked before connecting (submitRuns reads them again to send them): a bad config is the
-  // user's error (exit 2) even when NATS is also down, which would otherwise hide it behind exit 3.
-  for (const config of flags.configs) await readConfigForQueue(config);
+  // Read and checked before connecting: a bad config is the user's error (exit 2) even when NATS
+  // is also down, which would otherwise hide it behind exit 3.
+  const { requests, warnings } = await prepareRuns({ configs: flags.configs, repeat, ...(flags.reference ? { reference: true } : {}) });
   const nc = await connectNats({ ...connection, name: "physicsworks-solve submit", maxReconnectAttempts: 3 });
   try {
-    const { ids, warnings } = await submitRuns({
-      nc,
-      stream: flags.stream,
-      configs: flags.configs,
-      repeat,
-      ...(flags.reference ? { reference: true } : {}),
-    });
+    const ids = await publishRuns(nc, flags.stream, requests);
     for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     process.stdout.write(ids.map((id) => `${id}\n`).join(""));
     return 0;

@@ -6,9 +6,7 @@ import { readConfigForQueue } from "./request-config.js";
 import { RUN_ID, type RunRequest } from "./run-request.js";
 import { ensureWorkQueue, workQueueNames } from "./work-queue.js";
 
-export interface SubmitOptions {
-  nc: NatsConnection;
-  stream: string;
+export interface PrepareOptions {
   /** config.json (or .yaml) files, one run each (times `repeat`). */
   configs: string[];
   /** Runs per config file (default 1). */
@@ -21,20 +19,38 @@ export interface SubmitOptions {
   makeId?: () => string;
 }
 
+export interface SubmitOptions extends PrepareOptions {
+  nc: NatsConnection;
+  stream: string;
+}
+
 export interface Submitted {
   ids: string[];
+  warnings: string[];
+}
+
+export interface Prepared {
+  requests: RunRequest[];
   warnings: string[];
 }
 
 const codec = JSONCodec<RunRequest>();
 
 /**
- * Enqueues runs. Every config is read and checked before the first is sent, so a typo fails the
- * whole submit instead of reaching the workers. The id is also the message id: JetStream drops a
+ * Enqueues runs (prepareRuns, then publishRuns). The id is also the message id: JetStream drops a
  * second submit of the same id within its duplicate window.
  */
 export async function submitRuns(options: SubmitOptions): Promise<Submitted> {
-  const names = workQueueNames(options.stream);
+  const { requests, warnings } = await prepareRuns(options);
+  return { ids: await publishRuns(options.nc, options.stream, requests), warnings };
+}
+
+/**
+ * The run requests for the configs, without NATS: every config is read and checked before the
+ * first is sent, so a typo fails the whole submit (exit 2, also while NATS is down) instead of
+ * reaching the workers.
+ */
+export async function prepareRuns(options: PrepareOptions): Promise<Prepared> {
   const repeat = options.repeat ?? 1;
   if (options.configs.length === 0) throw new UsageError("submit needs at least one config file, e.g. submit --stream RUNS examples/heat1d/config.json");
   const makeId = options.makeId ?? (() => randomUUID());
@@ -58,10 +74,16 @@ export async function submitRuns(options: SubmitOptions): Promise<Submitted> {
       );
     }
   }
-  const jsm = await options.nc.jetstreamManager();
+  return { requests, warnings };
+}
+
+/** Sends prepared requests into the stream's work queue (made when missing); returns their ids. */
+export async function publishRuns(nc: NatsConnection, stream: string, requests: RunRequest[]): Promise<string[]> {
+  const names = workQueueNames(stream);
+  const jsm = await nc.jetstreamManager();
   await ensureWorkQueue(jsm, names);
-  const js = options.nc.jetstream();
+  const js = nc.jetstream();
   // Sent one after the other, but without waiting for each ack in turn: 200 runs take one round trip, not 200.
   await Promise.all(requests.map((r) => js.publish(names.requests, codec.encode(r), { msgID: r.id, expect: { streamName: names.stream } })));
-  return { ids: requests.map((r) => r.id), warnings };
+  return requests.map((r) => r.id);
 }
