@@ -15,6 +15,7 @@ import { outputKind } from "./upload/output-kind.js";
 import { workPaths } from "./work-paths.js";
 import { pathExists } from "./fs/path-kind.js";
 import { shownHost } from "./config/host-url.js";
+import { EveryStep } from "./stages/every-step.js";
 
 export interface SyncResult {
   /** "sent": the run is now on the platform; "already": a previous sync (or the run itself) sent it. */
@@ -52,18 +53,17 @@ export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
     session.reporter.status("running", Math.min(result.progress, 90), "sending the results of an offline run");
     // A refused results patch or a failed archive must not keep the outputs from being sent, as in
     // the run's own post-processing: the first such failure is thrown after the final pass.
-    const failures: unknown[] = [];
-    const attempt = (step: () => Promise<void>) => step().catch((error: unknown) => void failures.push(error));
-    if (result.results.length) await attempt(() => session.client.patchResults(session.reporter.node.id, result.results));
+    const steps = new EveryStep();
+    if (result.results.length) await steps.run(() => session.client.patchResults(session.reporter.node.id, result.results));
     const { archives, warnings } = await buildVisualizationArchives({ workDir: paths.workDir, simulation: target.simulation });
     warnings.forEach((w) => ctx.warn(w));
-    await attempt(() => sendArchives(session, archives));
+    await steps.run(() => sendArchives(session, archives));
     const { failed } = await session.uploader.finalPass(uploadProgress(ctx));
     if (await pathExists(join(paths.outputs, "result.zip"))) await sendResultZip(session, join(paths.outputs, "result.zip"));
     if (result.report && (await pathExists(result.report))) await sendReport(session, result.report);
-    if (failures.length) {
+    if (steps.failures.length) {
       await session.reporter.flush().catch(() => undefined);
-      throw failures[0];
+      throw steps.failures[0];
     }
     const files = result.outputs.filter((o) => outputKind(o.path).kind !== "skip").length - failed.length;
     if (failed.length) {

@@ -17,6 +17,7 @@ import type { RunContext } from "./run-context.js";
 import type { PlatformSession } from "./platform-session.js";
 import { sendArchives, sendResultZip } from "./send-artifacts.js";
 import type { Stage } from "./stage.js";
+import { EveryStep } from "./every-step.js";
 
 /**
  * Reads results.csv, packs the visualization archives and result.zip, takes stock of outputs/ and
@@ -85,18 +86,11 @@ async function packResultZip(ctx: RunContext): Promise<ResultZip | undefined> {
  */
 async function sendToPlatform(ctx: RunContext, session: PlatformSession, archives: VisualizationArchive[], zip: ResultZip | undefined): Promise<string> {
   const { reporter, uploader } = session;
-  const failures: unknown[] = [];
-  const attempt = async (step: () => Promise<void>): Promise<void> => {
-    try {
-      await step();
-    } catch (error) {
-      failures.push(error);
-    }
-  };
-  if (ctx.state.results.length) await attempt(() => session.client.patchResults(ctx.runId, ctx.state.results));
-  await attempt(() => sendArchives(session, archives));
-  if (zip) await attempt(() => sendResultZip(session, zip.path));
-  await attempt(async () => {
+  const steps = new EveryStep();
+  if (ctx.state.results.length) await steps.run(() => session.client.patchResults(ctx.runId, ctx.state.results));
+  await steps.run(() => sendArchives(session, archives));
+  if (zip) await steps.run(() => sendResultZip(session, zip.path));
+  await steps.run(async () => {
     const pass = uploader.finalPass(uploadProgress(ctx));
     // After an abort or a signal the node may be taken away soon (SLURM's --signal lead time): bound the flush.
     const { failed } = ctx.signal.aborted ? await withinFlushTime(pass, ctx.options.tuning.flushMs) : await pass;
@@ -105,9 +99,9 @@ async function sendToPlatform(ctx: RunContext, session: PlatformSession, archive
       throw new PlatformError(`${failed.length} output file(s) could not be sent to the platform:\n${list}`);
     }
   });
-  if (failures.length > 0) {
-    failures.slice(1).forEach((error) => ctx.warn(`post-processing: ${error instanceof Error ? error.message : String(error)}`));
-    throw failures[0];
+  if (steps.failures.length > 0) {
+    steps.failures.slice(1).forEach((error) => ctx.warn(`post-processing: ${error instanceof Error ? error.message : String(error)}`));
+    throw steps.failures[0];
   }
   await reporter.flush();
   return "all outputs on the platform";
