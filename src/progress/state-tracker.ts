@@ -186,11 +186,15 @@ export class StateFileReader {
     const rest = this.#partial;
     this.#partial = EMPTY;
     if (rest.length === 0) return [];
-    return splitLines(rest.toString("utf8"));
+    return rawLines(rest).map((line) => line.toString("utf8"));
   }
 }
 
-/** The lines of `data` as bytes, split as splitLines splits text (CR LF, CR or LF; no empty last line). */
+/**
+ * The lines of `data` as bytes: a line ends at CR LF, CR or LF, and a last line ending closes the
+ * last line (no empty line after it). CR and LF never occur inside a UTF-8 sequence, so each line
+ * decodes as it would within the whole.
+ */
 function rawLines(data: Buffer): Buffer[] {
   const lines: Buffer[] = [];
   let start = 0;
@@ -202,13 +206,6 @@ function rawLines(data: Buffer): Buffer[] {
     start = i + 1;
   }
   if (start < data.length) lines.push(data.subarray(start));
-  return lines;
-}
-
-/** Text whose last line ending closes its last line; a lone trailing CR does too. */
-function splitLines(text: string): string[] {
-  const lines = text.split(/\r\n|\r|\n/);
-  if (lines[lines.length - 1] === "") lines.pop();
   return lines;
 }
 
