@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { rename, writeFile } from "node:fs/promises";
 import { createRunAbort } from "./control/run-abort.js";
 import { ExitCode, exitCodeOf, PhysicsWorksError, SolverError } from "./errors.js";
-import { redact, redactAll } from "./log/redact.js";
+import { redactAll } from "./log/redact.js";
 import { RunnerLog } from "./log/runner-log.js";
 import { resolveRunOptions, type RunOptions, type RunSolverOptions } from "./options.js";
 import type { RunResult } from "./run-result.js";
@@ -75,7 +75,7 @@ export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
 
   const result = buildResult(ctx, options, outcomeOf());
   if (report) result.report = report;
-  await writeRunJson(paths.runJson, result, options.secrets);
+  await writeRunJson(paths.runJson, result);
   await (await startEvents()).finish(result);
   log.line(`run ${result.status} (exit ${result.exitCode})${result.error ? `: ${result.error.message}` : ""}`);
   await log.close();
@@ -165,8 +165,9 @@ function buildResult(ctx: RunContext, options: RunOptions, outcome: Outcome): Ru
   return redactAll(result, options.secrets);
 }
 
-async function writeRunJson(path: string, result: RunResult, secrets: readonly string[]): Promise<void> {
+/** `result` is redacted already, in every field (buildResult). */
+async function writeRunJson(path: string, result: RunResult): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, redact(`${JSON.stringify(result, null, 2)}\n`, secrets));
+  await writeFile(tmp, `${JSON.stringify(result, null, 2)}\n`);
   await rename(tmp, path);
 }
