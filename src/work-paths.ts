@@ -1,6 +1,6 @@
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "./errors.js";
+import { makeFolder } from "./fs/make-folder.js";
 
 /** The work directory layout of protocol.md. */
 export interface WorkPaths {
@@ -38,17 +38,13 @@ export function workPaths(workDir: string): WorkPaths {
 }
 
 export async function createWorkFolders(paths: WorkPaths): Promise<void> {
-  for (const dir of [paths.inputs, paths.raw, paths.scripts, paths.debug, paths.outputs]) await makeFolder(dir);
-  for (const sub of OUTPUT_FOLDERS) await makeFolder(join(paths.outputs, sub));
+  for (const dir of [paths.inputs, paths.raw, paths.scripts, paths.debug, paths.outputs]) await makeWorkFolder(dir);
+  for (const sub of OUTPUT_FOLDERS) await makeWorkFolder(join(paths.outputs, sub));
 }
 
-/** A folder the user's work directory keeps from being made (a file in the way, no permission) is their error, not the runner's. */
-async function makeFolder(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+function makeWorkFolder(dir: string): Promise<void> {
+  return makeFolder(dir, (code, cause) => {
     const hint = code === "EEXIST" || code === "ENOTDIR" ? "a file is in the way; move or remove it" : "check that the work directory is writable";
-    throw new ConfigError(`cannot create the work folder ${dir} (${code}): ${hint}`, { cause: error });
-  }
+    return new ConfigError(`cannot create the work folder ${dir} (${code}): ${hint}`, { cause });
+  });
 }

@@ -1,10 +1,10 @@
-import { mkdir } from "node:fs/promises";
 import { resolve } from "node:path";
 import { parseDuration } from "../config/duration.js";
 import { readSecretFile } from "../config/read-secret-file.js";
 import { UsageError } from "../errors.js";
 import { PLATFORM_FLAGS, servePlatform } from "./serve-platform.js";
 import { untilAborted } from "./until-aborted.js";
+import { makeFolder } from "../fs/make-folder.js";
 
 export interface ServeFlags {
   port: string;
@@ -90,13 +90,8 @@ async function secretOf(value: string | undefined, file: string | undefined, fil
  * --data made (or found) a folder before the server starts: the server would make it too, but a
  * file in the way would then escape as an internal error instead of naming the flag.
  */
-async function dataFolder(path: string): Promise<void> {
-  try {
-    await mkdir(resolve(path), { recursive: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new UsageError(`--data: cannot use ${path} as the data folder (${code}); name a folder, or a path where one can be made`, { cause: error });
-  }
+function dataFolder(path: string): Promise<void> {
+  return makeFolder(resolve(path), (code, cause) => new UsageError(`--data: cannot use ${path} as the data folder (${code}); name a folder, or a path where one can be made`, { cause }));
 }
 
 function wholeNumber(value: string, flag: string, min: number, max: number): number {

@@ -1,4 +1,3 @@
-import { mkdir } from "node:fs/promises";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { JSONCodec, type JsMsg, type NatsConnection } from "nats";
@@ -10,6 +9,7 @@ import { stopRuns, type ActiveRun } from "./graceful-stop.js";
 import { runMessage, type RunOutcome } from "./run-message.js";
 import { ensureWorkConsumer, ensureWorkQueue, workQueueNames } from "./work-queue.js";
 import type { WorkerReport } from "./worker-report.js";
+import { makeFolder } from "../../fs/make-folder.js";
 
 export interface WorkerOptions {
   nc: NatsConnection;
@@ -76,7 +76,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const names = workQueueNames(options.stream, options.consumer);
   const concurrency = options.concurrency ?? 1;
   const workRoot = resolve(options.workRoot);
-  await makeWorkRoot(workRoot);
+  await makeFolder(workRoot, (code, cause) => new UsageError(`--workRoot: cannot create the folder ${workRoot} (${code}); name a folder, or a path where one can be made`, { cause }));
   const jsm = await options.nc.jetstreamManager();
   await ensureWorkQueue(jsm, names);
   const ackWaitMs = await ensureWorkConsumer(jsm, names, options.ackWaitMs ?? 30_000);
@@ -199,15 +199,5 @@ function requestId(msg: JsMsg): string | undefined {
     return typeof id === "string" ? id : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** The folder runs work in, made before the first request is taken: a file in its place is the user's to fix, not a run's to fail on. */
-async function makeWorkRoot(workRoot: string): Promise<void> {
-  try {
-    await mkdir(workRoot, { recursive: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new UsageError(`--workRoot: cannot create the folder ${workRoot} (${code}); name a folder, or a path where one can be made`, { cause: error });
   }
 }
