@@ -5,6 +5,7 @@ import { parseDuration } from "./config/duration.js";
 import { hostPasswords, normalizeHost } from "./config/host-url.js";
 import { readSecretFile } from "./config/read-secret-file.js";
 import { readConfigFile } from "./config/read-config-file.js";
+import { wholeNumber } from "./config/whole-number.js";
 import { ConfigError } from "./errors.js";
 import type { RunEvent } from "./run-events.js";
 import { parseStageList, parseStageName, type StageName } from "./stages/stage-names.js";
@@ -32,6 +33,14 @@ export interface RunSolverOptions {
   pollIntervalMs?: number;
   /** Poll outputs/ instead of inotify: for NFS and Lustre, where other nodes' writes are not seen. */
   watchPolling?: boolean;
+  /** Send whole outputs during the run too, once settled (RunTuning.filesDuringRun); protocol.md sends them after the solver. */
+  filesDuringRun?: boolean;
+  /** With filesDuringRun: how long a whole output's size and mtime must hold still ("2s", or seconds). */
+  settleTime?: string | number;
+  /** After an abort, a signal or a solver failure, how long sending may still take ("30s", or seconds). */
+  flushTime?: string | number;
+  /** Uploads at once (1–64, default 4). */
+  uploadConcurrency?: string | number;
   /** Run natively although the config names a host; `sync` sends the run later. */
   offline?: boolean;
   /** When the platform cannot be reached at the start, run offline instead of failing. */
@@ -47,7 +56,14 @@ export interface RunTuning {
   statusIntervalMs: number;
   /** Least time between two appends of one live file. */
   liveIntervalMs: number;
-  /** A whole output is sent once its size and mtime have held still this long. */
+  /**
+   * Whole outputs (files/** and loose files) go after the solver, as protocol.md's table says. With
+   * this, they also go during the run, once they have settled (a file that changes after it was
+   * sent is sent again, under the same stored name): earlier on the platform, for platforms that
+   * take a file sent twice.
+   */
+  filesDuringRun: boolean;
+  /** With filesDuringRun: a whole output is sent once its size and mtime have held still this long. */
   settleMs: number;
   /** Uploads at once. */
   uploadConcurrency: number;
@@ -62,6 +78,7 @@ export interface RunTuning {
 export const DEFAULT_TUNING: RunTuning = {
   statusIntervalMs: 1000,
   liveIntervalMs: 1000,
+  filesDuringRun: false,
   settleMs: 2000,
   uploadConcurrency: 4,
   flushMs: 30_000,
@@ -208,7 +225,7 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
     // Every token that could be in play, not only the one used: a token overridden by
     // PHYSICSWORKS_TOKEN or --tokenFile is still in config.json, and so can reach a message.
     secrets: [...new Set([token, config.token, env.PHYSICSWORKS_TOKEN, env.NATS_TOKEN, ...hostPasswords(host)])].filter((s): s is string => Boolean(s)),
-    tuning: { ...DEFAULT_TUNING, ...input.tuning },
+    tuning: resolveTuning(input, warnings),
   };
   if (configPath) options.configPath = configPath;
   if (platform) options.platform = platform;
@@ -220,6 +237,22 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
   const natsUrl = env.PHYSICSWORKS_NATS_URL || config.nats;
   if (natsUrl) options.natsUrl = natsUrl;
   return { options, warnings };
+}
+
+/** `tuning` for tests and programs, then the flags a user gives, each checked and named in its error. */
+function resolveTuning(input: RunSolverOptions, warnings: string[]): RunTuning {
+  const tuning: RunTuning = { ...DEFAULT_TUNING, ...input.tuning };
+  if (input.filesDuringRun !== undefined) tuning.filesDuringRun = input.filesDuringRun;
+  if (input.settleTime !== undefined) {
+    tuning.settleMs = parseDuration(input.settleTime, "--settleTime");
+    if (!tuning.filesDuringRun) warnings.push("--settleTime has no effect without --filesDuringRun: whole outputs are sent after the solver");
+  }
+  if (input.flushTime !== undefined) {
+    tuning.flushMs = parseDuration(input.flushTime, "--flushTime");
+    if (tuning.flushMs === 0) throw new ConfigError(`--flushTime must be longer than 0 (got ${JSON.stringify(input.flushTime)})`);
+  }
+  if (input.uploadConcurrency !== undefined) tuning.uploadConcurrency = wholeNumber(input.uploadConcurrency, "--uploadConcurrency", 1, 64);
+  return tuning;
 }
 
 async function checkFolder(path: string, where: string): Promise<void> {

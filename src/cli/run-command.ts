@@ -18,6 +18,10 @@ export interface RunFlags {
   offline?: boolean;
   offlineFallback?: boolean;
   watchPolling?: boolean;
+  filesDuringRun?: boolean;
+  settleTime?: string;
+  flushTime?: string;
+  uploadConcurrency?: string;
 }
 
 /** The default command: run one solver, draw its progress, print the summary; returns the exit code. */
@@ -46,6 +50,10 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
   if (flags.offline) options.offline = true;
   if (flags.offlineFallback) options.offlineFallback = true;
   if (flags.watchPolling) options.watchPolling = true;
+  if (flags.filesDuringRun) options.filesDuringRun = true;
+  if (flags.settleTime !== undefined) options.settleTime = flags.settleTime;
+  if (flags.flushTime !== undefined) options.flushTime = flags.flushTime;
+  if (flags.uploadConcurrency !== undefined) options.uploadConcurrency = flags.uploadConcurrency;
   options.onEvent = (event) => {
     if (display) display.onEvent(event);
     else if (event.type === "warning") process.stderr.write(`warning: ${event.message}\n`);

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { wholeNumber } from "../config/whole-number.js";
 import { parseDuration } from "../config/duration.js";
 import { readSecretFile } from "../config/read-secret-file.js";
 import { UsageError } from "../errors.js";
@@ -94,8 +95,3 @@ function dataFolder(path: string): Promise<void> {
   return makeFolder(resolve(path), (code, cause) => new UsageError(`--data: cannot use ${path} as the data folder (${code}); name a folder, or a path where one can be made`, { cause }));
 }
 
-function wholeNumber(value: string, flag: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`);
-  return n;
-}

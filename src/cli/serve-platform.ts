@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { wholeNumber } from "../config/whole-number.js";
 import { parseDuration } from "../config/duration.js";
 import { UsageError } from "../errors.js";
 import type { PlatformOptions } from "../local-platform/index.js";
@@ -49,11 +50,6 @@ export async function servePlatform(flags: ServeFlags, port: number, jwtSecret: 
   return 0;
 }
 
-function wholeNumber(value: string, flag: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`);
-  return n;
-}
 
 function durationOf(value: string, flag: string, minMs: number): number {
   const ms = parseDuration(value, flag);

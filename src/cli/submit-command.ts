@@ -1,4 +1,5 @@
-import { natsOptionsFromFlags, wholeNumberFlag, type NatsFlags } from "../events/nats-flags.js";
+import { wholeNumber } from "../config/whole-number.js";
+import { natsOptionsFromFlags, type NatsFlags } from "../events/nats-flags.js";
 
 export interface SubmitFlags extends NatsFlags {
   /** The config files (commander's variadic argument). */
@@ -10,7 +11,7 @@ export interface SubmitFlags extends NatsFlags {
 
 /** `physicsworks-solve submit`: enqueues one run per config file (times --repeat) and prints their ids, one a line. */
 export async function submitCommand(flags: SubmitFlags): Promise<number> {
-  const repeat = wholeNumberFlag(flags.repeat, "--repeat", 1, 100_000);
+  const repeat = wholeNumber(flags.repeat, "--repeat", 1, 100_000);
   const connection = await natsOptionsFromFlags(flags);
   const [{ connectNats }, { prepareRuns, publishRuns }] = await Promise.all([
     import("../events/nats-connection.js"),

@@ -1,5 +1,6 @@
 import { AbortError, ExitCode, UsageError } from "../errors.js";
-import { natsOptionsFromFlags, wholeNumberFlag, type NatsFlags } from "../events/nats-flags.js";
+import { wholeNumber } from "../config/whole-number.js";
+import { natsOptionsFromFlags, type NatsFlags } from "../events/nats-flags.js";
 
 /** Where a command prints: the process's streams, or a test's. */
 export interface SweepIo {
@@ -48,7 +49,7 @@ export async function sweepRunCommand(specPath: string, flags: SweepRunFlags, si
     throw new UsageError(`--scheduler must be local, slurm or nats (got ${JSON.stringify(flags.scheduler)})`);
   }
   if (flags.dryRun && scheduler !== "slurm") throw new UsageError("--dryRun only goes with --scheduler slurm (it writes the sbatch script without submitting it)");
-  const concurrency = wholeNumberFlag(flags.concurrency ?? "1", "--concurrency", 1, 1024);
+  const concurrency = wholeNumber(flags.concurrency ?? "1", "--concurrency", 1, 1024);
   const sweep = await import("../sweep/index.js");
   const { spec, points } = await sweep.loadSweep(specPath);
 

@@ -1,6 +1,7 @@
 import { AbortError, abortMessage, ExitCode, UsageError } from "../errors.js";
 import { parseDuration } from "../config/duration.js";
-import { natsOptionsFromFlags, wholeNumberFlag, type NatsFlags } from "../events/nats-flags.js";
+import { wholeNumber } from "../config/whole-number.js";
+import { natsOptionsFromFlags, type NatsFlags } from "../events/nats-flags.js";
 
 export interface WorkerFlags extends NatsFlags {
   stream: string;
@@ -21,8 +22,8 @@ export interface WorkerFlags extends NatsFlags {
  * connection to NATS was lost for good.
  */
 export async function workerCommand(flags: WorkerFlags, signal: AbortSignal): Promise<number> {
-  const concurrency = wholeNumberFlag(flags.concurrency, "--concurrency", 1, 1024);
-  const maxAttempts = wholeNumberFlag(flags.maxAttempts, "--maxAttempts", 1, 1000);
+  const concurrency = wholeNumber(flags.concurrency, "--concurrency", 1, 1024);
+  const maxAttempts = wholeNumber(flags.maxAttempts, "--maxAttempts", 1, 1000);
   const graceMs = parseDuration(flags.grace, "--grace");
   const ackWaitMs = parseDuration(flags.ackWait, "--ackWait");
   if (ackWaitMs < 1000) throw new UsageError(`--ackWait must be at least 1s: runs are kept alive with a message every quarter of it (got ${JSON.stringify(flags.ackWait)})`);

@@ -1,5 +1,4 @@
 import { readSecretFile } from "../config/read-secret-file.js";
-import { UsageError } from "../errors.js";
 import type { NatsConnectOptions } from "./nats-connection.js";
 
 /** The connection flags `worker`, `submit` and `queue` share. */
@@ -18,9 +17,3 @@ export async function natsOptionsFromFlags(flags: NatsFlags): Promise<NatsConnec
   return options;
 }
 
-/** A whole-number flag, refused with the flag's name and value when it is not one in range. */
-export function wholeNumberFlag(value: string | number, flag: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`);
-  return n;
-}

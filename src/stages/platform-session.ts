@@ -87,6 +87,7 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
       useV2: capabilities.uploads.includes("v2"),
       concurrency: tuning.uploadConcurrency,
       liveIntervalMs: tuning.liveIntervalMs,
+      filesDuringRun: tuning.filesDuringRun,
       settleMs: tuning.settleMs,
       chunkSize: tuning.chunkSize ?? CHUNK_SIZE,
       onEntry: (slug, entry) => reporter.addEntry(slug, entry),

@@ -21,7 +21,11 @@ export interface UploaderOptions {
   concurrency: number;
   /** Least time between two appends of one live file (default 1 s). */
   liveIntervalMs: number;
-  /** A whole file is sent once its size and mtime have not changed for this long (default 2 s). */
+  /**
+   * Whole files go in the final pass, after the solver (protocol.md); with this, also during the
+   * run, once their size and mtime have not changed for settleMs.
+   */
+  filesDuringRun: boolean;
   settleMs: number;
   chunkSize: number;
   /** A new entry for the run node (the caller sends the node). */
@@ -52,7 +56,8 @@ interface Settling {
 
 /**
  * Sends outputs/ to the platform through a bounded pool fed with paths: live files (logs, plots,
- * media) as they grow, other files once they have settled, and in the final pass whatever is left.
+ * media) as they grow, and in the final pass, after the solver, whatever is left: the whole files
+ * (also during the run, once settled, with filesDuringRun) and the live files' last bytes.
  * The journal remembers what the platform has, so a restarted runner sends only what is missing.
  */
 export class Uploader {
@@ -79,7 +84,7 @@ export class Uploader {
     if (this.final) return;
     const kind = this.kindOf(path);
     if (kind.kind === "live") this.scheduleLive(path, kind.slug, kind.isAscii);
-    else if (kind.kind === "file") void this.scheduleSettled(path);
+    else if (kind.kind === "file" && this.options.filesDuringRun) void this.scheduleSettled(path);
   }
 
   /**

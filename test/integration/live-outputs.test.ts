@@ -76,9 +76,35 @@ describe("live outputs", () => {
     expect(log.split("\n").filter((l) => l.includes('"fault":"drop"')).length).toBeGreaterThan(0);
   }, 60_000);
 
-  it("sends a slowly written file once, complete, and a rewritten file in its final form", async () => {
+  it("sends whole files after the solver, as protocol.md's table says: once each, in their final form", async () => {
     const { s, w } = await platformWork("slow-and-rewrite.py", { v2: false });
-    const result = await runSolver({ configPath: w.configPath, env: { ...process.env, SLOW_SECONDS: "5", TAIL_SECONDS: "2" }, tuning: { settleMs: 1000 } });
+    let solverEnd = 0;
+    const result = await runSolver({
+      configPath: w.configPath,
+      env: { ...process.env, SLOW_SECONDS: "1", TAIL_SECONDS: "1.5" },
+      // Settled long before the solver ends: only the default keeps them back until then.
+      settleTime: 0.2,
+      onEvent: (e) => {
+        if (e.type === "stage" && e.stage.name === "execute" && e.stage.status !== "running") solverEnd = Date.now();
+      },
+    });
+    expect(result.status, result.error?.message).toBe("finished");
+    expect(result.warnings.join("\n")).toMatch(/--settleTime has no effect without --filesDuringRun/);
+    const files = await storedFiles(s, result.runId);
+    expect(files.find((f) => f.path === "files/rewritten.txt")?.sha256).toBe(sha256(Buffer.from("second and final version\n")));
+    const chunks = (await readFile(join(s.dataDir, "requests.jsonl"), "utf8"))
+      .split("\n")
+      .filter((l) => l.includes('"path":"/storage/chunks"'))
+      .map((l) => JSON.parse(l) as { at: string });
+    // slow.bin, rewritten.txt and report.html, one chunk each, each begun after the solver ended.
+    expect(chunks).toHaveLength(3);
+    expect(solverEnd).toBeGreaterThan(0);
+    for (const c of chunks) expect(Date.parse(c.at)).toBeGreaterThanOrEqual(solverEnd - 50);
+  }, 60_000);
+
+  it("with filesDuringRun, sends a slowly written file once, complete, and a rewritten file in its final form", async () => {
+    const { s, w } = await platformWork("slow-and-rewrite.py", { v2: false });
+    const result = await runSolver({ configPath: w.configPath, env: { ...process.env, SLOW_SECONDS: "5", TAIL_SECONDS: "2" }, filesDuringRun: true, settleTime: 1 });
     expect(result.status, result.error?.message).toBe("finished");
     const files = await storedFiles(s, result.runId);
     const slow = files.find((f) => f.path === "files/slow.bin");

@@ -118,6 +118,23 @@ describe("the CLI", () => {
     expect(off.code, off.stderr).toBe(0);
   });
 
+  it("checks the upload flags: a bad --uploadConcurrency, --flushTime or --settleTime is exit 2 naming the flag", async () => {
+    const w = await work("hello.py");
+    let run = await runCli([`--configPath=${w.configPath}`, "--uploadConcurrency=0"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--uploadConcurrency must be a whole number from 1 to 64 (got "0")');
+    run = await runCli([`--configPath=${w.configPath}`, "--uploadConcurrency=4.0"]);
+    expect(run.code).toBe(2);
+    run = await runCli([`--configPath=${w.configPath}`, "--flushTime=0"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--flushTime must be longer than 0 (got "0")');
+    run = await runCli([`--configPath=${w.configPath}`, "--settleTime=soon", "--filesDuringRun"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--settleTime must be a duration such as "30s", "10m", "1h30m" or a number of seconds (got "soon")');
+    run = await runCli([`--configPath=${w.configPath}`, "--uploadConcurrency=8", "--flushTime=1m", "--filesDuringRun", "--settleTime=500ms", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+  });
+
   it("refuses bad configs with exit 2 and a message naming the file and field", async () => {
     const w = await work("hello.py");
     await writeFile(w.configPath, "{ not json");
