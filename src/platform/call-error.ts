@@ -1,5 +1,6 @@
 import { PlatformError } from "../errors.js";
 import { redact } from "../log/redact.js";
+import { refusedAnswer } from "./retry-policy.js";
 
 export interface CallErrorOptions {
   status?: number;
@@ -21,6 +22,8 @@ export class PlatformCallError extends PlatformError {
   readonly reason: string;
   /** What the platform's Retry-After asked for; read by the retry policy. */
   readonly retryAfterMs: number | undefined;
+  /** The platform answered and refused the call: sending it again would be refused again (see refusedAnswer). */
+  readonly refused: boolean;
 
   constructor(call: string, reason: string, options: CallErrorOptions) {
     const cause = options.cause && cleanError(options.cause, options.secrets);
@@ -31,6 +34,7 @@ export class PlatformCallError extends PlatformError {
     this.call = call;
     this.reason = redact(reason, options.secrets);
     this.retryAfterMs = options.retryAfterMs;
+    this.refused = refusedAnswer(this);
   }
 }
 

@@ -91,6 +91,8 @@ export async function call<T>(ctx: CallContext, spec: TextCallSpec<T> | StreamCa
       throw new PlatformCallError(label, `${error.reason} (gave up after ${attempts} tries)`, {
         ...(error.status !== undefined ? { status: error.status } : {}),
         ...(error.cause instanceof Error ? { cause: error.cause } : {}),
+        // A caller that tries again itself (a live file sent again) waits as the last answer asked.
+        ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
         secrets: [ctx.token],
       });
     }

@@ -4,7 +4,8 @@ import { createFormCodec } from "../form-codec/form-codec.js";
 import type { CallContext } from "./call.js";
 import { createHttp } from "./http.js";
 import { proxyFor } from "./proxy-env.js";
-import { resolveRetryOptions, type RetryOptions } from "./retry.js";
+import { PlatformCallError } from "./call-error.js";
+import { resolveRetryOptions, retryDelay, type RetryOptions } from "./retry.js";
 import * as run from "./run-calls.js";
 import * as storage from "./storage-calls.js";
 import type { AppendFileInput, DownloadOptions, UploadChunkInput } from "./storage-calls.js";
@@ -58,6 +59,13 @@ export interface PlatformClient {
   sendUploadBytes(uploadId: string, offset: number, body: UploadBytes, length: number): Promise<UploadOffsetAnswer>;
   uploadOffset(uploadId: string): Promise<number>;
   completeUpload(uploadId: string): Promise<CompleteUploadAnswer>;
+  /**
+   * For a caller that repeats a failed call itself (a live file sent again from its start after an
+   * append that got no answer): the wait after its try `attempt` (from 1), as the client waits
+   * between its own tries and with the same tuning: the Retry-After `error` carries (up to
+   * maxRetryAfterMs), else exponential backoff with full jitter.
+   */
+  retryDelay(attempt: number, error: unknown): number;
   /** Closes kept-alive connections. */
   close(): void;
 }
@@ -103,6 +111,7 @@ export function createPlatformClient(options: PlatformClientOptions): PlatformCl
     sendUploadBytes: (uploadId, offset, body, length) => uploads.sendUploadBytes(ctx, uploadId, offset, body, length),
     uploadOffset: (uploadId) => uploads.uploadOffset(ctx, uploadId),
     completeUpload: (uploadId) => uploads.completeUpload(ctx, uploadId),
+    retryDelay: (attempt, error) => retryDelay(attempt, error instanceof PlatformCallError ? error.retryAfterMs : undefined, retry),
     close: () => http.close(),
   };
 }

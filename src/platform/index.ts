@@ -9,7 +9,7 @@ export type { AppendFileInput, UploadChunkInput, DownloadOptions } from "./stora
 export type { UploadBytes } from "./upload-calls.js";
 export type { DownloadProgress } from "./download-file.js";
 export { PlatformCallError, UploadOffsetConflict } from "./call-error.js";
-export { withRetry, backoffDelay, sleep, RETRY_DEFAULTS, type RetryOptions, type RetryInfo } from "./retry.js";
+export { withRetry, backoffDelay, retryDelay, sleep, RETRY_DEFAULTS, type RetryOptions, type RetryInfo } from "./retry.js";
 export { retryTransient, retryUndelivered, type RetryPolicy, type RetryDecision } from "./retry-policy.js";
 export { parseRetryAfter } from "./retry-after.js";
 export { base64JsonForm, type StreamBody } from "./form-body.js";

@@ -69,6 +69,15 @@ export const retryTransient: RetryPolicy = (error) => {
 };
 
 /**
+ * The platform answered and said no: a failure status the default policy does not retry (a 4xx
+ * other than 408 and 429). Nothing was applied, and the same request would be refused again, so
+ * a caller that repairs failures itself (a live file sent again from its start) gives up at once.
+ */
+export function refusedAnswer(error: unknown): boolean {
+  return statusOf(error) !== undefined && !retryTransient(error).retry;
+}
+
+/**
  * For calls that must not be applied twice (appends carry no offset): retried only when
  * the request surely did not reach the platform's handler. A lost answer is the caller's
  * to repair (protocol.md: the file is sent again from its start).

@@ -64,12 +64,23 @@ export async function withCheckedRetry<T>(fn: (attempt: number) => Promise<T>, o
       const decision = o.policy(error);
       if (!decision.retry) throw error;
       if (decision.tries !== undefined && attempt >= decision.tries) throw error;
-      const delayMs =
-        decision.afterMs !== undefined ? Math.min(decision.afterMs, o.maxRetryAfterMs) : backoffDelay(attempt - 1, o);
+      const delayMs = retryDelay(attempt, decision.afterMs, o);
       o.onRetry?.({ attempt, tries: o.tries, delayMs, error });
       await untilAborted(o.sleep(delayMs, o.signal), o.signal);
     }
   }
+}
+
+/**
+ * The wait after failed try `attempt` (from 1): as long as the platform's Retry-After asked
+ * (`afterMs`, held to maxRetryAfterMs), else the backoff.
+ */
+export function retryDelay(
+  attempt: number,
+  afterMs: number | undefined,
+  o: Pick<RetryOptions, "baseDelayMs" | "maxDelayMs" | "maxRetryAfterMs" | "random">,
+): number {
+  return afterMs !== undefined ? Math.min(afterMs, o.maxRetryAfterMs) : backoffDelay(attempt - 1, o);
 }
 
 /** Full jitter: anywhere between 0 and the exponential ceiling, so many runners do not retry in step. */

@@ -1,7 +1,7 @@
 import { open, stat } from "node:fs/promises";
 import type { UploadMetadata } from "../platform/types.js";
 import { readPiece, textCut } from "./read-piece.js";
-import type { UploadTarget } from "./upload-target.js";
+import type { TargetFailure, UploadTarget } from "./upload-target.js";
 
 /** What has been appended of one live file (logs/, plots/, media/). */
 export interface LiveFile {
@@ -73,13 +73,12 @@ export async function sendLiveGrowth(
 }
 
 /**
- * The platform answered an append with a 4xx other than 408 and 429: it refused it (too large, a
- * bad request), so nothing was applied and sending it again would be refused again: it fails at
- * once (protocol.md part 2 #10), without a restart from the file's start.
+ * The platform refused an append (too large, a bad request): nothing was applied and sending it
+ * again would be refused again, so it fails at once (protocol.md part 2 #10), without a restart
+ * from the file's start. The target marks such an error (TargetFailure).
  */
 export function refusedAppend(error: unknown): boolean {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" && status >= 400 && status < 500 && status !== 408 && status !== 429;
+  return (error as TargetFailure | null)?.refused === true;
 }
 
 async function append(target: UploadTarget, file: LiveFile, bytes: Buffer, isNew: boolean): Promise<void> {

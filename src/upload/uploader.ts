@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import type { RunNodeSlug, TreeNode } from "../platform/types.js";
 import { BoundedPool } from "./bounded-pool.js";
 import { refusedAppend, sendLiveGrowth, type LiveFile } from "./live-file.js";
@@ -43,9 +44,12 @@ export interface FinalPassProgress {
   totalBytes: number;
 }
 
-/** Sends of a live file from its start after an append's answer was lost, before it counts as failed. */
+/**
+ * Sends of a live file from its start after an append's answer was lost, before it counts as failed.
+ * They are paced as the platform client paces its own tries (target.retryDelay): exponential
+ * backoff with full jitter from the run's retry tuning, or the answer's Retry-After.
+ */
 const LIVE_RESTARTS = 5;
-const RESTART_DELAY_MS = 200;
 
 type Live = LiveFile & { id: string; lastSend: number; timer?: NodeJS.Timeout; listed: boolean };
 
@@ -224,8 +228,9 @@ export class Uploader {
 
   /**
    * An append whose answer was lost leaves the file to be sent again from its start (appends carry
-   * no offset); that happens here at once, a few times, so a dropped connection does not leave a
-   * log unsent until the solver next writes to it, nor fail it in the final pass.
+   * no offset); that happens here, a few times, each after a wait as protocol.md part 2 #10 asks
+   * (Retry-After honoured), so a dropped connection or a 502 does not leave a log unsent until the
+   * solver next writes to it, nor fail it in the final pass.
    */
   private async sendLive(path: string, slug: "logs" | "plots" | "media", isAscii: boolean): Promise<void> {
     const file = this.liveFile(path, slug, isAscii);
@@ -234,7 +239,7 @@ export class Uploader {
         return await this.sendLiveOnce(path, slug, file);
       } catch (error) {
         if (!file.restart || refusedAppend(error) || attempt >= LIVE_RESTARTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, RESTART_DELAY_MS * attempt));
+        await delay(this.options.target.retryDelay(attempt, error));
       }
     }
   }

@@ -29,6 +29,7 @@ function chunkTarget(sent: Sent[], flight: { now: number; max: number }): Upload
     openUpload: unused,
     sendUploadBytes: unused,
     completeUpload: unused,
+    retryDelay: () => 0,
     uploadChunk: ({ chunkIndex, bytes }) =>
       new Promise<void>((resolve, reject) => {
         // A buffer lent to a call that has not settled is never lent again.
