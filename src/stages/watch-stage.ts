@@ -2,14 +2,16 @@ import { relative, sep } from "node:path";
 import { watch } from "chokidar";
 import { applyStateUpdate, StateFileReader } from "../progress/state-tracker.js";
 import { parseStateLine } from "../progress/state-line.js";
+import { followedDuringRun } from "../upload/output-kind.js";
 import { reportProgress, solverToRunProgress } from "./phase-line.js";
 import type { RunContext } from "./run-context.js";
 import type { Stage } from "./stage.js";
 
 /**
  * Follows outputs/ while the solver runs: every complete new line of state.txt updates the run's
- * progress and label, and (with a host) every other file that changes is handed to the uploader,
- * files already there included. Ends with a final read of state.txt once the solver is done.
+ * progress and label, and (with a host) every live file that changes (every file, with
+ * filesDuringRun) is handed to the uploader, files already there included. Ends with a final read
+ * of state.txt once the solver is done.
  */
 export const watchStage: Stage = {
   name: "watch",
@@ -22,12 +24,18 @@ export const watchStage: Stage = {
     const readMore = (final = false) => (reading = reading.then(() => readStateLines(ctx, reader, final)));
 
     const uploader = ctx.platform?.uploader;
-    const watcher = watch(ctx.paths.outputs, { ignoreInitial: !uploader, usePolling: ctx.options.watchPolling });
+    const scope = !uploader ? "state" : ctx.options.tuning.filesDuringRun ? "all" : "live";
+    const rel = (path: string) => relative(ctx.paths.outputs, path).split(sep).join("/");
+    const watcher = watch(ctx.paths.outputs, {
+      ignoreInitial: !uploader,
+      usePolling: ctx.options.watchPolling,
+      ignored: (path) => !followedDuringRun(rel(path), scope),
+    });
     watcher.on("all", (event, path) => {
       if (event !== "add" && event !== "change") return;
-      const rel = relative(ctx.paths.outputs, path).split(sep).join("/");
-      if (rel === "state.txt") void readMore();
-      else uploader?.notify(rel);
+      const file = rel(path);
+      if (file === "state.txt") void readMore();
+      else uploader?.notify(file);
     });
     // inotify does not see writes made on other nodes of a shared filesystem: poll state.txt as well.
     const timer = setInterval(() => void readMore(), ctx.options.pollIntervalMs);

@@ -26,6 +26,19 @@ export function outputKind(path: string): OutputKind {
   return { kind: "file" };
 }
 
+/**
+ * What the watcher must follow while the solver runs (`path` relative to outputs/, "" for outputs/
+ * itself): state.txt always; with an uploader, the live folders, or everything when whole files go
+ * during the run too. The rest waits for the final pass's scan, so a solver writing thousands of
+ * files under files/ costs the watcher nothing.
+ */
+export function followedDuringRun(path: string, scope: "state" | "live" | "all"): boolean {
+  if (path === "" || path === "state.txt" || path.startsWith("../") || scope === "all") return true;
+  if (scope === "state") return false;
+  const top = path.split("/", 1)[0];
+  return top === "logs" || top === "plots" || top === "media";
+}
+
 export function extensionOf(path: string): string {
   const name = path.slice(path.lastIndexOf("/") + 1);
   const dot = name.lastIndexOf(".");

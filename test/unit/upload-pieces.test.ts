@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BoundedPool } from "../../src/upload/bounded-pool.js";
-import { outputKind } from "../../src/upload/output-kind.js";
+import { followedDuringRun, outputKind } from "../../src/upload/output-kind.js";
 import { textCut } from "../../src/upload/read-piece.js";
 
 describe("textCut", () => {
@@ -13,6 +13,23 @@ describe("textCut", () => {
     expect(textCut(euro.subarray(0, 4))).toBe(2);
     expect(textCut(euro.subarray(0, 3))).toBe(2);
     expect(textCut(Buffer.from("😀", "utf8").subarray(0, 3))).toBe(0);
+  });
+});
+
+describe("followedDuringRun", () => {
+  it("follows state.txt always, the live folders with an uploader, everything with filesDuringRun", () => {
+    for (const scope of ["state", "live", "all"] as const) {
+      expect(followedDuringRun("", scope)).toBe(true);
+      expect(followedDuringRun("state.txt", scope)).toBe(true);
+    }
+    for (const live of ["logs", "logs/a.log", "plots/sub/t.csv", "media/m.mp4"]) {
+      expect(followedDuringRun(live, "state")).toBe(false);
+      expect(followedDuringRun(live, "live")).toBe(true);
+    }
+    for (const whole of ["files", "files/a.bin", "results.csv", "graphics/x.vtp", "logsx/a.log", "sub/logs/a.log"]) {
+      expect(followedDuringRun(whole, "live")).toBe(false);
+      expect(followedDuringRun(whole, "all")).toBe(true);
+    }
   });
 });
 
