@@ -1,5 +1,5 @@
-import { lstat, opendir } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { lstat, opendir, realpath, stat } from "node:fs/promises";
+import { dirname, join, relative, sep } from "node:path";
 
 export interface ScannedFile {
   /** Relative to the scanned folder, "/"-separated. */
@@ -8,8 +8,20 @@ export interface ScannedFile {
   mtimeMs: number;
 }
 
+export interface ScanOptions {
+  /**
+   * A symbolic link to a file is taken as that file when the file lies inside this folder (default:
+   * the scanned folder's parent, the work directory of outputs/): a solver that links a result into
+   * outputs/ has it sent. Links that lead out of it, to folders or nowhere are left out.
+   */
+  linksWithin?: string;
+  /** Told of each link left out, and why. */
+  onSkipped?: (path: string, why: string) => void;
+}
+
 /** Every regular file below `root`, walked folder by folder (never a whole tree listing in memory at once). */
-export async function* scanFiles(root: string): AsyncGenerator<ScannedFile> {
+export async function* scanFiles(root: string, options: ScanOptions = {}): AsyncGenerator<ScannedFile> {
+  const within = await realpath(options.linksWithin ?? dirname(root)).catch(() => undefined);
   const pending = [root];
   while (pending.length) {
     const dir = pending.pop() as string;
@@ -21,11 +33,26 @@ export async function* scanFiles(root: string): AsyncGenerator<ScannedFile> {
     }
     for await (const entry of handle) {
       const full = join(dir, entry.name);
+      const path = () => relative(root, full).split(sep).join("/");
       if (entry.isDirectory()) pending.push(full);
       else if (entry.isFile()) {
         const info = await lstat(full).catch(() => undefined);
-        if (info) yield { path: relative(root, full).split(sep).join("/"), size: info.size, mtimeMs: info.mtimeMs };
+        if (info) yield { path: path(), size: info.size, mtimeMs: info.mtimeMs };
+      } else if (entry.isSymbolicLink()) {
+        const linked = await linkedFile(full, within);
+        if ("why" in linked) options.onSkipped?.(path(), linked.why);
+        else yield { path: path(), ...linked };
       }
     }
   }
+}
+
+async function linkedFile(link: string, within: string | undefined): Promise<{ size: number; mtimeMs: number } | { why: string }> {
+  const target = await realpath(link).catch(() => undefined);
+  if (!target) return { why: "a link to nothing" };
+  if (!within || (target !== within && !target.startsWith(within + sep))) return { why: `a link out of the work directory (to ${target})` };
+  const info = await stat(target).catch(() => undefined);
+  if (!info) return { why: "a link to nothing" };
+  if (!info.isFile()) return { why: "a link to a folder or a special file" };
+  return { size: info.size, mtimeMs: info.mtimeMs };
 }

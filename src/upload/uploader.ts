@@ -103,7 +103,8 @@ export class Uploader {
     await this.pool.idle();
     this.failures.clear();
     const queued: { path: string; size: number }[] = [];
-    for await (const file of scanFiles(this.options.outputsDir)) {
+    const skipped = (path: string, why: string) => this.options.warn(`outputs/${path}: not sent, ${why}`);
+    for await (const file of scanFiles(this.options.outputsDir, { onSkipped: skipped })) {
       const kind = this.kindOf(file.path);
       if (kind.kind === "skip") continue;
       if (kind.kind === "file" && this.isSent(file.path, file.size, file.mtimeMs)) continue;

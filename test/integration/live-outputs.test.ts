@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile, stat } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { afterEach, describe, expect, it } from "vitest";
@@ -100,6 +100,21 @@ describe("live outputs", () => {
     expect(chunks).toHaveLength(3);
     expect(solverEnd).toBeGreaterThan(0);
     for (const c of chunks) expect(Date.parse(c.at)).toBeGreaterThanOrEqual(solverEnd - 50);
+  }, 60_000);
+
+  it("sends a linked output as the file it links to when that lies in the work directory, and warns of the links it leaves out", async () => {
+    const { s, w } = await platformWork("links.py", { v2: true });
+    const outside = join(w.dir, "..", `outside-${Date.now()}.txt`);
+    await writeFile(outside, "not the run's to send\n");
+    const result = await runSolver({ configPath: w.configPath, env: { ...process.env, LINK_OUTSIDE: outside } });
+    expect(result.status, result.error?.message).toBe("finished");
+    const files = await storedFiles(s, result.runId);
+    expect(files.find((f) => f.path === "files/linked.bin")?.sha256).toBe(sha256(Buffer.from(Array.from({ length: 256 * 40 }, (_, i) => i % 256))));
+    expect(files.map((f) => f.path).filter((p) => p?.startsWith("files/"))).toEqual(["files/linked.bin"]);
+    const warnings = result.warnings.join("\n");
+    expect(warnings).toContain("outputs/files/outside.txt: not sent, a link out of the work directory");
+    expect(warnings).toContain("outputs/files/folder: not sent, a link to a folder or a special file");
+    expect(warnings).toContain("outputs/files/broken: not sent, a link to nothing");
   }, 60_000);
 
   it("with filesDuringRun, sends a slowly written file once, complete, and a rewritten file in its final form", async () => {
