@@ -73,6 +73,25 @@ export class AbortError extends PhysicsWorksError {
   }
 }
 
+/**
+ * After an abort, a signal or a solver failure, the flush time ran out before everything pending
+ * reached the platform (protocol.md part 1). The run has failed already in most cases: then this
+ * is a note added to that error (`appendTo`), which keeps deciding the run's label and exit code.
+ */
+export class FlushTimeError extends PhysicsWorksError {
+  constructor(message: string) {
+    super("flush-time", message, ExitCode.platform);
+  }
+
+  /** The earlier error with this message on the lines after its own: its kind, code and exit code stay. */
+  appendTo(earlier: unknown): Error {
+    const message = `${earlier instanceof Error ? earlier.message : String(earlier)}\n${this.message}`;
+    if (earlier instanceof AbortError) return new AbortError(earlier.reason, message);
+    if (earlier instanceof PhysicsWorksError) return new PhysicsWorksError(earlier.code, message, earlier.exitCode, { cause: earlier });
+    return new Error(message, { cause: earlier });
+  }
+}
+
 function abortExitCode(reason: AbortReason): ExitCodeValue {
   if (reason === "SIGINT") return ExitCode.sigint;
   if (reason === "SIGTERM") return ExitCode.sigterm;

@@ -15,6 +15,7 @@ export {
   ArchiveError,
   PlatformError,
   AbortError,
+  FlushTimeError,
   ExitCode,
   exitCodeOf,
 } from "./errors.js";

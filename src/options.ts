@@ -67,7 +67,7 @@ export interface RunTuning {
   settleMs: number;
   /** Uploads at once. */
   uploadConcurrency: number;
-  /** After an abort or a signal, how long pending uploads may still take (protocol: default 30 s). */
+  /** After an abort, a signal or a solver failure, how long the whole send phase may take (protocol: default 30 s). */
   flushMs: number;
   /** Bytes per v1 chunk and per append (protocol: 5 MiB). */
   chunkSize?: number;

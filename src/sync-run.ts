@@ -10,6 +10,7 @@ import { openPlatformSession } from "./stages/platform-session.js";
 import { uploadProgress } from "./stages/post-process-stage.js";
 import { sendArchives, sendReport, sendResultZip } from "./stages/send-artifacts.js";
 import { readPlatformRunFile } from "./stages/platform-run-file.js";
+import { readLeftUnsent, removeLeftUnsent } from "./stages/left-unsent.js";
 import { createRunContext } from "./stages/run-context.js";
 import { outputKind } from "./upload/output-kind.js";
 import { workPaths } from "./work-paths.js";
@@ -27,8 +28,10 @@ export interface SyncResult {
 
 /**
  * Sends a run that went on without its platform (offline, or the platform unreachable): the run
- * node, the results, every output, and the final status the run ended with. Safe to run twice:
- * the journal says what the platform has, and a run whose final status went through is left alone.
+ * node, the results, every output, and the final status the run ended with; or, to its own run
+ * node, what a run's flush time left unsent (debug/left-unsent.json). Safe to run twice: the
+ * journal says what the platform has, and a run whose final status went through with nothing
+ * left is left alone.
  */
 export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
   const { options } = await resolveRunOptions(input);
@@ -37,8 +40,11 @@ export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
   const paths = workPaths(options.workDir);
   const result = await readRunResult(paths.runJson);
   const previous = await readPlatformRunFile(join(paths.debug, "platform-run.json"));
-  if (previous?.finalSent && previous.runId === target.resourceId) {
-    return { outcome: "already", runId: previous.runId, files: 0, failed: [] };
+  const ownRun = previous && previous.runId === target.resourceId ? previous : undefined;
+  // A run whose flush time ran out sent its final status but not everything: the rest goes to it.
+  const left = ownRun?.finalSent ? await readLeftUnsent(paths.debug, ownRun.runId) : undefined;
+  if (ownRun?.finalSent && !left) {
+    return { outcome: "already", runId: ownRun.runId, files: 0, failed: [] };
   }
 
   const log = new RunnerLog(join(paths.debug, "runner.log"), options.secrets);
@@ -48,18 +54,24 @@ export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
     input.onEvent?.(event);
   });
   log.line(`sync of run ${result.runId} (${result.status}) to ${shownHost(target.host)}`);
-  const session = await openPlatformSession(ctx, target);
+  const session = await openPlatformSession(ctx, target, { resumeFinished: Boolean(left) });
   try {
-    session.reporter.status("running", Math.min(result.progress, 90), "sending the results of an offline run");
+    const label = left ? "sending what the run's flush time left unsent" : "sending the results of an offline run";
+    session.reporter.status("running", Math.min(result.progress, 90), label);
     // A refused results patch or a failed archive must not keep the outputs from being sent, as in
     // the run's own post-processing: the first such failure is thrown after the final pass.
     const steps = new EveryStep();
-    if (result.results.length) await steps.run(() => session.client.patchResults(session.reporter.node.id, result.results));
+    // After a flush time, only what it left: what the run sent is on the platform already.
+    if (result.results.length && (left?.results ?? true)) {
+      await steps.run(() => session.client.patchResults(session.reporter.node.id, result.results));
+    }
     const { archives, warnings } = await buildVisualizationArchives({ workDir: paths.workDir, simulation: target.simulation });
     warnings.forEach((w) => ctx.warn(w));
-    await steps.run(() => sendArchives(session, archives));
+    archives.forEach((a) => session.uploader.leave(a.files));
+    await steps.run(() => sendArchives(session, left ? archives.filter((a) => left.archives.includes(a.kind)) : archives));
     const { failed } = await session.uploader.finalPass(uploadProgress(ctx));
-    if (await pathExists(join(paths.outputs, "result.zip"))) await sendResultZip(session, join(paths.outputs, "result.zip"));
+    const zip = join(paths.outputs, "result.zip");
+    if ((left?.resultZip ?? true) && (await pathExists(zip))) await sendResultZip(session, zip);
     if (result.report && (await pathExists(result.report))) await sendReport(session, result.report);
     if (steps.failures.length) {
       await session.reporter.flush().catch(() => undefined);
@@ -72,6 +84,7 @@ export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
     }
     await session.reporter.finish(result.status, result.status === "finished" ? "finished" : (result.error?.message.split("\n")[0] ?? "error"));
     await session.markFinalSent();
+    if (left) await removeLeftUnsent(paths.debug);
     log.line(`sync done: run node ${session.reporter.node.id}`);
     return { outcome: "sent", runId: session.reporter.node.id, files, failed };
   } finally {

@@ -1,3 +1,4 @@
+import { FlushTimeError } from "../errors.js";
 import type { StageRecord } from "../run-events.js";
 import type { RunContext } from "./run-context.js";
 import type { Stage, StageControl } from "./stage.js";
@@ -10,7 +11,10 @@ export interface StagePlan {
 
 export interface EngineOutcome {
   records: StageRecord[];
-  /** The first error a stage threw, if any: it decides the run's status and exit code. */
+  /**
+   * The first error a stage threw, if any: it decides the run's status and exit code. A later
+   * FlushTimeError adds its message to it.
+   */
   error?: unknown;
 }
 
@@ -28,6 +32,8 @@ export async function runStages(ctx: RunContext, stages: readonly Stage[], plan:
   const startIndex = plan.startingStage ? stages.findIndex((s) => s.name === plan.startingStage) : 0;
   let firstError: unknown;
   const fail = (error: unknown) => {
+    // What the flush time left unsent must be told whatever failed first (the solver, an abort).
+    if (firstError !== undefined && error instanceof FlushTimeError) firstError = error.appendTo(firstError);
     firstError ??= error;
   };
   let background: Background | undefined;

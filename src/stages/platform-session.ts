@@ -15,31 +15,48 @@ import { shownHost } from "../config/host-url.js";
 /** The platform side of a run with a host: the client, the run node's reporter, the uploader, the live socket. */
 export interface PlatformSession {
   target: PlatformTarget;
+  /** The client of the sends (uploads, the results patch): `stopSends` aborts its calls. */
   client: PlatformClient;
   capabilities: Capabilities;
+  /** Sends the run node on a client of its own, so the final status still goes after `stopSends`. */
   reporter: RunReporter;
   uploader: Uploader;
+  /** What the platform has of each output (debug/uploads.json). */
+  journal: UploadJournal;
   socket?: LiveSocket;
   /** The run node was taken over from an earlier start on this work directory. */
   resumed: boolean;
   /** Records that the final status went through, so a later start creates a new run. */
   markFinalSent(): Promise<void>;
+  /**
+   * The flush time ran out: every send under way is aborted and none starts from now on (the
+   * uploader's pool stops, the client's calls fail at once). The run node's updates still go.
+   */
+  stopSends(): void;
+  readonly sendsStopped: boolean;
   close(): Promise<void>;
 }
 
+export interface OpenSessionOptions {
+  /**
+   * Resume the run node of debug/platform-run.json although its final status went through: `sync`
+   * sending what the flush time left unsent, to the run that left it.
+   */
+  resumeFinished?: boolean;
+}
+
 /** Opens the session: asks what the platform offers, creates the run node and writes it back to config.json. */
-export async function openPlatformSession(ctx: RunContext, target: PlatformTarget): Promise<PlatformSession> {
+export async function openPlatformSession(ctx: RunContext, target: PlatformTarget, open: OpenSessionOptions = {}): Promise<PlatformSession> {
   const { tuning } = ctx.options;
-  const client = createPlatformClient({
-    host: target.host,
-    token: target.token,
-    ...(tuning.retry ? { retry: tuning.retry } : {}),
-  });
+  const stop = new AbortController();
+  const clientOptions = { host: target.host, token: target.token, ...(tuning.retry ? { retry: tuning.retry } : {}) };
+  const client = createPlatformClient({ ...clientOptions, signal: stop.signal });
+  const statusClient = createPlatformClient(clientOptions);
   try {
     const capabilities = await client.capabilities();
     const runFile = join(ctx.paths.debug, "platform-run.json");
     const previous = await readPlatformRunFile(runFile);
-    const resumed = Boolean(previous && !previous.finalSent && previous.runId === target.resourceId);
+    const resumed = Boolean(previous && (!previous.finalSent || open.resumeFinished) && previous.runId === target.resourceId);
     const node = resumed && previous ? previous.node : await client.createRun(target.simulation);
     node.children ??= [];
     ctx.runId = node.id;
@@ -64,7 +81,7 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
     const sentPaths = new Set<string>();
     let sentBytes = 0;
     const reporter = new RunReporter({
-      client,
+      client: statusClient,
       simulation: target.simulation,
       node,
       intervalMs: tuning.statusIntervalMs,
@@ -110,16 +127,26 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
       capabilities,
       reporter,
       uploader,
+      journal,
       ...(socket ? { socket } : {}),
       resumed,
       markFinalSent: () => saveNode(reporter.node, true),
+      stopSends() {
+        uploader.stop();
+        stop.abort();
+      },
+      get sendsStopped() {
+        return stop.signal.aborted;
+      },
       async close() {
         await socket?.close();
         client.close();
+        statusClient.close();
       },
     };
   } catch (error) {
     client.close();
+    statusClient.close();
     throw error;
   }
 }

@@ -1,16 +1,18 @@
 import { readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { PlatformError } from "../errors.js";
+import { AbortError, FlushTimeError, PlatformError } from "../errors.js";
 import { formatBytes } from "../log/format-bytes.js";
 import {
   buildResultZip,
   buildVisualizationArchives,
+  isVisualizationSource,
   readSolverConfigDownloadable,
   type ResultZip,
   type VisualizationArchive,
 } from "../postprocess/index.js";
 import { parseResultsCsv } from "../results/results-csv.js";
 import { scanFiles } from "../upload/scan-outputs.js";
+import { unsentOutputs } from "../upload/unsent-outputs.js";
 import type { FinalPassProgress } from "../upload/uploader.js";
 import { reportProgress, writePhaseLine } from "./phase-line.js";
 import type { RunContext } from "./run-context.js";
@@ -18,6 +20,9 @@ import type { PlatformSession } from "./platform-session.js";
 import { sendArchives, sendResultZip } from "./send-artifacts.js";
 import type { Stage } from "./stage.js";
 import { EveryStep } from "./every-step.js";
+import { withinFlushTime } from "./flush-deadline.js";
+import { flushTimeError } from "./flush-time-error.js";
+import { writeLeftUnsent, type LeftUnsent } from "./left-unsent.js";
 
 /**
  * Reads results.csv, packs the visualization archives and result.zip, takes stock of outputs/ and
@@ -82,29 +87,84 @@ async function packResultZip(ctx: RunContext): Promise<ResultZip | undefined> {
  * Results first (small, and what a user looks at), then the archives, then the final pass, 92→99.
  * Each step is tried whatever failed before it, and the final pass always runs: a refused results
  * patch or a failed archive must not cost the outputs (protocol.md part 2 #9). The first failure
- * is the stage's error; later ones are warned about.
+ * is the stage's error; later ones are warned about. After an abort, a signal or a solver failure
+ * all of it runs within the flush time; what that leaves unsent is the stage's error (and `sync`'s
+ * to send).
  */
 async function sendToPlatform(ctx: RunContext, session: PlatformSession, archives: VisualizationArchive[], zip: ResultZip | undefined): Promise<string> {
-  const { reporter, uploader } = session;
+  const left: PendingSends = { results: ctx.state.results.length > 0, archives: archives.map((a) => a.kind), resultZip: Boolean(zip) };
   const steps = new EveryStep();
-  if (ctx.state.results.length) await steps.run(() => session.client.patchResults(ctx.runId, ctx.state.results));
-  await steps.run(() => sendArchives(session, archives));
-  if (zip) await steps.run(() => sendResultZip(session, zip.path));
-  await steps.run(async () => {
-    const pass = uploader.finalPass(uploadProgress(ctx));
-    // After an abort or a signal the node may be taken away soon (SLURM's --signal lead time): bound the flush.
-    const { failed } = ctx.signal.aborted ? await withinFlushTime(pass, ctx.options.tuning.flushMs) : await pass;
+  const outcome = await withinFlushTime(ctx, () => sendAll(ctx, session, archives, zip, steps, left), () => session.stopSends());
+  // Failures the stop caused are the flush time's, told by its error; others are warned about.
+  const failures = outcome.done ? steps.failures : steps.failures.filter((e) => !(e instanceof AbortError));
+  if (!outcome.done) {
+    failures.forEach((error) => ctx.warn(`post-processing: ${error instanceof Error ? error.message : String(error)}`));
+    const error = await leftByFlushTime(ctx, session, archives, left, outcome.cause);
+    if (error) throw error;
+    return "all outputs on the platform, as the flush time ran out";
+  }
+  if (failures.length > 0) {
+    failures.slice(1).forEach((error) => ctx.warn(`post-processing: ${error instanceof Error ? error.message : String(error)}`));
+    throw failures[0];
+  }
+  await session.reporter.flush();
+  return "all outputs on the platform";
+}
+
+/** What of the runner's own sends has not gone through yet; each step clears its part when it has. */
+type PendingSends = Omit<LeftUnsent, "runId">;
+
+async function sendAll(
+  ctx: RunContext,
+  session: PlatformSession,
+  archives: VisualizationArchive[],
+  zip: ResultZip | undefined,
+  steps: EveryStep,
+  left: PendingSends,
+): Promise<void> {
+  // Once the flush time has run out, the steps not begun are not begun.
+  const step = (work: () => Promise<void>) => (session.sendsStopped ? Promise.resolve() : steps.run(work));
+  if (left.results) {
+    await step(async () => {
+      await session.client.patchResults(ctx.runId, ctx.state.results);
+      left.results = false;
+    });
+  }
+  await step(() => sendArchives(session, archives, (sent) => (left.archives = left.archives.filter((kind) => kind !== sent.kind))));
+  if (zip) {
+    await step(async () => {
+      await sendResultZip(session, zip.path);
+      left.resultZip = false;
+    });
+  }
+  await step(async () => {
+    const { failed } = await session.uploader.finalPass(uploadProgress(ctx));
     if (failed.length) {
       const list = failed.map((f) => `  outputs/${f.path}: ${f.error}`).join("\n");
       throw new PlatformError(`${failed.length} output file(s) could not be sent to the platform:\n${list}`);
     }
   });
-  if (steps.failures.length > 0) {
-    steps.failures.slice(1).forEach((error) => ctx.warn(`post-processing: ${error instanceof Error ? error.message : String(error)}`));
-    throw steps.failures[0];
-  }
-  await reporter.flush();
-  return "all outputs on the platform";
+}
+
+/**
+ * The flush time ran out and the sends were stopped: the journal is written as it stands (what did
+ * not go through is recorded as not done), what is left is recorded for `sync`, and the error says
+ * what was not sent. Undefined when, as it turns out, nothing but the run report was left.
+ */
+async function leftByFlushTime(
+  ctx: RunContext,
+  session: PlatformSession,
+  archives: VisualizationArchive[],
+  left: PendingSends,
+  cause: string,
+): Promise<FlushTimeError | undefined> {
+  await session.journal.flush();
+  const archived = new Set(archives.flatMap((a) => a.files));
+  const outputs = await unsentOutputs(ctx.paths.outputs, session.journal, (path) => isVisualizationSource(path) || archived.has(path));
+  // Written also when nothing turns out to be left: the run report is not sent either, sync sends it.
+  await writeLeftUnsent(ctx.paths.debug, { runId: ctx.runId, ...left });
+  if (!outputs.length && !left.results && !left.archives.length && !left.resultZip) return undefined;
+  return flushTimeError({ cause, flushMs: ctx.options.tuning.flushMs, outputs, left, ...(ctx.options.configPath ? { configPath: ctx.options.configPath } : {}) });
 }
 
 /** The final pass's progress as the run's 92→99, `uploading results X/Y`, at most four times a second. */
@@ -117,19 +177,4 @@ export function uploadProgress(ctx: RunContext): (p: FinalPassProgress) => void 
     const share = totalBytes === 0 ? 1 : doneBytes / totalBytes;
     reportProgress(ctx, 92 + 7 * share, `uploading results ${formatBytes(doneBytes)}/${formatBytes(totalBytes)}`);
   };
-}
-
-async function withinFlushTime<T>(work: Promise<T>, flushMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new PlatformError(`outputs not all sent within the flush time of ${Math.round(flushMs / 1000)}s after the abort`)),
-      flushMs,
-    );
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -16,7 +16,8 @@ export async function writeAndSendReport(ctx: RunContext, result: RunResult): Pr
     ctx.warn(`the run report could not be written: ${(error as Error).message}`);
     return undefined;
   }
-  if (ctx.platform) {
+  // Once the flush time has run out nothing more is sent: `sync` sends the report with the rest.
+  if (ctx.platform && !ctx.platform.sendsStopped) {
     try {
       await sendReport(ctx.platform, reportPath);
     } catch (error) {

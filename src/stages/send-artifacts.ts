@@ -7,12 +7,18 @@ import type { PlatformSession } from "./platform-session.js";
  * protocol.md gives it: visualization archives under graphics, result.zip under downloadables,
  * the run report under media.
  */
-export async function sendArchives(session: PlatformSession, archives: readonly VisualizationArchive[]): Promise<void> {
+export async function sendArchives(
+  session: PlatformSession,
+  archives: readonly VisualizationArchive[],
+  onSent?: (archive: VisualizationArchive) => void,
+): Promise<void> {
+  // All of them first: what went into an archive is never sent on its own, also when an archive fails.
+  for (const archive of archives) session.uploader.leave(archive.files);
   for (const archive of archives) {
-    session.uploader.leave(archive.files);
     await session.uploader.sendArtifact(archive.archivePath, archive.storedName, archive.storedName);
     session.reporter.addEntry("graphics", archive.entry);
     if (archive.extras) session.reporter.addExtras(archive.extras);
+    onSent?.(archive);
   }
 }
 

@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors.js";
-import { shellQuote } from "./shell-quote.js";
+import { shellQuote } from "../text/shell-quote.js";
 import type { SlurmSpec } from "./spec-types.js";
 
 export interface SlurmScriptInput {

@@ -8,6 +8,7 @@ export class BoundedPool {
   private readonly queued = new Set<string>();
   private readonly running = new Set<string>();
   private readonly idleWaiters: (() => void)[] = [];
+  private stopped = false;
 
   constructor(
     private readonly size: number,
@@ -18,7 +19,7 @@ export class BoundedPool {
   }
 
   push(key: string): void {
-    if (this.queued.has(key)) return;
+    if (this.stopped || this.queued.has(key)) return;
     this.queued.add(key);
     this.queue.push(key);
     this.pump();
@@ -26,6 +27,17 @@ export class BoundedPool {
 
   get pending(): number {
     return this.queue.length + this.running.size;
+  }
+
+  /**
+   * Starts no job from now on: what is queued is dropped, later pushes are ignored. Jobs under way
+   * run to their end (the caller stops them by its own means); `idle` settles once they have.
+   */
+  stop(): void {
+    this.stopped = true;
+    this.queue.length = 0;
+    this.queued.clear();
+    if (this.pending === 0) this.idleWaiters.splice(0).forEach((w) => w());
   }
 
   /** Settles once the queue is empty and no job runs. */

@@ -77,6 +77,7 @@ export class Uploader {
    */
   private readonly stable = new Map<string, { size: number; mtimeMs: number }>();
   private final = false;
+  private stopped = false;
   private progress: ((bytes: number) => void) | undefined;
 
   constructor(private readonly options: UploaderOptions) {
@@ -129,6 +130,18 @@ export class Uploader {
     this.progress = undefined;
     await this.options.journal.flush();
     return { failed: [...this.failures].map(([path, error]) => ({ path, error })) };
+  }
+
+  /**
+   * Sends nothing more: no queued or later file starts, no live file is sent again. The sends
+   * under way are the caller's to abort (the flush time ran out: it aborts their requests).
+   */
+  stop(): void {
+    this.stopped = this.final = true;
+    for (const file of this.live.values()) if (file.timer) clearTimeout(file.timer);
+    for (const s of this.settling.values()) clearTimeout(s.timer);
+    this.settling.clear();
+    this.pool.stop();
   }
 
   /** Also leaves out what was handed elsewhere for this run (`leave`), e.g. the files packed into an archive. */
@@ -239,7 +252,7 @@ export class Uploader {
       try {
         return await this.sendLiveOnce(path, slug, file);
       } catch (error) {
-        if (!file.restart || refusedAppend(error) || attempt >= LIVE_RESTARTS) throw error;
+        if (this.stopped || !file.restart || refusedAppend(error) || attempt >= LIVE_RESTARTS) throw error;
         await delay(this.options.target.retryDelay(attempt, error));
       }
     }

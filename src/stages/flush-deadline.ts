@@ -1,0 +1,75 @@
+import { abortErrorOf, type AbortReason } from "../errors.js";
+import type { RunContext } from "./run-context.js";
+
+/**
+ * After the flush time has run out and the sends were told to stop, how long they get to wind
+ * down (their requests are aborted, so they end at once) before the run goes on without them.
+ */
+const STOP_GRACE_MS = 1000;
+
+export type FlushOutcome<T> = { done: true; value: T } | { done: false; cause: string };
+
+/**
+ * Why sending to the platform is bounded by the flush time (protocol.md part 1: "after an abort,
+ * a signal or a solver failure"), e.g. "after the solver failed (exit code 1)"; undefined after a
+ * run that went normally, whose sends take the time they take.
+ */
+export function flushCause(ctx: RunContext): string | undefined {
+  if (ctx.signal.aborted) return abortCause(abortErrorOf(ctx.signal).reason);
+  const solver = ctx.state.solver;
+  if (!solver || solver.aborted) return undefined;
+  if (solver.exitCode === null) return `after the solver was killed by ${solver.signal ?? "a signal"}`;
+  if (solver.exitCode !== 0) return `after the solver failed (exit code ${solver.exitCode})`;
+  return undefined;
+}
+
+function abortCause(reason: AbortReason): string {
+  switch (reason) {
+    case "user":
+      return "after the abort";
+    case "timeout":
+      return "after the time limit (--timeout)";
+    case "SIGINT":
+    case "SIGTERM":
+      return `after ${reason}`;
+  }
+}
+
+export function flushSeconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))}s`;
+}
+
+/**
+ * Runs `send` within the flush time (ctx.options.tuning.flushMs): from now when flushCause says
+ * so, else from an abort that comes while it runs (the node may be taken away soon after a
+ * signal: SLURM's --signal lead time). When the time runs out, `stop` is called, the send gets a
+ * moment to wind down, and the outcome says why it was bounded; it is not waited for longer.
+ */
+export async function withinFlushTime<T>(ctx: RunContext, send: () => Promise<T>, stop: () => void): Promise<FlushOutcome<T>> {
+  const flushMs = ctx.options.tuning.flushMs;
+  let cause = flushCause(ctx);
+  let timer: NodeJS.Timeout | undefined;
+  let expire!: () => void;
+  const expired = new Promise<undefined>((resolve) => (expire = () => resolve(undefined)));
+  const arm = (why: string) => {
+    cause = why;
+    ctx.emit({ type: "info", message: `${why}: what is pending goes to the platform within the flush time of ${flushSeconds(flushMs)}` });
+    timer = setTimeout(expire, flushMs);
+  };
+  const onAbort = () => arm(abortCause(abortErrorOf(ctx.signal).reason));
+  if (cause) arm(cause);
+  else ctx.signal.addEventListener("abort", onAbort, { once: true });
+  const work = send();
+  try {
+    const finished = await Promise.race([work.then((value) => ({ value })), expired]);
+    if (finished) return { done: true, value: finished.value };
+  } finally {
+    clearTimeout(timer);
+    ctx.signal.removeEventListener("abort", onAbort);
+  }
+  stop();
+  let grace: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((resolve) => (grace = setTimeout(resolve, STOP_GRACE_MS)))]);
+  clearTimeout(grace);
+  return { done: false, cause: cause ?? "after the abort" };
+}

@@ -1,0 +1,45 @@
+import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { VisualizationKind } from "../postprocess/index.js";
+
+/**
+ * debug/left-unsent.json: what the flush time left unsent of a run whose final status went
+ * through, so that `sync` sends it to that same run node, and only it (an archive or result.zip
+ * sent twice would be listed twice). Outputs are not listed here: the upload journal says which
+ * the platform lacks.
+ */
+export interface LeftUnsent {
+  /** The run node it belongs to. */
+  runId: string;
+  /** The results patch (outputs/results.csv) did not go through. */
+  results: boolean;
+  /** The visualization archives not sent. */
+  archives: VisualizationKind[];
+  resultZip: boolean;
+}
+
+export function leftUnsentPath(debugDir: string): string {
+  return join(debugDir, "left-unsent.json");
+}
+
+/** The record of run `runId`, or undefined when there is none for it (missing, torn, another run's). */
+export async function readLeftUnsent(debugDir: string, runId: string | undefined): Promise<LeftUnsent | undefined> {
+  try {
+    const data = JSON.parse(await readFile(leftUnsentPath(debugDir), "utf8")) as Partial<LeftUnsent>;
+    if (runId === undefined || data.runId !== runId || typeof data.results !== "boolean" || typeof data.resultZip !== "boolean" || !Array.isArray(data.archives)) return undefined;
+    return { runId, results: data.results, resultZip: data.resultZip, archives: data.archives.filter((k) => k === "vtp" || k === "gltf") };
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeLeftUnsent(debugDir: string, left: LeftUnsent): Promise<void> {
+  const path = leftUnsentPath(debugDir);
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, `${JSON.stringify(left)}\n`);
+  await rename(tmp, path);
+}
+
+export async function removeLeftUnsent(debugDir: string): Promise<void> {
+  await rm(leftUnsentPath(debugDir), { force: true });
+}
