@@ -32,7 +32,7 @@ Examples:
 
 Stages: init, download, watch (beside execute), execute, post-process.
 Abort a running run: set "abort": true in its config.json, or send SIGTERM/SIGINT.
-Exit codes: 0 finished, 1 solver failed or aborted, 2 usage or config error,
+Exit codes: 0 finished, 1 solver failed or aborted, 2 usage or config error or work directory in use,
             3 platform or network error, 130/143 runner got SIGINT/SIGTERM.
 Files: <workDir>/debug/run.json (summary), debug/main.txt (solver output), debug/runner.log.
 `;

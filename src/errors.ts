@@ -62,6 +62,20 @@ export class PlatformError extends PhysicsWorksError {
   }
 }
 
+/**
+ * Another runner (a run, or a sync) holds the work directory's lock, debug/runner.lock. Nothing
+ * was written: the same command succeeds once that runner is done.
+ */
+export class WorkDirBusyError extends PhysicsWorksError {
+  readonly workDir: string;
+  readonly lockPath: string;
+  constructor(message: string, where: { workDir: string; lockPath: string }) {
+    super("work-dir-busy", message, ExitCode.usage);
+    this.workDir = where.workDir;
+    this.lockPath = where.lockPath;
+  }
+}
+
 export type AbortReason = "user" | "timeout" | "SIGINT" | "SIGTERM";
 
 /** The run was stopped from outside: "abort" in config.json, an AbortSignal, a signal, --timeout. */

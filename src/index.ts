@@ -16,6 +16,7 @@ export {
   PlatformError,
   AbortError,
   FlushTimeError,
+  WorkDirBusyError,
   ExitCode,
   exitCodeOf,
 } from "./errors.js";

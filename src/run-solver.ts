@@ -14,18 +14,32 @@ import { connectPlatform } from "./stages/connect-platform.js";
 import type { PlatformSession } from "./stages/platform-session.js";
 import { createRunContext, type RunContext } from "./stages/run-context.js";
 import { writeAndSendReport } from "./stages/run-report.js";
-import { createWorkFolders, workPaths } from "./work-paths.js";
+import { createWorkFolders, workPaths, type WorkPaths } from "./work-paths.js";
+import { takeWorkDirLock, type WorkDirLock } from "./work-lock/work-dir-lock.js";
 
 /**
  * Runs one solver run: options → context → stages → result.
- * Bad options throw a ConfigError or UsageError before any work starts; once the run has begun,
+ * Bad options throw a ConfigError or UsageError, a work directory another runner holds a
+ * WorkDirBusyError, before any work starts; once the run has begun,
  * every outcome (solver failure, abort) is a RunResult, never a throw. Never exits the process.
  */
 export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
   const { options, warnings } = await resolveRunOptions(input);
   const paths = workPaths(options.workDir);
-  // The layout is a precondition of every stage, also when --startingStage skips init.
+  // The layout is a precondition of every stage, also when --startingStage skips init. Making the
+  // folders that are missing changes nothing a runner already there has written.
   await createWorkFolders(paths);
+  // Two runners in one work directory would mix their outputs and send the run twice: a second
+  // one is refused here, before it writes anything (WorkDirBusyError, exit 2).
+  const lock = await takeWorkDirLock(paths.workDir, { command: "run" });
+  try {
+    return await runInWorkDir(input, options, warnings, paths, lock);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runInWorkDir(input: RunSolverOptions, options: RunOptions, warnings: string[], paths: WorkPaths, lock: WorkDirLock): Promise<RunResult> {
   const runId = randomUUID();
   const log = new RunnerLog(`${paths.debug}/runner.log`, options.secrets);
   const abort = createRunAbort({
@@ -46,6 +60,8 @@ export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
     input.onEvent?.(event);
   });
   log.line(`run ${runId} in ${paths.workDir}${options.configPath ? ` (config ${options.configPath})` : ""}`);
+  if (lock.tookOver) ctx.emit({ type: "info", message: lock.tookOver });
+  lock.onLost((m) => ctx.warn(m));
   warnings.forEach((w) => ctx.warn(w));
 
   const startedAt = new Date();

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createRunAbort } from "./control/run-abort.js";
 import { ConfigError, PlatformError, UsageError } from "./errors.js";
 import { RunnerLog } from "./log/runner-log.js";
-import { resolveRunOptions, type RunSolverOptions } from "./options.js";
+import { resolveRunOptions, type RunOptions, type RunSolverOptions } from "./options.js";
 import type { RunResult } from "./run-result.js";
 import { buildVisualizationArchives } from "./postprocess/index.js";
 import { openPlatformSession } from "./stages/platform-session.js";
@@ -14,9 +14,10 @@ import { readLeftUnsent, removeLeftUnsent } from "./stages/left-unsent.js";
 import { createRunContext } from "./stages/run-context.js";
 import { outputKind } from "./upload/output-kind.js";
 import { workPaths } from "./work-paths.js";
-import { pathExists } from "./fs/path-kind.js";
+import { isFolder, pathExists } from "./fs/path-kind.js";
 import { shownHost } from "./config/host-url.js";
 import { EveryStep } from "./stages/every-step.js";
+import { takeWorkDirLock, type WorkDirLock } from "./work-lock/work-dir-lock.js";
 
 export interface SyncResult {
   /** "sent": the run is now on the platform; "already": a previous sync (or the run itself) sent it. */
@@ -35,6 +36,18 @@ export interface SyncResult {
  */
 export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
   const { options } = await resolveRunOptions(input);
+  // A sync while the run still goes, or beside another sync, would send the same outputs twice.
+  // Without a host, or without debug/ (no run to send), syncLocked says what is wrong.
+  const lockable = options.platform && (await isFolder(workPaths(options.workDir).debug));
+  const lock = lockable ? await takeWorkDirLock(options.workDir, { command: "sync" }) : undefined;
+  try {
+    return await syncLocked(input, options, lock);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: WorkDirLock | undefined): Promise<SyncResult> {
   const target = options.platform;
   if (!target) throw new ConfigError(`${options.configPath ?? "options"}: sync needs "host" (or PHYSICSWORKS_HOST) and the platform fields`);
   const paths = workPaths(options.workDir);
@@ -54,6 +67,8 @@ export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
     input.onEvent?.(event);
   });
   log.line(`sync of run ${result.runId} (${result.status}) to ${shownHost(target.host)}`);
+  if (lock?.tookOver) ctx.emit({ type: "info", message: lock.tookOver });
+  lock?.onLost((m) => ctx.warn(m));
   const session = await openPlatformSession(ctx, target, { resumeFinished: Boolean(left) });
   try {
     const label = left ? "sending what the run's flush time left unsent" : "sending the results of an offline run";

@@ -65,7 +65,7 @@ export async function workerCommand(flags: WorkerFlags, signal: AbortSignal): Pr
   const summary = await worker.stopped;
   const lost = nc.isClosed();
   if (!lost) await nc.drain();
-  log(`stopped: ${summary.finished} finished, ${summary.error} error, ${summary.returned} returned to the queue, ${summary.retried} retried, ${summary.refused} refused`);
+  log(`stopped: ${summary.finished} finished, ${summary.error} error, ${summary.returned} returned to the queue, ${summary.retried} retried, ${summary.refused} refused, ${summary.busy} sent back (work directory busy)`);
   if (lost && !signal.aborted) return ExitCode.platform;
   if (summary.returned > 0) return signal.reason instanceof AbortError && signal.reason.reason === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm;
   return ExitCode.ok;

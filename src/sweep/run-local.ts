@@ -4,6 +4,8 @@ import { runSolver } from "../run-solver.js";
 import { readPointState, type PointState } from "./point-status.js";
 import { prepareRun } from "./prepare-run.js";
 import type { SweepPoint, SweepSpec } from "./spec-types.js";
+import { sweepPaths } from "./sweep-paths.js";
+import { checkWorkDirFree } from "../work-lock/work-dir-lock.js";
 
 /** What a local sweep reports as it goes; the command draws its lines and bar from these. */
 export type SweepEvent =
@@ -89,6 +91,8 @@ async function runPoint(
 ): Promise<PointState> {
   let result: RunResult;
   try {
+    // A point another runner is running (a second `sweep run`, a SLURM task) is left as it is: not laid out again.
+    await checkWorkDirFree(sweepPaths(spec).run(point));
     const configPath = await prepareRun(spec, point);
     result = await runSolver({
       ...options.runOptions,
@@ -99,7 +103,7 @@ async function runPoint(
       },
     });
   } catch (error) {
-    // A bad config or an unwritable folder: the runner never started, so there is no run.json.
+    // A bad config, an unwritable folder or one in use: the runner never started, so there is no run.json.
     const message = error instanceof Error ? error.message : String(error);
     return { point, status: "error", error: message };
   }

@@ -182,7 +182,7 @@ describe.skipIf(gate.skip)("worker mode on a JetStream work queue (real nats-ser
     // Past the 1 s ack wait: none came back.
     await new Promise((r) => setTimeout(r, 1500));
     const summary = await w.stop(0);
-    expect(summary).toEqual({ finished: 0, error: 1, returned: 0, retried: 2, refused: 2 });
+    expect(summary).toEqual({ finished: 0, error: 1, returned: 0, retried: 2, refused: 2, busy: 0 });
     const records = await doneRecords("REFUSE");
     expect(records.find((r) => r.id === "../escape")?.error).toMatch(/^invalid run request: "id" must be letters/);
     expect(records.find((r) => r.id === "bad-config")?.error).toMatch(/"timeout" must be a duration/);

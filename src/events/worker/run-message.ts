@@ -1,14 +1,16 @@
 import type { JetStreamClient, JsMsg } from "nats";
-import { ExitCode, PhysicsWorksError } from "../../errors.js";
+import { ExitCode, PhysicsWorksError, WorkDirBusyError } from "../../errors.js";
 import { answerQuietly } from "../answer-quietly.js";
 import type { RunSolverOptions } from "../../options.js";
 import type { RunResult } from "../../run-result.js";
+import type { BusyCounts } from "./busy-counts.js";
 import { publishDone, type DoneRecord } from "./done-record.js";
 import { validateRunRequest } from "./run-request.js";
-import { prepareRunDir } from "./run-work-dir.js";
+import { prepareRunDir, requestWorkDir } from "./run-work-dir.js";
+import { checkWorkDirFree } from "../../work-lock/work-dir-lock.js";
 import type { WorkQueueNames } from "./work-queue.js";
 
-export type RunOutcome = "finished" | "error" | "returned" | "retry" | "refused";
+export type RunOutcome = "finished" | "error" | "returned" | "retry" | "refused" | "busy";
 
 export interface RunMessageContext {
   js: JetStreamClient;
@@ -21,6 +23,9 @@ export interface RunMessageContext {
   heartbeatMs: number;
   maxAttempts: number;
   retryDelayMs: number;
+  /** How long a request whose work directory another runner holds waits before it is tried again. */
+  busyDelayMs: number;
+  busy: BusyCounts;
   controller: AbortController;
   log: (line: string) => void;
 }
@@ -31,7 +36,9 @@ const DETERMINISTIC = new Set(["config", "usage", "archive"]);
 /**
  * One delivery of a run request, from the message to its ack: the run is done (acked) whether it
  * finished or ended in error; a crash of the handling (a full disk, an unreadable shared path) is
- * nak'ed so another node takes it; a run aborted by the worker's stop is nak'ed at once.
+ * nak'ed so another node takes it; a run aborted by the worker's stop is nak'ed at once. A run
+ * whose work directory another runner holds (an earlier delivery still running on a worker cut off
+ * from NATS, a user's run) is nak'ed with busyDelayMs: not done, and not a delivery that failed.
  */
 export async function runMessage(msg: JsMsg, ctx: RunMessageContext): Promise<RunOutcome> {
   const delivery = msg.info.redeliveryCount;
@@ -53,9 +60,21 @@ export async function runMessage(msg: JsMsg, ctx: RunMessageContext): Promise<Ru
     return "refused";
   }
   const request = checked.data;
-  if (delivery > ctx.maxAttempts) {
+  // Before the attempts are counted: the deliveries a busy work directory sends back did not fail,
+  // and before prepareRunDir, which would move a live run's folder aside.
+  const workDir = await requestWorkDir(ctx.workRoot, request);
+  if (workDir) {
+    try {
+      await checkWorkDirFree(workDir);
+    } catch (error) {
+      if (error instanceof WorkDirBusyError) return backWhenFree(msg, ctx, request.id, error);
+      throw error;
+    }
+  }
+  const waited = delivery > ctx.maxAttempts ? await ctx.busy.of(request.id) : 0;
+  if (delivery - waited > ctx.maxAttempts) {
     answerQuietly(() => msg.term());
-    const why = `given up after ${delivery - 1} deliveries that did not complete (the workers died, or could not set it up)`;
+    const why = `given up after ${delivery - waited - 1} deliveries that did not complete (the workers died, or could not set it up)`;
     ctx.log(`run ${request.id}: ${why}; terminated`);
     await record(ctx, { id: request.id, status: "error", exitCode: ExitCode.solverFailed, delivery, error: why });
     return "refused";
@@ -77,6 +96,7 @@ export async function runMessage(msg: JsMsg, ctx: RunMessageContext): Promise<Ru
     try {
       result = await ctx.run({ ...ctx.runOptions, configPath, signal: ctx.controller.signal });
     } catch (error) {
+      if (error instanceof WorkDirBusyError) return backWhenFree(msg, ctx, request.id, error);
       if (error instanceof PhysicsWorksError && DETERMINISTIC.has(error.code)) {
         ctx.log(`run ${request.id}: cannot start: ${error.message}`);
         await record(ctx, { id: request.id, status: "error", exitCode: error.exitCode, delivery, error: error.message });
@@ -110,12 +130,22 @@ export async function runMessage(msg: JsMsg, ctx: RunMessageContext): Promise<Ru
   }
 }
 
+/** Another runner works in the run's folder: the request goes back to the queue, to be tried once it may be done. */
+async function backWhenFree(msg: JsMsg, ctx: RunMessageContext, id: string, error: WorkDirBusyError): Promise<RunOutcome> {
+  ctx.log(`run ${id}: ${error.message}; back to the queue in ${ctx.busyDelayMs} ms`);
+  await ctx.busy.add(id);
+  answerQuietly(() => msg.nak(ctx.busyDelayMs));
+  return "busy";
+}
+
 async function record(ctx: RunMessageContext, fields: Omit<DoneRecord, "worker" | "finishedAt">): Promise<void> {
   try {
     await publishDone(ctx.js, ctx.names, { ...fields, worker: ctx.worker, finishedAt: new Date().toISOString() });
   } catch (error) {
     ctx.log(`run ${fields.id}: the done record could not be published (${(error as Error).message}); \`queue\` will not count it`);
   }
+  // Only a request delivered before can have found its work directory busy.
+  if (fields.delivery > 1) await ctx.busy.clear(fields.id);
 }
 
 /** A confirmed ack: once it returns, the request has left the queue and no other worker will run it. */

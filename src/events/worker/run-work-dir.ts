@@ -1,5 +1,6 @@
 import { cp, mkdir, rename } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { readConfigFile } from "../../config/read-config-file.js";
 import { writeConfigJson } from "../../config/write-config-json.js";
 import { readConfigForQueue } from "./request-config.js";
 import type { RunRequest } from "./run-request.js";
@@ -40,4 +41,19 @@ export async function prepareRunDir(workRoot: string, request: RunRequest): Prom
   const configPath = join(dir, "config.json");
   await writeConfigJson(configPath, { ...config, workDir: "." });
   return configPath;
+}
+
+/**
+ * The folder a delivery of `request` runs in, to look at its lock before anything is laid out
+ * (or moved aside): `<workRoot>/<id>`, or an in-place config's own work directory. Undefined when
+ * the config cannot say; prepareRunDir and runSolver then report what is wrong.
+ */
+export async function requestWorkDir(workRoot: string, request: RunRequest): Promise<string | undefined> {
+  if (!(request.inPlace && request.configPath)) return join(workRoot, request.id);
+  try {
+    const raw = await readConfigFile(request.configPath);
+    return typeof raw.workDir === "string" && raw.workDir ? resolve(dirname(request.configPath), raw.workDir) : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -8,7 +8,8 @@ import { isNotFound, streamError } from "../events-stream.js";
  *   leaves it when a worker acks it;
  * - stream `<S>_DONE` keeps one record per completed run on `<S>.done.finished` / `<S>.done.error`;
  * - the durable pull consumer `workers` on `<S>` is shared by every worker: each request goes to one;
- * - live workers answer requests on `<S>.status` with what they are running (core NATS, not kept).
+ * - live workers answer requests on `<S>.status` with what they are running (core NATS, not kept);
+ * - the KV bucket `<S>_BUSY` counts the deliveries that found their work directory busy.
  */
 export interface WorkQueueNames {
   stream: string;
@@ -18,6 +19,7 @@ export interface WorkQueueNames {
   done: string;
   consumer: string;
   status: string;
+  busyBucket: string;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -29,7 +31,7 @@ export function workQueueNames(stream: string, consumer = "workers"): WorkQueueN
   if (!NAME.test(consumer)) {
     throw new UsageError(`--consumer must be 1–64 letters, digits, "_" or "-" (got ${JSON.stringify(consumer)})`);
   }
-  return { stream, requests: `${stream}.runs`, doneStream: `${stream}_DONE`, done: `${stream}.done`, consumer, status: `${stream}.status` };
+  return { stream, requests: `${stream}.runs`, doneStream: `${stream}_DONE`, done: `${stream}.done`, consumer, status: `${stream}.status`, busyBucket: `${stream}_BUSY` };
 }
 
 /** Creates the request and done streams when missing (submit and workers both may come first). */

@@ -5,6 +5,7 @@ import { AbortError, abortMessage, UsageError } from "../../errors.js";
 import type { RunSolverOptions } from "../../options.js";
 import type { RunResult } from "../../run-result.js";
 import { answerQuietly } from "../answer-quietly.js";
+import { openBusyCounts } from "./busy-counts.js";
 import { stopRuns, type ActiveRun } from "./graceful-stop.js";
 import { runMessage, type RunOutcome } from "./run-message.js";
 import { ensureWorkConsumer, ensureWorkQueue, workQueueNames } from "./work-queue.js";
@@ -26,6 +27,8 @@ export interface WorkerOptions {
   maxAttempts?: number;
   /** After a crash of the handling, how long before the request is delivered again (default 5 s). */
   retryDelayMs?: number;
+  /** When another runner holds a request's work directory, how long before it is delivered again (default 60 s). */
+  busyDelayMs?: number;
   /** How long one pull waits for a request (default 2 s; also the longest an idle worker takes to stop). */
   pullExpiresMs?: number;
   /** The worker's name in done records and logs (default host:pid). */
@@ -46,6 +49,8 @@ export interface WorkerSummary {
   retried: number;
   /** Requests terminated: invalid, or given up after too many deliveries. */
   refused: number;
+  /** Deliveries nak'ed because another runner held the run's work directory (not counted as attempts). */
+  busy: number;
 }
 
 export interface Worker {
@@ -69,6 +74,7 @@ const COUNTED_AS: Record<RunOutcome, keyof WorkerSummary> = {
   returned: "returned",
   retry: "retried",
   refused: "refused",
+  busy: "busy",
 };
 
 /** Starts pulling run requests from the work queue; one pull per free slot, so a busy worker never holds requests another could run. */
@@ -84,8 +90,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const consumer = await js.consumers.get(names.stream, names.consumer);
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const log = options.log ?? (() => undefined);
+  const busy = await openBusyCounts(js, names, log);
   const pullExpiresMs = Math.max(1000, options.pullExpiresMs ?? 2000);
-  const summary: WorkerSummary = { finished: 0, error: 0, returned: 0, retried: 0, refused: 0 };
+  const summary: WorkerSummary = { finished: 0, error: 0, returned: 0, retried: 0, refused: 0, busy: 0 };
   const active = new Map<string, ActiveRun>();
 
   let stopping = false;
@@ -106,6 +113,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       heartbeatMs: Math.max(50, Math.floor(ackWaitMs / 4)),
       maxAttempts: options.maxAttempts ?? 5,
       retryDelayMs: options.retryDelayMs ?? 5000,
+      busyDelayMs: options.busyDelayMs ?? 60_000,
+      busy,
       controller,
       log,
     })

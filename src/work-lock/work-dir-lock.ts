@@ -1,0 +1,173 @@
+import { open, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { ConfigError } from "../errors.js";
+import { busyError, describeHolder } from "./busy-error.js";
+import { newLockRecord, parseLockRecord, type LockCommand } from "./lock-record.js";
+import { judgeLock, type FoundLock } from "./lock-verdict.js";
+
+/** How often a holder touches its lock's mtime, so that runners on other hosts see it is alive. */
+export const LOCK_REFRESH_MS = 10_000;
+
+export interface WorkDirLockOptions {
+  command: LockCommand;
+  /** Default LOCK_REFRESH_MS. */
+  refreshMs?: number;
+  /** Another host's lock not refreshed for this long is stale (default 3 × refreshMs). */
+  staleMs?: number;
+}
+
+/** debug/runner.lock, held: refreshed until released. */
+export interface WorkDirLock {
+  readonly path: string;
+  /** Set when a stale lock was taken over: whose it was and why it was stale, for the run's log. */
+  readonly tookOver?: string;
+  /** `warn` is told, once, if the lock is found removed or taken by another runner while held. */
+  onLost(warn: (message: string) => void): void;
+  /** Stops the refresh and removes the lock, if it is still this holder's. */
+  release(): Promise<void>;
+}
+
+export function lockPathOf(workDir: string): string {
+  return join(workDir, "debug", "runner.lock");
+}
+
+/** Runners starting together may each find the lock changed by another: a few rounds settle it. */
+const ROUNDS = 5;
+
+/**
+ * Takes `<workDir>/debug/runner.lock` (debug/ must exist), or throws WorkDirBusyError when another
+ * runner holds it. A stale lock (its runner gone, or another host's not refreshed) is taken over.
+ */
+export async function takeWorkDirLock(workDir: string, options: WorkDirLockOptions): Promise<WorkDirLock> {
+  const path = lockPathOf(workDir);
+  const refreshMs = options.refreshMs ?? LOCK_REFRESH_MS;
+  const staleMs = options.staleMs ?? 3 * refreshMs;
+  const mine = await newLockRecord(options.command);
+  const text = `${JSON.stringify(mine, null, 2)}\n`;
+  for (let round = 1; round <= ROUNDS; round++) {
+    if (await createExclusive(path, text)) return hold(path, mine.lockId, refreshMs);
+    const found = await readLock(path);
+    if (!found) continue;
+    const verdict = await judgeLock(found, staleMs);
+    if (verdict.busy) throw busyError(workDir, path, found);
+    if (await replaceStale(path, found, text, mine.lockId)) {
+      return hold(path, mine.lockId, refreshMs, `took over the stale lock ${path} of ${describeHolder(found)}: ${verdict.why}`);
+    }
+    // Another runner replaced it first: its lock is judged in the next round.
+  }
+  throw busyError(workDir, path, await readLock(path));
+}
+
+/** Throws WorkDirBusyError when a live runner holds the work directory's lock; takes nothing. */
+export async function checkWorkDirFree(workDir: string, staleMs = 3 * LOCK_REFRESH_MS): Promise<void> {
+  const path = lockPathOf(workDir);
+  // A lock that cannot be read now is left to the run's own takeWorkDirLock to judge.
+  const found = await readLock(path).catch(() => undefined);
+  if (found && (await judgeLock(found, staleMs)).busy) throw busyError(workDir, path, found);
+}
+
+async function createExclusive(path: string, text: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, "wx", 0o644);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw lockFileError(path, error);
+  }
+  try {
+    await handle.writeFile(text);
+  } catch (error) {
+    await handle.close().catch(() => undefined);
+    await rm(path, { force: true });
+    throw lockFileError(path, error);
+  }
+  await handle.close();
+  return true;
+}
+
+/** Read through one handle, so that the text and the mtime are of the same file. Undefined when there is none. */
+async function readLock(path: string): Promise<FoundLock | undefined> {
+  let handle;
+  try {
+    handle = await open(path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw lockFileError(path, error);
+  }
+  try {
+    const [info, raw] = await Promise.all([handle.stat(), handle.readFile("utf8")]);
+    const record = parseLockRecord(raw);
+    return { raw, mtimeMs: info.mtimeMs, ...(record ? { record } : {}) };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Puts this holder's lock in place of a stale one with one rename (a reader never sees the lock
+ * missing or half written), then reads it back: of two runners taking over at once, one holds it.
+ */
+async function replaceStale(path: string, stale: FoundLock, text: string, lockId: string): Promise<boolean> {
+  const tmp = `${path}.${lockId}.tmp`;
+  try {
+    await writeFile(tmp, text, { mode: 0o644 });
+    // Only the lock that was judged stale is replaced: not one another runner has put there since.
+    const now = await readLock(path);
+    if (!now || now.raw !== stale.raw || now.mtimeMs !== stale.mtimeMs) return false;
+    await rename(tmp, path);
+  } catch (error) {
+    throw error instanceof ConfigError ? error : lockFileError(path, error);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  return (await readLock(path))?.record?.lockId === lockId;
+}
+
+function hold(path: string, lockId: string, refreshMs: number, tookOver?: string): WorkDirLock {
+  let released = false;
+  let lostMessage: string | undefined;
+  let warn: ((message: string) => void) | undefined;
+  const refresh = async () => {
+    let found;
+    try {
+      found = await readLock(path);
+    } catch {
+      // Unreadable for now (a filesystem hiccup): the next round tries again.
+      return;
+    }
+    if (released) return;
+    if (found?.record?.lockId === lockId) {
+      const now = new Date();
+      await utimes(path, now, now).catch(() => undefined);
+      return;
+    }
+    clearInterval(timer);
+    lostMessage = `the work directory lock ${path} was removed or taken over by another runner while this one ran: two runners may be writing this work directory`;
+    warn?.(lostMessage);
+  };
+  const timer = setInterval(() => void refresh(), refreshMs);
+  // The refresh must not keep a process alive that has nothing else to do.
+  timer.unref();
+  return {
+    path,
+    ...(tookOver ? { tookOver } : {}),
+    onLost(w) {
+      warn = w;
+      if (lostMessage) w(lostMessage);
+    },
+    async release() {
+      released = true;
+      clearInterval(timer);
+      try {
+        if ((await readLock(path))?.record?.lockId === lockId) await rm(path, { force: true });
+      } catch {
+        // Left behind, it is stale once this process has ended; until then the message says whom to ask.
+      }
+    },
+  };
+}
+
+function lockFileError(path: string, cause: unknown): ConfigError {
+  const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
+  return new ConfigError(`cannot use the work directory lock ${path} (${code}): check that the work directory is writable`, { cause });
+}
