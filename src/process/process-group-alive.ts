@@ -1,4 +1,5 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
+import { hasExited, processStat } from "./process-stat.js";
 
 /**
  * Whether any process of group `pgid` still runs.
@@ -35,23 +36,8 @@ async function hasLiveMember(pgid: number): Promise<boolean> {
   const start = pids.findIndex((pid) => pid >= pgid);
   const ordered = start <= 0 ? pids : [...pids.slice(start), ...pids.slice(0, start)];
   for (const pid of ordered) {
-    const state = await readState(pid);
-    if (state && state.pgrp === pgid && state.state !== "Z" && state.state !== "X") return true;
+    const stat = await processStat(pid);
+    if (stat && stat.pgrp === pgid && !hasExited(stat)) return true;
   }
   return false;
-}
-
-async function readState(pid: number): Promise<{ state: string; pgrp: number } | undefined> {
-  let stat: string;
-  try {
-    stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    // Gone between readdir and here, or hidden from us.
-    return undefined;
-  }
-  // "pid (comm) state ppid pgrp …"; comm may itself hold spaces and parentheses.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const state = fields[0];
-  const pgrp = Number(fields[2]);
-  return state === undefined || !Number.isInteger(pgrp) ? undefined : { state, pgrp };
 }

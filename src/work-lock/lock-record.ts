@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { processStat } from "./process-stat.js";
+import { processStat } from "../process/process-stat.js";
 
 export type LockCommand = "run" | "sync";
 

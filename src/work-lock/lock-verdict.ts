@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import type { LockRecord } from "./lock-record.js";
-import { processStat } from "./process-stat.js";
+import { hasExited, processStat } from "../process/process-stat.js";
 
 /** A lock file as found: its text, its record when readable, and when its holder last refreshed it. */
 export interface FoundLock {
@@ -39,7 +39,7 @@ async function holderAlive(record: LockRecord): Promise<boolean> {
   const stat = await processStat(record.pid);
   // Without /proc the pid is all there is to go on.
   if (!stat) return true;
-  if (stat.zombie) return false;
+  if (hasExited(stat)) return false;
   // A process that started after the holder has its pid (a reboot, a restarted container): not the holder.
   return record.processStart === undefined || record.processStart === stat.start;
 }

@@ -1,4 +1,5 @@
-import { open, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { open, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import { join } from "node:path";
 import { ConfigError } from "../errors.js";
 import { busyError, describeHolder } from "./busy-error.js";
@@ -32,7 +33,7 @@ export function lockPathOf(workDir: string): string {
 }
 
 /** Runners starting together may each find the lock changed by another: a few rounds settle it. */
-const ROUNDS = 5;
+const ROUNDS = 20;
 
 /**
  * Takes `<workDir>/debug/runner.lock` (debug/ must exist), or throws WorkDirBusyError when another
@@ -103,15 +104,28 @@ async function readLock(path: string): Promise<FoundLock | undefined> {
   }
 }
 
+/** A taker that died holding the takeover mutex leaves it behind; after this long it is removed. */
+const TAKEOVER_STALE_MS = 10_000;
+
 /**
- * Puts this holder's lock in place of a stale one with one rename (a reader never sees the lock
- * missing or half written), then reads it back: of two runners taking over at once, one holds it.
+ * Puts this holder's lock in place of a stale one. Runners that find the same stale lock at once
+ * take turns through a mutex, `runner.lock.takeover`, made with O_EXCL: a check of the lock and a
+ * rename over it by one taker could otherwise interleave with another's, and both would hold it.
+ * Inside the mutex, only the lock that was judged stale is replaced, with one rename (a reader
+ * never sees the lock missing or half written). False when another runner's lock is there by
+ * then, or another taker holds the mutex: the caller judges the lock again.
  */
 async function replaceStale(path: string, stale: FoundLock, text: string, lockId: string): Promise<boolean> {
+  const mutex = `${path}.takeover`;
+  if (!(await createExclusive(mutex, `${lockId}\n`))) {
+    const since = await stat(mutex).then((info) => Date.now() - info.mtimeMs, () => 0);
+    if (since > TAKEOVER_STALE_MS) await rm(mutex, { force: true });
+    else await sleep(20 + Math.random() * 80);
+    return false;
+  }
   const tmp = `${path}.${lockId}.tmp`;
   try {
     await writeFile(tmp, text, { mode: 0o644 });
-    // Only the lock that was judged stale is replaced: not one another runner has put there since.
     const now = await readLock(path);
     if (!now || now.raw !== stale.raw || now.mtimeMs !== stale.mtimeMs) return false;
     await rename(tmp, path);
@@ -119,6 +133,7 @@ async function replaceStale(path: string, stale: FoundLock, text: string, lockId
     throw error instanceof ConfigError ? error : lockFileError(path, error);
   } finally {
     await rm(tmp, { force: true });
+    await rm(mutex, { force: true });
   }
   return (await readLock(path))?.record?.lockId === lockId;
 }

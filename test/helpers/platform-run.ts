@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { REPO_ROOT } from "./work-dir.js";
 
@@ -32,6 +32,15 @@ export function heat1dRunData(scriptsFileId: string, meshFileId: string, inputsF
       ...(inputsFileId ? { inputs: inputsFileId } : {}),
     },
   };
+}
+
+/** A work directory `dir` whose scripts/main.py is `solver`, with a config.json for a run on server `s`; returns the config's path. */
+export async function writePlatformRun(dir: string, s: { url: string; token: string }, solver: string): Promise<string> {
+  await mkdir(join(dir, "scripts"), { recursive: true });
+  await writeFile(join(dir, "scripts", "main.py"), solver);
+  const configPath = join(dir, "config.json");
+  await writeConfig(configPath, platformFields(s, { workDir: "." }));
+  return configPath;
 }
 
 export async function writeConfig(path: string, fields: Record<string, unknown>): Promise<void> {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSolver, syncRun, type RunEvent } from "../../src/index.js";
 import type { RunNode, TreeNode } from "../../src/platform/types.js";
-import { platformFields, writeConfig } from "../helpers/platform-run.js";
+import { platformFields, writeConfig, writePlatformRun } from "../helpers/platform-run.js";
 import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -48,10 +48,7 @@ async function prepare(serverOptions: Parameters<typeof startTestServer>[0]) {
   });
   const dir = await mkdtemp(join(tmpdir(), "pw-final-pass-"));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  await mkdir(join(dir, "scripts"));
-  await writeFile(join(dir, "scripts", "main.py"), SOLVER);
-  const configPath = join(dir, "config.json");
-  await writeConfig(configPath, platformFields(s, { workDir: "." }));
+  const configPath = await writePlatformRun(dir, s, SOLVER);
   return { s, dir, configPath };
 }
 

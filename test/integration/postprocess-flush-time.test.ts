@@ -17,7 +17,7 @@ import { openPlatformSession } from "../../src/stages/platform-session.js";
 import { createRunContext } from "../../src/stages/run-context.js";
 import type { JournalData } from "../../src/upload/upload-journal.js";
 import { createWorkFolders, workPaths } from "../../src/work-paths.js";
-import { platformFields, readJson, sha256, writeConfig } from "../helpers/platform-run.js";
+import { platformFields, readJson, sha256, writeConfig, writePlatformRun } from "../helpers/platform-run.js";
 import { runCli } from "../helpers/run-cli.js";
 import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -76,10 +76,7 @@ async function prepare() {
   });
   const dir = await mkdtemp(join(tmpdir(), "pw-flush-time-"));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  await mkdir(join(dir, "scripts"));
-  await writeFile(join(dir, "scripts", "main.py"), SOLVER);
-  const configPath = join(dir, "config.json");
-  await writeConfig(configPath, platformFields(s, { workDir: "." }));
+  const configPath = await writePlatformRun(dir, s, SOLVER);
   return { s, dir, configPath };
 }
 

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readQueueStatus, startWorker, workQueueNames, type DoneRecord, type Worker } from "../../src/events/index.js";
 import { runSolver } from "../../src/index.js";
 import { takeWorkDirLock, type WorkDirLock } from "../../src/work-lock/work-dir-lock.js";
+import { readDoneRecords } from "../helpers/done-records.js";
 import { waitFor } from "../helpers/pids.js";
 import { natsTestGate, startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { FIXTURE_SOLVERS, useTempWorks } from "../helpers/work-dir.js";
@@ -58,16 +59,7 @@ describe.skipIf(gate.skip)("worker: a run whose work directory another runner ho
     return w;
   }
 
-  async function doneRecords(stream: string): Promise<DoneRecord[]> {
-    const nc = await nats();
-    const names = workQueueNames(stream);
-    const total = (await (await nc.jetstreamManager()).streams.info(names.doneStream)).state.messages;
-    if (total === 0) return [];
-    const consumer = await nc.jetstream().consumers.get(names.doneStream);
-    const out: DoneRecord[] = [];
-    for await (const m of await consumer.fetch({ max_messages: total, expires: 2000 })) out.push(m.json<DoneRecord>());
-    return out;
-  }
+  const doneRecords = async (stream: string): Promise<DoneRecord[]> => readDoneRecords(await nats(), stream);
 
   const busyLines = (logs: string[], id: string) => logs.filter((l) => l.startsWith(`run ${id}: the work directory `) && l.endsWith("; back to the queue in 150 ms"));
 

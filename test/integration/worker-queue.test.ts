@@ -5,6 +5,7 @@ import { connect, JSONCodec, type NatsConnection } from "nats";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readQueueStatus, startWorker, submitRuns, workQueueNames, type DoneRecord, type Worker } from "../../src/events/index.js";
 import { runSolver } from "../../src/index.js";
+import { readDoneRecords } from "../helpers/done-records.js";
 import { isAlive, waitFor } from "../helpers/pids.js";
 import { natsTestGate, startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { FIXTURE_SOLVERS, REPO_ROOT, useTempWorks } from "../helpers/work-dir.js";
@@ -92,16 +93,7 @@ describe.skipIf(gate.skip)("worker mode on a JetStream work queue (real nats-ser
     return w;
   }
 
-  async function doneRecords(stream: string): Promise<DoneRecord[]> {
-    const nc = await nats();
-    const names = workQueueNames(stream);
-    const total = (await (await nc.jetstreamManager()).streams.info(names.doneStream)).state.messages;
-    if (total === 0) return [];
-    const consumer = await nc.jetstream().consumers.get(names.doneStream);
-    const out: DoneRecord[] = [];
-    for await (const m of await consumer.fetch({ max_messages: total, expires: 2000 })) out.push(m.json<DoneRecord>());
-    return out;
-  }
+  const doneRecords = async (stream: string): Promise<DoneRecord[]> => readDoneRecords(await nats(), stream);
 
   async function status(stream: string) {
     return readQueueStatus(await nats(), workQueueNames(stream), server.url, 300);

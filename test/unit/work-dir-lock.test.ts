@@ -62,13 +62,19 @@ describe("the work directory lock (debug/runner.lock)", () => {
     expect(first.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(first.filter((r) => r.status === "rejected").every((r) => (r as PromiseRejectedResult).reason instanceof WorkDirBusyError)).toBe(true);
 
-    const stale = await workDir();
-    await writeLock(stale, { pid: await deadPid() });
-    const second = await Promise.allSettled(Array.from({ length: 6 }, () => takeWorkDirLock(stale, { command: "run" })));
-    const won = second.filter((r) => r.status === "fulfilled");
-    expect(won).toHaveLength(1);
-    expect((won[0] as PromiseFulfilledResult<{ tookOver?: string }>).value.tookOver).toMatch(/^took over the stale lock .*: its runner \(pid \d+ on this host\) is gone$/);
-    await Promise.all([...first, ...second].map((r) => (r.status === "fulfilled" ? r.value.release() : undefined)));
+    await Promise.all(first.map((r) => (r.status === "fulfilled" ? r.value.release() : undefined)));
+    // A check and a rename of one taker could interleave with another's: several rounds, many takers.
+    const dead = await deadPid();
+    for (let round = 0; round < 5; round++) {
+      const stale = await workDir();
+      await writeLock(stale, { pid: dead });
+      const second = await Promise.allSettled(Array.from({ length: 12 }, () => takeWorkDirLock(stale, { command: "run" })));
+      const won = second.filter((r) => r.status === "fulfilled");
+      expect(won).toHaveLength(1);
+      expect((won[0] as PromiseFulfilledResult<{ tookOver?: string }>).value.tookOver).toMatch(/^took over the stale lock .*: its runner \(pid \d+ on this host\) is gone$/);
+      expect(second.filter((r) => r.status === "rejected").every((r) => (r as PromiseRejectedResult).reason instanceof WorkDirBusyError)).toBe(true);
+      await Promise.all(second.map((r) => (r.status === "fulfilled" ? r.value.release() : undefined)));
+    }
   });
 
   it("keeps its mtime fresh while held, so that runners on other hosts see it alive", async () => {
