@@ -93,8 +93,9 @@ export class AbortError extends PhysicsWorksError {
  * is a note added to that error (`appendTo`), which keeps deciding the run's label and exit code.
  */
 export class FlushTimeError extends PhysicsWorksError {
-  constructor(message: string) {
-    super("flush-time", message, ExitCode.platform);
+  /** `exitCode`: a platform error's, or the signal's (130/143) when a signal bounded the sends of a run that had not failed. */
+  constructor(message: string, exitCode: ExitCodeValue = ExitCode.platform) {
+    super("flush-time", message, exitCode);
   }
 
   /** The earlier error with this message on the lines after its own: its kind, code and exit code stay. */

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { checkConfigFields, type ConfigFile } from "./config/config-fields.js";
-import { parseDuration } from "./config/duration.js";
+import { timerDuration } from "./config/duration.js";
 import { hostPasswords, normalizeHost } from "./config/host-url.js";
 import { readSecretFile } from "./config/read-secret-file.js";
 import { readConfigFile } from "./config/read-config-file.js";
@@ -198,8 +198,8 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
   const skipStages = input.skipStages === undefined ? [] : parseStageList(input.skipStages, "--skipStages");
   const startingStage = input.startingStage ? parseStageName(input.startingStage, "--startingStage") : undefined;
   const timeoutMs =
-    input.timeout !== undefined ? parseDuration(input.timeout, "--timeout") : config.timeout;
-  const graceMs = input.grace !== undefined ? parseDuration(input.grace, "--grace") : (config.grace ?? DEFAULT_GRACE_MS);
+    input.timeout !== undefined ? timerDuration(input.timeout, "--timeout") : config.timeout;
+  const graceMs = input.grace !== undefined ? timerDuration(input.grace, "--grace") : (config.grace ?? DEFAULT_GRACE_MS);
   if (timeoutMs === 0) throw new ConfigError(`--timeout must be longer than 0 (got ${JSON.stringify(input.timeout ?? 0)})`);
 
   const mainScript = config.mainScript ?? "main.py";
@@ -244,11 +244,11 @@ function resolveTuning(input: RunSolverOptions, warnings: string[]): RunTuning {
   const tuning: RunTuning = { ...DEFAULT_TUNING, ...input.tuning };
   if (input.filesDuringRun !== undefined) tuning.filesDuringRun = input.filesDuringRun;
   if (input.settleTime !== undefined) {
-    tuning.settleMs = parseDuration(input.settleTime, "--settleTime");
+    tuning.settleMs = timerDuration(input.settleTime, "--settleTime");
     if (!tuning.filesDuringRun) warnings.push("--settleTime has no effect without --filesDuringRun: whole outputs are sent after the solver");
   }
   if (input.flushTime !== undefined) {
-    tuning.flushMs = parseDuration(input.flushTime, "--flushTime");
+    tuning.flushMs = timerDuration(input.flushTime, "--flushTime");
     if (tuning.flushMs === 0) throw new ConfigError(`--flushTime must be longer than 0 (got ${JSON.stringify(input.flushTime)})`);
   }
   if (input.uploadConcurrency !== undefined) tuning.uploadConcurrency = wholeNumber(input.uploadConcurrency, "--uploadConcurrency", 1, 64);

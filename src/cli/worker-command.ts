@@ -1,5 +1,5 @@
 import { AbortError, abortMessage, ExitCode, UsageError } from "../errors.js";
-import { parseDuration } from "../config/duration.js";
+import { timerDuration } from "../config/duration.js";
 import { wholeNumber } from "../config/whole-number.js";
 import { natsOptionsFromFlags, type NatsFlags } from "../events/nats-flags.js";
 
@@ -24,8 +24,8 @@ export interface WorkerFlags extends NatsFlags {
 export async function workerCommand(flags: WorkerFlags, signal: AbortSignal): Promise<number> {
   const concurrency = wholeNumber(flags.concurrency, "--concurrency", 1, 1024);
   const maxAttempts = wholeNumber(flags.maxAttempts, "--maxAttempts", 1, 1000);
-  const graceMs = parseDuration(flags.grace, "--grace");
-  const ackWaitMs = parseDuration(flags.ackWait, "--ackWait");
+  const graceMs = timerDuration(flags.grace, "--grace");
+  const ackWaitMs = timerDuration(flags.ackWait, "--ackWait");
   if (ackWaitMs < 1000) throw new UsageError(`--ackWait must be at least 1s: runs are kept alive with a message every quarter of it (got ${JSON.stringify(flags.ackWait)})`);
   const connection = await natsOptionsFromFlags(flags);
   // Loaded here so that --help does not pay for the runner and the NATS client.

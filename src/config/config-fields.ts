@@ -1,5 +1,5 @@
 import { ConfigError } from "../errors.js";
-import { parseDuration } from "./duration.js";
+import { timerDuration } from "./duration.js";
 import { nearestName } from "./nearest-name.js";
 
 /** config.json as the runner understands it, after validation. */
@@ -99,7 +99,7 @@ function checkField(name: string, kind: FieldKind, value: unknown, file: string)
       if (typeof value !== "boolean") throw new ConfigError(`${where} must be true or false (got ${shown})`);
       return value;
     case "duration":
-      return parseDuration(value, where);
+      return timerDuration(value, where);
     case "bytes":
       if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
         throw new ConfigError(`${where} must be a number of bytes > 0 (got ${shown})`);

@@ -31,6 +31,16 @@ export function parseDuration(value: unknown, where: string): number {
   return Math.round(total);
 }
 
+/** The longest wait a timer can hold (setTimeout's limit, about 24.8 days): a longer one would fire at once. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration something waits for with a timer (a time limit, a grace, a flush time): at most MAX_TIMER_MS. */
+export function timerDuration(value: unknown, where: string): number {
+  const ms = parseDuration(value, where);
+  if (ms > MAX_TIMER_MS) throw new ConfigError(`${where} must be at most 24 days (got ${JSON.stringify(value)}): a longer wait cannot be timed`);
+  return ms;
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
   const s = ms / 1000;

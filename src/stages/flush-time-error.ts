@@ -1,4 +1,4 @@
-import { FlushTimeError } from "../errors.js";
+import { FlushTimeError, type ExitCodeValue } from "../errors.js";
 import { flushSeconds } from "./flush-deadline.js";
 import type { LeftUnsent } from "./left-unsent.js";
 import { shellQuote } from "../text/shell-quote.js";
@@ -15,6 +15,8 @@ export interface FlushShortfall {
   left: Omit<LeftUnsent, "runId">;
   /** The run's config file, for the `sync` command line. */
   configPath?: string;
+  /** The error's exit code, when not a platform error's (a signal's: the sends were bounded by it). */
+  exitCode?: ExitCodeValue;
 }
 
 /** What the flush time left unsent, and the command that sends it later. */
@@ -31,5 +33,6 @@ export function flushTimeError(s: FlushShortfall): FlushTimeError {
     `the flush time of ${flushSeconds(s.flushMs)} ${s.cause} ran out before everything reached the platform; not sent:\n` +
       `${lines.map((l) => `  ${l}`).join("\n")}\n` +
       `${sync} sends the rest later, to the same run`,
+    s.exitCode,
   );
 }

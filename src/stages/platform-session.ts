@@ -111,6 +111,7 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
       warn: ctx.warn,
       info: (message) => ctx.emit({ type: "info", message }),
       leaveTo: isVisualizationSource,
+      privatePaths: [ctx.paths.debug, ...(ctx.options.configPath ? [ctx.options.configPath] : [])],
       onSent: (path, bytes) => {
         sentPaths.add(path);
         sentBytes += bytes;

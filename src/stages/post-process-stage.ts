@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
-import { AbortError, FlushTimeError, PlatformError } from "../errors.js";
+import { abortErrorOf, FlushTimeError, PlatformError } from "../errors.js";
 import { formatBytes } from "../log/format-bytes.js";
 import {
   buildResultZip,
@@ -94,9 +94,14 @@ async function packResultZip(ctx: RunContext): Promise<ResultZip | undefined> {
 async function sendToPlatform(ctx: RunContext, session: PlatformSession, archives: VisualizationArchive[], zip: ResultZip | undefined): Promise<string> {
   const left: PendingSends = { results: ctx.state.results.length > 0, archives: archives.map((a) => a.kind), resultZip: Boolean(zip) };
   const steps = new EveryStep();
-  const outcome = await withinFlushTime(ctx, () => sendAll(ctx, session, archives, zip, steps, left), () => session.stopSends());
-  // Failures the stop caused are the flush time's, told by its error; others are warned about.
-  const failures = outcome.done ? steps.failures : steps.failures.filter((e) => !(e instanceof AbortError));
+  // Failures from the stop on are the stop's (aborted requests), told by the flush time's error.
+  let beforeStop = Infinity;
+  const stop = () => {
+    beforeStop = steps.failures.length;
+    session.stopSends();
+  };
+  const outcome = await withinFlushTime(ctx, () => sendAll(ctx, session, archives, zip, steps, left), stop);
+  const failures = outcome.done ? steps.failures : steps.failures.slice(0, beforeStop);
   if (!outcome.done) {
     failures.forEach((error) => ctx.warn(`post-processing: ${error instanceof Error ? error.message : String(error)}`));
     const error = await leftByFlushTime(ctx, session, archives, left, outcome.cause);
@@ -164,7 +169,15 @@ async function leftByFlushTime(
   // Written also when nothing turns out to be left: the run report is not sent either, sync sends it.
   await writeLeftUnsent(ctx.paths.debug, { runId: ctx.runId, ...left });
   if (!outputs.length && !left.results && !left.archives.length && !left.resultZip) return undefined;
-  return flushTimeError({ cause, flushMs: ctx.options.tuning.flushMs, outputs, left, ...(ctx.options.configPath ? { configPath: ctx.options.configPath } : {}) });
+  return flushTimeError({
+    cause,
+    flushMs: ctx.options.tuning.flushMs,
+    outputs,
+    left,
+    ...(ctx.options.configPath ? { configPath: ctx.options.configPath } : {}),
+    // A signal that bounded the sends of a run that had not failed is its outcome: exit 130/143.
+    ...(ctx.signal.aborted ? { exitCode: abortErrorOf(ctx.signal).exitCode } : {}),
+  });
 }
 
 /** The final pass's progress as the run's 92→99, `uploading results X/Y`, at most four times a second. */

@@ -35,6 +35,8 @@ export interface UploaderOptions {
   onSent?: (path: string, bytes: number) => void;
   warn: (message: string) => void;
   info?: (message: string) => void;
+  /** Files and folders an output's symbolic link may not lead to: the run's config (it may hold the token), debug/. */
+  privatePaths?: readonly string[];
   /** Outputs another part of the runner sends in its own way (visualization sources go into archives). */
   leaveTo?: (path: string) => boolean;
 }
@@ -77,7 +79,7 @@ export class Uploader {
    */
   private readonly stable = new Map<string, { size: number; mtimeMs: number }>();
   private final = false;
-  private stopped = false;
+  private readonly stopping = new AbortController();
   private progress: ((bytes: number) => void) | undefined;
 
   constructor(private readonly options: UploaderOptions) {
@@ -105,7 +107,7 @@ export class Uploader {
     this.failures.clear();
     const queued: { path: string; size: number }[] = [];
     const skipped = (path: string, why: string) => this.options.warn(`outputs/${path}: not sent, ${why}`);
-    for await (const file of scanFiles(this.options.outputsDir, { onSkipped: skipped })) {
+    for await (const file of scanFiles(this.options.outputsDir, { onSkipped: skipped, linksNotInto: this.options.privatePaths ?? [] })) {
       const kind = this.kindOf(file.path);
       if (kind.kind === "skip") continue;
       if (kind.kind === "file" && this.isSent(file.path, file.size, file.mtimeMs)) continue;
@@ -137,7 +139,8 @@ export class Uploader {
    * under way are the caller's to abort (the flush time ran out: it aborts their requests).
    */
   stop(): void {
-    this.stopped = this.final = true;
+    this.final = true;
+    this.stopping.abort();
     for (const file of this.live.values()) if (file.timer) clearTimeout(file.timer);
     for (const s of this.settling.values()) clearTimeout(s.timer);
     this.settling.clear();
@@ -252,8 +255,11 @@ export class Uploader {
       try {
         return await this.sendLiveOnce(path, slug, file);
       } catch (error) {
-        if (this.stopped || !file.restart || refusedAppend(error) || attempt >= LIVE_RESTARTS) throw error;
-        await delay(this.options.target.retryDelay(attempt, error));
+        if (this.stopping.signal.aborted || !file.restart || refusedAppend(error) || attempt >= LIVE_RESTARTS) throw error;
+        // A Retry-After may ask for minutes: stop() ends the wait, and the send fails as it stands.
+        await delay(this.options.target.retryDelay(attempt, error), undefined, { signal: this.stopping.signal }).catch(() => {
+          throw error;
+        });
       }
     }
   }

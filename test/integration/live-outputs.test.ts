@@ -115,6 +115,9 @@ describe("live outputs", () => {
     expect(warnings).toContain("outputs/files/outside.txt: not sent, a link out of the work directory");
     expect(warnings).toContain("outputs/files/folder: not sent, a link to a folder or a special file");
     expect(warnings).toContain("outputs/files/broken: not sent, a link to nothing");
+    // The config holds the token: a link to it (or into debug/) is never followed.
+    expect(warnings).toMatch(/outputs\/files\/config\.json: not sent, a link to the run's config or debug\/ \(to .*config\.json\), which may hold the token/);
+    expect(warnings).toContain("outputs/files/runner.log: not sent, a link to the run's config or debug/");
   }, 60_000);
 
   it("with filesDuringRun, sends a slowly written file once, complete, and a rewritten file in its final form", async () => {

@@ -6,7 +6,9 @@
  * A real reference server, behind a real node:http front that passes every request on except the
  * appends of outputs/logs/x.log it is told to answer itself.
  */
+import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 import type { ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
@@ -15,7 +17,7 @@ import { createPlatformClient } from "../../src/platform/index.js";
 import { platformFields, sha256, writeConfig } from "../helpers/platform-run.js";
 import { startStub, type HttpStub, type StubRequest } from "../helpers/http-stub.js";
 import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
-import { useTempWorks } from "../helpers/work-dir.js";
+import { REPO_ROOT, useTempWorks } from "../helpers/work-dir.js";
 
 const { tempDir } = useTempWorks();
 const cleanups: (() => Promise<void>)[] = [];
@@ -131,7 +133,8 @@ describe("a live file sent again after a lost append", () => {
 
   it("an append refused with 413 fails at once: no restart from the file's start", async () => {
     const { configPath, appends } = await prepare(() => ({ status: 413 }));
-    const result = await runSolver({ configPath, tuning: { retry: RETRY } });
+    // One send while the solver runs at most, however slow the machine: the next waits a minute.
+    const result = await runSolver({ configPath, tuning: { retry: RETRY, liveIntervalMs: 60_000 } });
     expect(result.status).toBe("error");
     expect(result.error?.message).toMatch(/outputs\/logs\/x\.log: .*413/);
     // One refusal per send of the file: at most one while the solver runs, one in the final pass
@@ -139,6 +142,33 @@ describe("a live file sent again after a lost append", () => {
     expect(appends.length).toBeGreaterThan(0);
     expect(appends.length).toBeLessThanOrEqual(2);
     expect(appends.every((a) => a.status === 413)).toBe(true);
+  }, 60_000);
+});
+
+describe("a live file's restart wait and the flush time", () => {
+  it("a Retry-After of minutes does not outlast the flush time: a program calling runSolver() ends soon after it", async () => {
+    const { dir, configPath, appends } = await prepare(() => ({ status: 502, headers: { "retry-after": "600" } }));
+    // The solver fails, so the sends are bounded by the flush time (1 s).
+    await writeFile(join(dir, "scripts", "main.py"), `${SOLVER}raise SystemExit(1)\n`);
+    const program = `import { runSolver } from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, "dist/index.js")).href)};
+const result = await runSolver({ configPath: ${JSON.stringify(configPath)}, flushTime: 1, tuning: { retry: ${JSON.stringify(RETRY)} } });
+console.log(JSON.stringify({ status: result.status, exitCode: result.exitCode }));`;
+    const started = Date.now();
+    const child = spawn(process.execPath, ["--input-type=module", "-e", program], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => child.kill("SIGKILL"), 40_000);
+      child.on("exit", (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    // Before the fix the restart's 600 s wait kept the program's event loop alive after runSolver() returned.
+    expect(code, out).toBe(0);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(JSON.parse(out.trim().split("\n").pop() ?? "{}")).toMatchObject({ status: "error", exitCode: 1 });
+    expect(appends.length).toBeGreaterThan(0);
   }, 60_000);
 });
 

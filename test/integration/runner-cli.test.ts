@@ -131,6 +131,12 @@ describe("the CLI", () => {
     run = await runCli([`--configPath=${w.configPath}`, "--settleTime=soon", "--filesDuringRun"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--settleTime must be a duration such as "30s", "10m", "1h30m" or a number of seconds (got "soon")');
+    // Past setTimeout's limit a timer would fire at once: refused, not a run stopped on the spot.
+    for (const flag of ["--flushTime=30d", "--timeout=25d", "--settleTime=600h"]) {
+      run = await runCli([`--configPath=${w.configPath}`, flag, "--filesDuringRun"]);
+      expect(run.code, flag).toBe(2);
+      expect(run.stderr).toContain(`${flag.split("=")[0]} must be at most 24 days`);
+    }
     run = await runCli([`--configPath=${w.configPath}`, "--uploadConcurrency=8", "--flushTime=1m", "--filesDuringRun", "--settleTime=500ms", "--json"]);
     expect(run.code, run.stderr).toBe(0);
   });
