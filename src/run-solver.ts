@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { rename, writeFile } from "node:fs/promises";
 import { createRunAbort } from "./control/run-abort.js";
-import { ExitCode, exitCodeOf, PhysicsWorksError, SolverError } from "./errors.js";
+import { ExitCode, exitCodeOf, PhysicsWorksError, PlatformError, SolverError } from "./errors.js";
 import { redactAll } from "./log/redact.js";
 import { RunnerLog } from "./log/runner-log.js";
 import { resolveRunOptions, type RunOptions, type RunSolverOptions } from "./options.js";
@@ -14,6 +14,7 @@ import { connectPlatform } from "./stages/connect-platform.js";
 import type { PlatformSession } from "./stages/platform-session.js";
 import { createRunContext, type RunContext } from "./stages/run-context.js";
 import { writeAndSendReport } from "./stages/run-report.js";
+import { beforeFlushDeadline } from "./stages/flush-deadline.js";
 import { createWorkFolders, workPaths, type WorkPaths } from "./work-paths.js";
 import { takeWorkDirLock, type WorkDirLock } from "./work-lock/work-dir-lock.js";
 
@@ -85,8 +86,12 @@ async function runInWorkDir(input: RunSolverOptions, options: RunOptions, warnin
     error,
     warnings: allWarnings,
   });
+  // debug/run.json is on disk before the report and the final status go: a runner killed while they
+  // are sent (SLURM's SIGKILL after the lead time) leaves a run that `sync` can finish.
+  const ended = buildResult(ctx, options, outcomeOf());
+  await writeRunJson(paths.runJson, ended);
   // The report shows the run as it ended; it is written (and sent) before the final status, which closes the run.
-  const report = await writeAndSendReport(ctx, buildResult(ctx, options, outcomeOf()));
+  const report = await writeAndSendReport(ctx, ended);
   if (ctx.platform) error = await reportFinal(ctx, ctx.platform, error);
 
   const result = buildResult(ctx, options, outcomeOf());
@@ -114,6 +119,9 @@ async function openPlatformWhenInitSkipped(ctx: RunContext, options: RunOptions)
   }
 }
 
+/** The final status's least time after the flush time's deadline has passed. */
+const FINAL_STATUS_LEAST_MS = 5000;
+
 /**
  * The final status on the platform: `finished` 100, or `error` with the reason. When even that
  * cannot be sent, the run's outcome is a platform error (exit 3) unless it had failed already.
@@ -121,7 +129,12 @@ async function openPlatformWhenInitSkipped(ctx: RunContext, options: RunOptions)
 async function reportFinal(ctx: RunContext, session: PlatformSession, error: unknown): Promise<unknown> {
   const label = error === undefined ? "finished" : error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
   try {
-    await session.reporter.finish(error === undefined ? "finished" : "error", label);
+    // After an abort, a signal or a solver failure it keeps to the flush time (the node may soon be
+    // taken away), given a few seconds at least; unsent, it is `sync`'s to send.
+    const late = await beforeFlushDeadline(ctx, () => session.reporter.finish(error === undefined ? "finished" : "error", label), FINAL_STATUS_LEAST_MS);
+    if (late !== undefined) {
+      throw new PlatformError(`not sent within the flush time (given ${Math.round(late / 100) / 10}s); \`physicsworks-solve sync\` sends it later`);
+    }
     await session.markFinalSent();
   } catch (sendError) {
     ctx.warn(`the final status could not be sent to the platform: ${(sendError as Error).message}`);

@@ -55,6 +55,7 @@ export async function withinFlushTime<T>(ctx: RunContext, send: () => Promise<T>
     cause = why;
     ctx.emit({ type: "info", message: `${why}: what is pending goes to the platform within the flush time of ${flushSeconds(flushMs)}` });
     timer = setTimeout(expire, flushMs);
+    ctx.state.flushDeadline = Date.now() + flushMs;
   };
   const onAbort = () => arm(abortCause(abortErrorOf(ctx.signal).reason));
   if (cause) arm(cause);
@@ -72,4 +73,25 @@ export async function withinFlushTime<T>(ctx: RunContext, send: () => Promise<T>
   await Promise.race([work.catch(() => undefined), new Promise((resolve) => (grace = setTimeout(resolve, STOP_GRACE_MS)))]);
   clearTimeout(grace);
   return { done: false, cause: cause ?? "after the abort" };
+}
+
+/**
+ * After the send phase, what still goes to the platform (the run report, the final status) keeps
+ * to the flush time's deadline when there is one, given at least `leastMs`: undefined when `work`
+ * ended in time, or the ms it was given when it did not (it is not waited for longer).
+ */
+export async function beforeFlushDeadline(ctx: RunContext, work: () => Promise<unknown>, leastMs = 0): Promise<number | undefined> {
+  if (ctx.state.flushDeadline === undefined) {
+    await work();
+    return undefined;
+  }
+  const givenMs = Math.max(ctx.state.flushDeadline - Date.now(), leastMs);
+  if (givenMs <= 0) return 0;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(givenMs), givenMs)));
+  try {
+    return await Promise.race([work().then(() => undefined), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

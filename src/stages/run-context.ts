@@ -25,6 +25,11 @@ export interface RunState {
   outputs: OutputFile[];
   /** Lines the runner itself appended to state.txt, so the watcher does not read them as the solver's. */
   runnerStateLines: Set<string>;
+  /**
+   * When the flush time applies (after an abort, a signal or a solver failure): the time (Date.now())
+   * by which what is left to send must have gone, the run report and the final status included.
+   */
+  flushDeadline?: number;
 }
 
 /** Everything a stage needs comes in through this: no module-level state. */

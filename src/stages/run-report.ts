@@ -3,6 +3,8 @@ import { writeRunReport } from "../report/index.js";
 import type { RunResult } from "../run-result.js";
 import type { RunContext } from "./run-context.js";
 import { sendReport } from "./send-artifacts.js";
+import { beforeFlushDeadline } from "./flush-deadline.js";
+import { writeLeftUnsent } from "./left-unsent.js";
 
 /**
  * outputs/report.html from the run's result; with a host, sent under the run node's media. A report
@@ -17,9 +19,15 @@ export async function writeAndSendReport(ctx: RunContext, result: RunResult): Pr
     return undefined;
   }
   // Once the flush time has run out nothing more is sent: `sync` sends the report with the rest.
-  if (ctx.platform && !ctx.platform.sendsStopped) {
+  const session = ctx.platform;
+  if (session && !session.sendsStopped) {
     try {
-      await sendReport(ctx.platform, reportPath);
+      // After an abort, a signal or a solver failure it keeps to the flush time; what it leaves, `sync` sends.
+      if ((await beforeFlushDeadline(ctx, () => sendReport(session, reportPath))) !== undefined) {
+        session.stopSends();
+        await writeLeftUnsent(ctx.paths.debug, { runId: ctx.runId, results: false, archives: [], resultZip: false }).catch(() => undefined);
+        ctx.warn("the run report was not sent within the flush time; `physicsworks-solve sync` sends it later");
+      }
     } catch (error) {
       ctx.warn(`the run report could not be sent: ${(error as Error).message}`);
     }

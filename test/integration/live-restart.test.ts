@@ -10,12 +10,12 @@ import { spawn } from "node:child_process";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
 import { join } from "node:path";
-import type { ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSolver } from "../../src/index.js";
 import { createPlatformClient } from "../../src/platform/index.js";
 import { platformFields, sha256, writeConfig } from "../helpers/platform-run.js";
 import { startStub, type HttpStub, type StubRequest } from "../helpers/http-stub.js";
+import { passOn } from "../helpers/pass-on.js";
 import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
 import { REPO_ROOT, useTempWorks } from "../helpers/work-dir.js";
 
@@ -48,9 +48,6 @@ interface SeenAppend {
 /** What the front answers to the n-th append of x.log (from 0) instead of the server; undefined: passed on. */
 type Answer = (n: number) => { status: number; headers?: Record<string, string> } | undefined;
 
-/** Headers that belong to one connection, not to the request. */
-const HOP = new Set(["host", "connection", "keep-alive", "content-length", "transfer-encoding", "content-encoding"]);
-
 async function front(s: TestServer, answer: Answer): Promise<{ stub: HttpStub; appends: SeenAppend[] }> {
   const appends: SeenAppend[] = [];
   const stub = await startStub(async (req, res) => {
@@ -67,11 +64,11 @@ async function front(s: TestServer, answer: Answer): Promise<{ stub: HttpStub; a
         res.end(body);
         return;
       }
-      seen.status = await passOn(s, req, res);
+      seen.status = await passOn(s.url, req, res);
       seen.answeredAt = Date.now();
       return;
     }
-    await passOn(s, req, res);
+    await passOn(s.url, req, res);
   });
   cleanups.push(() => stub.close());
   return { stub, appends };
@@ -81,20 +78,6 @@ function appendFields(req: StubRequest): { isNew?: unknown; chunk?: unknown; met
   if (req.method !== "POST" || req.url !== "/storage/append") return undefined;
   const json = new URLSearchParams(req.body.toString("utf8")).get("json");
   return json ? (JSON.parse(json) as { isNew?: unknown; chunk?: unknown; metadata?: { path?: unknown } }) : undefined;
-}
-
-async function passOn(s: TestServer, req: StubRequest, res: ServerResponse): Promise<number> {
-  const headers = Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (HOP.has(k) || v === undefined ? [] : [[k, String(v)]])));
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const answer = await fetch(new URL(req.url.replace(/^\/+/, ""), s.url), { method: req.method, headers, ...(hasBody ? { body: req.body } : {}) });
-  const body = Buffer.from(await answer.arrayBuffer());
-  const out: Record<string, string> = {};
-  answer.headers.forEach((value, name) => {
-    if (!HOP.has(name)) out[name] = value;
-  });
-  res.writeHead(answer.status, { ...out, "content-length": body.length });
-  res.end(body);
-  return answer.status;
 }
 
 async function prepare(answer: Answer) {
