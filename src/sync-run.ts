@@ -5,6 +5,7 @@ import { ConfigError, PlatformError, UsageError } from "./errors.js";
 import { RunnerLog } from "./log/runner-log.js";
 import { resolveRunOptions, type RunOptions, type RunSolverOptions } from "./options.js";
 import type { RunResult } from "./run-result.js";
+import type { RunNode } from "./platform/types.js";
 import { buildVisualizationArchives } from "./postprocess/index.js";
 import { openPlatformSession } from "./stages/platform-session.js";
 import { uploadProgress } from "./stages/post-process-stage.js";
@@ -31,8 +32,8 @@ export interface SyncResult {
  * Sends a run that went on without its platform (offline, or the platform unreachable): the run
  * node, the results, every output, and the final status the run ended with; or, to its own run
  * node, what a run's flush time left unsent (debug/left-unsent.json). Safe to run twice: the
- * journal says what the platform has, and a run whose final status went through with nothing
- * left is left alone.
+ * journal says what the platform has of the outputs, the run node which of the runner's archives
+ * and result.zip it lists, and a run whose final status went through with nothing left is left alone.
  */
 export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
   const { options } = await resolveRunOptions(input);
@@ -54,8 +55,9 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
   const result = await readRunResult(paths.runJson);
   const previous = await readPlatformRunFile(join(paths.debug, "platform-run.json"));
   const ownRun = previous && previous.runId === target.resourceId ? previous : undefined;
-  // A run whose flush time ran out sent its final status but not everything: the rest goes to it.
-  const left = ownRun?.finalSent ? await readLeftUnsent(paths.debug, ownRun.runId) : undefined;
+  // A run whose flush time ran out did not send everything: the rest goes to it, and only the rest,
+  // also when its final status did not go through either (the platform slow, then down).
+  const left = ownRun ? await readLeftUnsent(paths.debug, ownRun.runId) : undefined;
   if (ownRun?.finalSent && !left) {
     return { outcome: "already", runId: ownRun.runId, files: 0, failed: [] };
   }
@@ -71,8 +73,12 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
   lock?.onLost((m) => ctx.warn(m));
   const session = await openPlatformSession(ctx, target, { resumeFinished: Boolean(left) });
   try {
-    const label = left ? "sending what the run's flush time left unsent" : "sending the results of an offline run";
-    session.reporter.status("running", Math.min(result.progress, 90), label);
+    // A run whose final status went through keeps it: were this sync to fail, the node would show
+    // `running` for a run that has ended. The end of the sync sends that final status again.
+    if (!(left && ownRun?.finalSent)) {
+      const label = left ? "sending what the run's flush time left unsent" : "sending the results of an offline run";
+      session.reporter.status("running", Math.min(result.progress, 90), label);
+    }
     // A refused results patch or a failed archive must not keep the outputs from being sent, as in
     // the run's own post-processing: the first such failure is thrown after the final pass.
     const steps = new EveryStep();
@@ -83,10 +89,12 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
     const { archives, warnings } = await buildVisualizationArchives({ workDir: paths.workDir, simulation: target.simulation });
     warnings.forEach((w) => ctx.warn(w));
     archives.forEach((a) => session.uploader.leave(a.files));
-    await steps.run(() => sendArchives(session, left ? archives.filter((a) => left.archives.includes(a.kind)) : archives));
+    // Each is sent with a new stored name and entry: one the node lists already would be listed twice.
+    const listed = listedArtifacts(session.reporter.node);
+    await steps.run(() => sendArchives(session, archives.filter((a) => !listed.has(a.kind))));
     const { failed } = await session.uploader.finalPass(uploadProgress(ctx));
     const zip = join(paths.outputs, "result.zip");
-    if ((left?.resultZip ?? true) && (await pathExists(zip))) await sendResultZip(session, zip);
+    if (!listed.has("result.zip") && (await pathExists(zip))) await sendResultZip(session, zip);
     if (result.report && (await pathExists(result.report))) await sendReport(session, result.report);
     if (steps.failures.length) {
       await session.reporter.flush().catch(() => undefined);
@@ -99,7 +107,8 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
     }
     await session.reporter.finish(result.status, result.status === "finished" ? "finished" : (result.error?.message.split("\n")[0] ?? "error"));
     await session.markFinalSent();
-    if (left) await removeLeftUnsent(paths.debug);
+    // Whatever it named is on the platform now: a second sync finds the final status sent and answers "already".
+    await removeLeftUnsent(paths.debug);
     log.line(`sync done: run node ${session.reporter.node.id}`);
     return { outcome: "sent", runId: session.reporter.node.id, files, failed };
   } finally {
@@ -107,6 +116,24 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
     abort.dispose();
     await log.close();
   }
+}
+
+/**
+ * Which of the runner's own artifacts (the visualization archives by kind, "result.zip") the run
+ * node lists, as the platform last accepted it (debug/platform-run.json). For a run whose flush
+ * time ran out, this says more than debug/left-unsent.json: an artifact the run sent may have had
+ * its entry refused with the final status, and one a failed sync sent is listed here but still
+ * named there.
+ */
+function listedArtifacts(node: RunNode): Set<string> {
+  const listed = new Set<string>();
+  for (const child of node.children) {
+    if (child.slug !== "graphics" && child.slug !== "downloadables") continue;
+    for (const entry of child.children ?? []) {
+      if (entry.slug === "vtp" || entry.slug === "gltf" || entry.slug === "result.zip") listed.add(entry.slug);
+    }
+  }
+  return listed;
 }
 
 async function readRunResult(path: string): Promise<RunResult> {

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import type { VisualizationKind } from "../postprocess/index.js";
 
 /**
- * debug/left-unsent.json: what the flush time left unsent of a run whose final status went
- * through, so that `sync` sends it to that same run node, and only it (an archive or result.zip
- * sent twice would be listed twice). Outputs are not listed here: the upload journal says which
- * the platform lacks.
+ * debug/left-unsent.json: what the flush time left unsent of a run, whether or not its final
+ * status went through, so that `sync` sends it to that same run node, and only it (an archive or
+ * result.zip sent twice would be listed twice). Outputs are not listed here: the upload journal
+ * says which the platform lacks. `sync` removes it once it has sent the run.
  */
 export interface LeftUnsent {
   /** The run node it belongs to. */

@@ -1,0 +1,292 @@
+/**
+ * `sync` after a run whose flush time ran out (debug/left-unsent.json): it sends only what was
+ * left, to the run's own node, whether or not the run's final status went through; it does not
+ * set a finished run `running` again; each archive and result.zip is listed once; a second sync
+ * answers "already".
+ *
+ * A real runner and the real CLI against a real reference server on 127.0.0.1, behind a real
+ * node:http front that plays the platform's trouble: it holds uploads (a platform too slow for the
+ * flush time) and refuses run updates (a platform that fails at the end), as each test tells it.
+ */
+import { readFile } from "node:fs/promises";
+import type { ServerResponse } from "node:http";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runSolver } from "../../src/index.js";
+import type { RunNode, TreeNode } from "../../src/platform/types.js";
+import { startStub, type StubRequest } from "../helpers/http-stub.js";
+import { readJson, sha256, writePlatformRun } from "../helpers/platform-run.js";
+import { runCli } from "../helpers/run-cli.js";
+import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { useTempWorks } from "../helpers/work-dir.js";
+
+const { tempDir } = useTempWorks();
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+/** Generous: the sends before the held ones are a few local requests. */
+const FLUSH_MS = 3000;
+const RETRY = { tries: 2, baseDelayMs: 10, maxDelayMs: 20 };
+
+/** Two outputs under files/, a .vtp for the vtp archive, results.csv (into result.zip); then exits 1. */
+const SOLVER = `import os, sys
+out = os.environ["PHYSICSWORKS_OUTPUTS_DIR"]
+os.makedirs(os.path.join(out, "files"), exist_ok=True)
+for i in range(2):
+    with open(os.path.join(out, "files", "f%d.dat" % i), "wb") as f:
+        f.write(os.urandom(8 * 1024))
+with open(os.path.join(out, "field.vtp"), "wb") as f:
+    f.write(os.urandom(4 * 1024))
+with open(os.path.join(out, "results.csv"), "w") as f:
+    f.write("name,type,value\\nT,scalar,1.5\\n")
+sys.exit(1)
+`;
+
+/** What the front does with a request: passes it on, holds it until the runner gives up, or answers this status itself. */
+type Verdict = "pass" | "hold" | number;
+
+interface Front {
+  url: string;
+  rule: (req: StubRequest) => Verdict;
+}
+
+/** Headers that belong to one connection, not to the request. */
+const HOP = new Set(["host", "connection", "keep-alive", "content-length", "transfer-encoding", "content-encoding"]);
+
+async function startFront(s: TestServer): Promise<Front> {
+  const front: Front = { url: "", rule: () => "pass" };
+  const stub = await startStub(async (req, res) => {
+    const verdict = front.rule(req);
+    if (verdict === "hold") {
+      await new Promise((resolve) => res.once("close", resolve));
+      return;
+    }
+    if (typeof verdict === "number") {
+      res.writeHead(verdict, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: `the front answers ${verdict}` }));
+      return;
+    }
+    await passOn(s, req, res);
+  });
+  cleanups.push(() => stub.close());
+  front.url = stub.url;
+  return front;
+}
+
+/** Passes a request on to the server; a runner that gives up (the flush time) aborts it there too. */
+async function passOn(s: TestServer, req: StubRequest, res: ServerResponse): Promise<void> {
+  const gone = new AbortController();
+  res.once("close", () => gone.abort());
+  const headers = Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (HOP.has(k) || v === undefined ? [] : [[k, String(v)]])));
+  const hasBody = req.method !== "GET" && req.method !== "HEAD";
+  try {
+    const answer = await fetch(new URL(req.url.replace(/^\/+/, ""), s.url), { method: req.method, headers, signal: gone.signal, ...(hasBody ? { body: req.body } : {}) });
+    const body = Buffer.from(await answer.arrayBuffer());
+    const out: Record<string, string> = {};
+    answer.headers.forEach((value, name) => {
+      if (!HOP.has(name)) out[name] = value;
+    });
+    res.writeHead(answer.status, { ...out, "content-length": body.length });
+    res.end(body);
+  } catch (error) {
+    if (!gone.signal.aborted) throw error;
+  }
+}
+
+/** The output path of an upload being opened (v2 `POST storage/uploads`), or undefined. */
+function uploadPath(req: StubRequest): string | undefined {
+  if (req.method !== "POST" || req.url !== "/storage/uploads") return undefined;
+  const path = (JSON.parse(req.body.toString("utf8")) as { metadata?: { path?: unknown } }).metadata?.path;
+  return typeof path === "string" ? path : undefined;
+}
+
+/** The run node an update of a run node carries (`PUT simulation/run/update/sim1/{runId}`), or undefined. */
+function updatedNode(req: StubRequest): RunNode | undefined {
+  if (req.method !== "PUT" || !/^\/simulation\/run\/update\/sim1\/[^/]+$/.test(req.url)) return undefined;
+  return (JSON.parse(req.body.toString("utf8")) as { node: RunNode }).node;
+}
+
+/** The run's final update: the one that carries `error` or `finished`. */
+function isFinalUpdate(req: StubRequest): boolean {
+  const status = updatedNode(req)?.status;
+  return status === "error" || status === "finished";
+}
+
+const childrenOf = (node: RunNode, slug: string) => (node.children.find((c) => c.slug === slug)?.children ?? []) as TreeNode[];
+const resultZips = (node: RunNode) => childrenOf(node, "downloadables").filter((c) => c.slug === "result.zip");
+
+async function prepare() {
+  // No socket.io: the front passes plain requests on, not a websocket. v2 uploads, so that an
+  // upload is opened with its output's path.
+  const s = await startTestServer({ socketIo: false });
+  cleanups.push(() => s.cleanup());
+  await seedRunData(s.dataDir, "p1", "sim1", {
+    simulation: { tree: {}, meshes: [] },
+    materials: [],
+    inputs: {},
+    physicsFeature: { config: { downloadable: { basic: { outputs: { "results.csv": true } } } } },
+  });
+  const front = await startFront(s);
+  const dir = await tempDir("pw-sync-left-");
+  const configPath = await writePlatformRun(dir, { url: front.url, token: s.token }, SOLVER);
+  return { s, front, dir, configPath };
+}
+
+interface RunRecord {
+  node: RunNode;
+  updates: { status: unknown; statusLabel: unknown }[];
+  files: { filename: string; path?: string | null; sha256: string }[];
+}
+
+async function runRecord(s: TestServer, runId: string): Promise<RunRecord> {
+  const answer = await callServer(s, "GET", `runs/${runId}`);
+  expect(answer.status).toBe(200);
+  return (await answer.json()) as RunRecord;
+}
+
+/** How many requests of this method, to paths beginning with this, the server answered with 2xx (DATA/requests.jsonl). */
+async function requestCount(s: TestServer, method: string, prefix: string): Promise<number> {
+  const lines = (await readFile(join(s.dataDir, "requests.jsonl"), "utf8")).split("\n").filter(Boolean);
+  return lines
+    .map((l) => JSON.parse(l) as { method: string; path: string; status: number })
+    .filter((r) => r.method === method && r.path.startsWith(`/${prefix}`) && r.status >= 200 && r.status < 300).length;
+}
+
+const exists = (path: string) => readFile(path).then(() => true, () => false);
+
+async function sync(configPath: string) {
+  const run = await runCli(["sync", `--configPath=${configPath}`, "--json"], { timeoutMs: 60_000 });
+  return { ...run, answer: run.code === 0 ? (JSON.parse(run.stdout) as { outcome: string; runId: string }) : undefined };
+}
+
+async function expectOutputsOnServer(s: TestServer, runId: string, dir: string): Promise<void> {
+  const { files } = await runRecord(s, runId);
+  for (const path of ["files/f0.dat", "files/f1.dat"]) {
+    const stored = files.filter((f) => f.path === path);
+    expect(stored, `outputs/${path} on the server, once`).toHaveLength(1);
+    expect(stored[0]?.sha256).toBe(sha256(await readFile(join(dir, "outputs", path))));
+  }
+}
+
+describe("sync after a run whose flush time ran out", () => {
+  it("the final status refused too: sync sends only what was left, to the same run node, and a second sync answers already", async () => {
+    const { s, front, dir, configPath } = await prepare();
+    // The outputs' uploads never answer, so the flush time runs out in the final pass; then the final status is refused.
+    front.rule = (req) => (uploadPath(req)?.startsWith("files/") ? "hold" : isFinalUpdate(req) ? 503 : "pass");
+    const result = await runSolver({ configPath, tuning: { flushMs: FLUSH_MS, retry: RETRY } });
+    expect(result.status).toBe("error");
+    expect(result.error?.message).toContain("ran out before everything reached the platform");
+
+    // As the run left it: results, the archive and result.zip sent, the outputs not, the final status not.
+    const leftPath = join(dir, "debug", "left-unsent.json");
+    expect(await readJson(leftPath)).toEqual({ runId: result.runId, results: false, archives: [], resultZip: false });
+    expect((await readJson<{ finalSent: boolean }>(join(dir, "debug", "platform-run.json"))).finalSent).toBe(false);
+    expect((await runRecord(s, result.runId)).node.status).toBe("running");
+    expect(await requestCount(s, "PUT", "simulation/run/patch/")).toBe(1);
+
+    front.rule = () => "pass";
+    const first = await sync(configPath);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.answer).toMatchObject({ outcome: "sent", runId: result.runId });
+    const after = await runRecord(s, result.runId);
+    // Only what was left: no second results patch, no second archive or result.zip.
+    expect(await requestCount(s, "PUT", "simulation/run/patch/")).toBe(1);
+    expect(childrenOf(after.node, "graphics").map((c) => c.slug)).toEqual(["vtp"]);
+    expect(resultZips(after.node)).toHaveLength(1);
+    expect(after.files.filter((f) => f.path === "result.zip")).toHaveLength(1);
+    await expectOutputsOnServer(s, result.runId, dir);
+    expect(after.node.status).toBe("error");
+    expect(after.node.statusLabel).toBe(result.error?.message.split("\n")[0]);
+    expect(await exists(leftPath), "debug/left-unsent.json removed").toBe(false);
+
+    const second = await sync(configPath);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.answer).toMatchObject({ outcome: "already", runId: result.runId });
+    const last = await runRecord(s, result.runId);
+    expect(childrenOf(last.node, "graphics")).toHaveLength(1);
+    expect(resultZips(last.node)).toHaveLength(1);
+    expect(last.files.filter((f) => f.path === "result.zip")).toHaveLength(1);
+  }, 120_000);
+
+  it("a leftover sync that fails leaves the run node's final status; the next sends the rest, result.zip once", async () => {
+    const { s, front, dir, configPath } = await prepare();
+    // result.zip and the outputs never get through; the final status does.
+    front.rule = (req) => {
+      const path = uploadPath(req);
+      return path === "result.zip" || path?.startsWith("files/") ? "hold" : "pass";
+    };
+    const result = await runSolver({ configPath, tuning: { flushMs: FLUSH_MS, retry: RETRY } });
+    expect(result.status).toBe("error");
+    const label = result.error?.message.split("\n")[0];
+    const leftPath = join(dir, "debug", "left-unsent.json");
+    expect(await readJson(leftPath)).toEqual({ runId: result.runId, results: false, archives: [], resultZip: true });
+    expect((await readJson<{ finalSent: boolean }>(join(dir, "debug", "platform-run.json"))).finalSent).toBe(true);
+    const ended = await runRecord(s, result.runId);
+    expect(ended.node.status).toBe("error");
+    expect(ended.node.statusLabel).toBe(label);
+
+    // The outputs are refused (a 4xx fails at once): this sync fails, after result.zip went through.
+    front.rule = (req) => (uploadPath(req)?.startsWith("files/") ? 403 : "pass");
+    const failing = await sync(configPath);
+    expect(failing.code, failing.stdout).toBe(3);
+    expect(failing.stderr).toContain("outputs/files/f0.dat");
+    const afterFailure = await runRecord(s, result.runId);
+    expect(afterFailure.node.status).toBe("error");
+    expect(afterFailure.node.statusLabel).toBe(label);
+    // The sync did update the node (Result.zip's entry), never with another status.
+    const syncUpdates = afterFailure.updates.slice(ended.updates.length);
+    expect(syncUpdates.length).toBeGreaterThan(0);
+    expect(syncUpdates.map((u) => u.status)).toEqual(syncUpdates.map(() => "error"));
+    expect(resultZips(afterFailure.node)).toHaveLength(1);
+    expect(await exists(leftPath), "debug/left-unsent.json kept for the next sync").toBe(true);
+
+    front.rule = () => "pass";
+    const next = await sync(configPath);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.answer).toMatchObject({ outcome: "sent", runId: result.runId });
+    const after = await runRecord(s, result.runId);
+    // The failed sync's result.zip is listed: it is not sent again.
+    expect(resultZips(after.node)).toHaveLength(1);
+    expect(after.files.filter((f) => f.path === "result.zip")).toHaveLength(1);
+    expect(childrenOf(after.node, "graphics").map((c) => c.slug)).toEqual(["vtp"]);
+    await expectOutputsOnServer(s, result.runId, dir);
+    expect(after.node.status).toBe("error");
+    expect(after.node.statusLabel).toBe(label);
+    expect(await exists(leftPath)).toBe(false);
+
+    const again = await sync(configPath);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.answer).toMatchObject({ outcome: "already", runId: result.runId });
+  }, 120_000);
+
+  it("result.zip sent but its entry refused with the run's updates: sync sends it again, listed once", async () => {
+    const { s, front, dir, configPath } = await prepare();
+    // Every run update that lists Result.zip is refused, the final one among them.
+    front.rule = (req) => {
+      if (uploadPath(req)?.startsWith("files/")) return "hold";
+      const node = updatedNode(req);
+      return node && resultZips(node).length > 0 ? 503 : "pass";
+    };
+    const result = await runSolver({ configPath, tuning: { flushMs: FLUSH_MS, retry: RETRY } });
+    expect(result.status).toBe("error");
+    // The run counts result.zip as sent, and the platform has the file, but the run node does not list it.
+    expect(await readJson(join(dir, "debug", "left-unsent.json"))).toMatchObject({ runId: result.runId, resultZip: false });
+    const ended = await runRecord(s, result.runId);
+    expect(ended.files.filter((f) => f.path === "result.zip")).toHaveLength(1);
+    expect(resultZips(ended.node)).toHaveLength(0);
+
+    front.rule = () => "pass";
+    const first = await sync(configPath);
+    expect(first.code, first.stderr).toBe(0);
+    const after = await runRecord(s, result.runId);
+    const [entry, ...more] = resultZips(after.node);
+    expect(more).toHaveLength(0);
+    // The entry names a result.zip the platform holds.
+    expect(after.files.find((f) => f.filename === entry?.filename)?.path).toBe("result.zip");
+    expect(childrenOf(after.node, "graphics").map((c) => c.slug)).toEqual(["vtp"]);
+    await expectOutputsOnServer(s, result.runId, dir);
+    expect(after.node.status).toBe("error");
+  }, 120_000);
+});
