@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSolver, syncRun, type RunEvent } from "../../src/index.js";
 import type { RunNode, TreeNode } from "../../src/platform/types.js";
+import { runRecord as fetchRunRecord } from "../helpers/server-records.js";
 import { platformFields, writeConfig, writePlatformRun } from "../helpers/platform-run.js";
 import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
 
@@ -52,11 +53,7 @@ async function prepare(serverOptions: Parameters<typeof startTestServer>[0]) {
   return { s, dir, configPath };
 }
 
-async function runRecord(s: TestServer, runId: string): Promise<RunRecord> {
-  const answer = await callServer(s, "GET", `runs/${runId}`);
-  expect(answer.status).toBe(200);
-  return (await answer.json()) as RunRecord;
-}
+const runRecord = (s: TestServer, runId: string) => fetchRunRecord<RunRecord>(s, runId);
 
 const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 

@@ -17,6 +17,7 @@ import { openPlatformSession } from "../../src/stages/platform-session.js";
 import { createRunContext } from "../../src/stages/run-context.js";
 import type { JournalData } from "../../src/upload/upload-journal.js";
 import { createWorkFolders, workPaths } from "../../src/work-paths.js";
+import { requestCount, runRecord as fetchRunRecord } from "../helpers/server-records.js";
 import { platformFields, readJson, sha256, writeConfig, writePlatformRun } from "../helpers/platform-run.js";
 import { runCli } from "../helpers/run-cli.js";
 import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
@@ -80,17 +81,8 @@ async function prepare() {
   return { s, dir, configPath };
 }
 
-async function runRecord(s: TestServer, runId: string): Promise<RunRecord> {
-  const answer = await callServer(s, "GET", `runs/${runId}`);
-  expect(answer.status).toBe(200);
-  return (await answer.json()) as RunRecord;
-}
+const runRecord = (s: TestServer, runId: string) => fetchRunRecord<RunRecord>(s, runId);
 
-/** How many answered requests of this method began with this path (DATA/requests.jsonl). */
-async function requestCount(s: TestServer, method: string, prefix: string): Promise<number> {
-  const lines = (await readFile(join(s.dataDir, "requests.jsonl"), "utf8")).split("\n").filter(Boolean);
-  return lines.map((l) => JSON.parse(l) as { method: string; path: string; status: number }).filter((r) => r.method === method && r.path.startsWith(`/${prefix}`) && r.status >= 200 && r.status < 300).length;
-}
 
 const childrenOf = (node: RunNode, slug: string) => (node.children.find((c) => c.slug === slug)?.children ?? []) as TreeNode[];
 

@@ -9,11 +9,12 @@
  * flush time) and refuses run updates (a platform that fails at the end), as each test tells it.
  */
 import { readFile } from "node:fs/promises";
-import type { ServerResponse } from "node:http";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSolver } from "../../src/index.js";
 import type { RunNode, TreeNode } from "../../src/platform/types.js";
+import { passOn } from "../helpers/pass-on.js";
+import { requestCount, runRecord as fetchRunRecord } from "../helpers/server-records.js";
 import { startStub, type StubRequest } from "../helpers/http-stub.js";
 import { readJson, sha256, writePlatformRun } from "../helpers/platform-run.js";
 import { runCli } from "../helpers/run-cli.js";
@@ -52,8 +53,6 @@ interface Front {
   rule: (req: StubRequest) => Verdict;
 }
 
-/** Headers that belong to one connection, not to the request. */
-const HOP = new Set(["host", "connection", "keep-alive", "content-length", "transfer-encoding", "content-encoding"]);
 
 async function startFront(s: TestServer): Promise<Front> {
   const front: Front = { url: "", rule: () => "pass" };
@@ -68,32 +67,13 @@ async function startFront(s: TestServer): Promise<Front> {
       res.end(JSON.stringify({ error: `the front answers ${verdict}` }));
       return;
     }
-    await passOn(s, req, res);
+    await passOn(s.url, req, res);
   });
   cleanups.push(() => stub.close());
   front.url = stub.url;
   return front;
 }
 
-/** Passes a request on to the server; a runner that gives up (the flush time) aborts it there too. */
-async function passOn(s: TestServer, req: StubRequest, res: ServerResponse): Promise<void> {
-  const gone = new AbortController();
-  res.once("close", () => gone.abort());
-  const headers = Object.fromEntries(Object.entries(req.headers).flatMap(([k, v]) => (HOP.has(k) || v === undefined ? [] : [[k, String(v)]])));
-  const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  try {
-    const answer = await fetch(new URL(req.url.replace(/^\/+/, ""), s.url), { method: req.method, headers, signal: gone.signal, ...(hasBody ? { body: req.body } : {}) });
-    const body = Buffer.from(await answer.arrayBuffer());
-    const out: Record<string, string> = {};
-    answer.headers.forEach((value, name) => {
-      if (!HOP.has(name)) out[name] = value;
-    });
-    res.writeHead(answer.status, { ...out, "content-length": body.length });
-    res.end(body);
-  } catch (error) {
-    if (!gone.signal.aborted) throw error;
-  }
-}
 
 /** The output path of an upload being opened (v2 `POST storage/uploads`), or undefined. */
 function uploadPath(req: StubRequest): string | undefined {
@@ -140,19 +120,8 @@ interface RunRecord {
   files: { filename: string; path?: string | null; sha256: string }[];
 }
 
-async function runRecord(s: TestServer, runId: string): Promise<RunRecord> {
-  const answer = await callServer(s, "GET", `runs/${runId}`);
-  expect(answer.status).toBe(200);
-  return (await answer.json()) as RunRecord;
-}
+const runRecord = (s: TestServer, runId: string) => fetchRunRecord<RunRecord>(s, runId);
 
-/** How many requests of this method, to paths beginning with this, the server answered with 2xx (DATA/requests.jsonl). */
-async function requestCount(s: TestServer, method: string, prefix: string): Promise<number> {
-  const lines = (await readFile(join(s.dataDir, "requests.jsonl"), "utf8")).split("\n").filter(Boolean);
-  return lines
-    .map((l) => JSON.parse(l) as { method: string; path: string; status: number })
-    .filter((r) => r.method === method && r.path.startsWith(`/${prefix}`) && r.status >= 200 && r.status < 300).length;
-}
 
 const exists = (path: string) => readFile(path).then(() => true, () => false);
 
