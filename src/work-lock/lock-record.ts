@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { hostname } from "node:os";
+import { threadId } from "node:worker_threads";
 import { processStat } from "../process/process-stat.js";
 
 export type LockCommand = "run" | "sync";
@@ -21,6 +22,8 @@ export interface LockRecord {
   lockId: string;
   /** On Linux, when the holder's process started: a pid reused by a later process is not the holder. */
   processStart?: string;
+  /** The holder's worker thread (0: the main thread): only that thread knows whether it still holds it (held-locks.ts). */
+  threadId?: number;
 }
 
 export async function newLockRecord(command: LockCommand): Promise<LockRecord> {
@@ -31,6 +34,7 @@ export async function newLockRecord(command: LockCommand): Promise<LockRecord> {
     version: await runnerVersion(),
     command,
     lockId: randomUUID(),
+    threadId,
   };
   const stat = await processStat(process.pid);
   if (stat) record.processStart = stat.start;
@@ -57,6 +61,7 @@ export function parseLockRecord(text: string): LockRecord | undefined {
     command: r.command === "sync" ? "sync" : "run",
     lockId: typeof r.lockId === "string" ? r.lockId : "",
     ...(typeof r.processStart === "string" ? { processStart: r.processStart } : {}),
+    ...(Number.isInteger(r.threadId) ? { threadId: r.threadId as number } : {}),
   };
 }
 

@@ -1,4 +1,6 @@
 import { hostname } from "node:os";
+import { threadId } from "node:worker_threads";
+import { heldHere } from "./held-locks.js";
 import type { LockRecord } from "./lock-record.js";
 import { hasExited, processStat } from "../process/process-stat.js";
 
@@ -26,7 +28,11 @@ export async function judgeLock(found: FoundLock, staleMs: number, now = Date.no
   if (record.host !== hostname()) {
     return age > staleMs ? { busy: false, why: `its runner on ${record.host} has not refreshed it for ${seconds(age)}` } : { busy: true };
   }
-  return (await holderAlive(record)) ? { busy: true } : { busy: false, why: `its runner (pid ${record.pid} on this host) is gone` };
+  if (!(await holderAlive(record))) return { busy: false, why: `its runner (pid ${record.pid} on this host) is gone` };
+  if (record.pid === process.pid && record.threadId === threadId && !heldHere(record.lockId)) {
+    return { busy: false, why: `its holder in this process (pid ${record.pid}) has let go of it and left it behind` };
+  }
+  return { busy: true };
 }
 
 async function holderAlive(record: LockRecord): Promise<boolean> {

@@ -1,10 +1,12 @@
-import { open, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
-import { setTimeout as sleep } from "node:timers/promises";
+import { rename, rm, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "../errors.js";
 import { busyError, describeHolder } from "./busy-error.js";
-import { newLockRecord, parseLockRecord, type LockCommand } from "./lock-record.js";
+import { markHeld, markLetGo } from "./held-locks.js";
+import { createExclusive, lockFileError, readLock } from "./lock-file.js";
+import { newLockRecord, type LockCommand } from "./lock-record.js";
 import { judgeLock, type FoundLock } from "./lock-verdict.js";
+import { takeTakeoverMutex } from "./takeover-mutex.js";
 
 /** How often a holder touches its lock's mtime, so that runners on other hosts see it is alive. */
 export const LOCK_REFRESH_MS = 10_000;
@@ -45,18 +47,25 @@ export async function takeWorkDirLock(workDir: string, options: WorkDirLockOptio
   const staleMs = options.staleMs ?? 3 * refreshMs;
   const mine = await newLockRecord(options.command);
   const text = `${JSON.stringify(mine, null, 2)}\n`;
-  for (let round = 1; round <= ROUNDS; round++) {
-    if (await createExclusive(path, text)) return hold(path, mine.lockId, refreshMs);
-    const found = await readLock(path);
-    if (!found) continue;
-    const verdict = await judgeLock(found, staleMs);
-    if (verdict.busy) throw busyError(workDir, path, found);
-    if (await replaceStale(path, found, text, mine.lockId)) {
-      return hold(path, mine.lockId, refreshMs, `took over the stale lock ${path} of ${describeHolder(found)}: ${verdict.why}`);
+  // Held before the file exists: another taker in this process must not find it there unheld.
+  markHeld(mine.lockId);
+  try {
+    for (let round = 1; round <= ROUNDS; round++) {
+      if (await createExclusive(path, text)) return hold(path, mine.lockId, refreshMs);
+      const found = await readLock(path);
+      if (!found) continue;
+      const verdict = await judgeLock(found, staleMs);
+      if (verdict.busy) throw busyError(workDir, path, found);
+      if (await replaceStale(path, found, text, mine.lockId)) {
+        return hold(path, mine.lockId, refreshMs, `took over the stale lock ${path} of ${describeHolder(found)}: ${verdict.why}`);
+      }
+      // Another runner replaced it first: its lock is judged in the next round.
     }
-    // Another runner replaced it first: its lock is judged in the next round.
+    throw busyError(workDir, path, await readLock(path));
+  } catch (error) {
+    markLetGo(mine.lockId);
+    throw error;
   }
-  throw busyError(workDir, path, await readLock(path));
 }
 
 /** Throws WorkDirBusyError when a live runner holds the work directory's lock; takes nothing. */
@@ -67,73 +76,32 @@ export async function checkWorkDirFree(workDir: string, staleMs = 3 * LOCK_REFRE
   if (found && (await judgeLock(found, staleMs)).busy) throw busyError(workDir, path, found);
 }
 
-async function createExclusive(path: string, text: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(path, "wx", 0o644);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw lockFileError(path, error);
-  }
-  try {
-    await handle.writeFile(text);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await rm(path, { force: true });
-    throw lockFileError(path, error);
-  }
-  await handle.close();
-  return true;
-}
-
-/** Read through one handle, so that the text and the mtime are of the same file. Undefined when there is none. */
-async function readLock(path: string): Promise<FoundLock | undefined> {
-  let handle;
-  try {
-    handle = await open(path, "r");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw lockFileError(path, error);
-  }
-  try {
-    const [info, raw] = await Promise.all([handle.stat(), handle.readFile("utf8")]);
-    const record = parseLockRecord(raw);
-    return { raw, mtimeMs: info.mtimeMs, ...(record ? { record } : {}) };
-  } finally {
-    await handle.close();
-  }
-}
-
-/** A taker that died holding the takeover mutex leaves it behind; after this long it is removed. */
-const TAKEOVER_STALE_MS = 10_000;
-
 /**
  * Puts this holder's lock in place of a stale one. Runners that find the same stale lock at once
- * take turns through a mutex, `runner.lock.takeover`, made with O_EXCL: a check of the lock and a
- * rename over it by one taker could otherwise interleave with another's, and both would hold it.
+ * take turns through a mutex, `runner.lock.takeover` (takeover-mutex.ts): a check of the lock and
+ * a rename over it by one taker could otherwise interleave with another's, and both would hold it.
  * Inside the mutex, only the lock that was judged stale is replaced, with one rename (a reader
  * never sees the lock missing or half written). False when another runner's lock is there by
  * then, or another taker holds the mutex: the caller judges the lock again.
  */
 async function replaceStale(path: string, stale: FoundLock, text: string, lockId: string): Promise<boolean> {
-  const mutex = `${path}.takeover`;
-  if (!(await createExclusive(mutex, `${lockId}\n`))) {
-    const since = await stat(mutex).then((info) => Date.now() - info.mtimeMs, () => 0);
-    if (since > TAKEOVER_STALE_MS) await rm(mutex, { force: true });
-    else await sleep(20 + Math.random() * 80);
-    return false;
-  }
   const tmp = `${path}.${lockId}.tmp`;
+  let mutex;
   try {
+    mutex = await takeTakeoverMutex(path);
+    if (!mutex) return false;
     await writeFile(tmp, text, { mode: 0o644 });
     const now = await readLock(path);
     if (!now || now.raw !== stale.raw || now.mtimeMs !== stale.mtimeMs) return false;
+    // A taker removing a stale mutex may have moved this one aside, and another taker be inside now.
+    if (!(await mutex.stillHeld())) return false;
     await rename(tmp, path);
   } catch (error) {
     throw error instanceof ConfigError ? error : lockFileError(path, error);
   } finally {
     await rm(tmp, { force: true });
-    await rm(mutex, { force: true });
+    // One left behind is removed as stale by a later taker.
+    await mutex?.release().catch(() => undefined);
   }
   return (await readLock(path))?.record?.lockId === lockId;
 }
@@ -176,13 +144,10 @@ function hold(path: string, lockId: string, refreshMs: number, tookOver?: string
       try {
         if ((await readLock(path))?.record?.lockId === lockId) await rm(path, { force: true });
       } catch {
-        // Left behind, it is stale once this process has ended; until then the message says whom to ask.
+        // Left behind, it is stale: once let go of here (judgeLock), and to other processes once this one has ended.
+      } finally {
+        markLetGo(lockId);
       }
     },
   };
-}
-
-function lockFileError(path: string, cause: unknown): ConfigError {
-  const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
-  return new ConfigError(`cannot use the work directory lock ${path} (${code}): check that the work directory is writable`, { cause });
 }

@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, rm, utimes, writeFile } from "node:fs/promise
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runSolver } from "../../src/index.js";
 import type { RunResult } from "../../src/run-result.js";
 import { loadSweep, runSweepLocal } from "../../src/sweep/index.js";
 import { takeWorkDirLock } from "../../src/work-lock/work-dir-lock.js";
@@ -93,6 +94,24 @@ describe("one runner per work directory (debug/runner.lock)", () => {
       `took over the stale lock ${lockOf(w)} of a run of physicsworks-solve 0.0.1, pid ${pid} on this host (${hostname()}), since 2020-01-02T03:04:05.000Z: its runner (pid ${pid} on this host) is gone`,
     );
     expect((await readJson<RunResult>(join(w.dir, "debug/run.json"))).status).toBe("finished");
+    expect(existsSync(lockOf(w))).toBe(false);
+  });
+
+  it("in one long-lived process (the NATS worker, serve --solvers), a lock an earlier run left behind does not refuse every later run there", async () => {
+    const w = await work("hello.py");
+    expect((await runSolver({ configPath: w.configPath })).status).toBe("finished");
+    // What a run here whose release could not remove its lock (NFS) leaves: this pid, alive, and an id no run here holds.
+    await mkdir(join(w.dir, "debug"), { recursive: true });
+    const earlier = await takeWorkDirLock(w.dir, { command: "run" });
+    const leftBehind = await readFile(lockOf(w), "utf8");
+    await earlier.release();
+    await writeFile(lockOf(w), leftBehind);
+
+    const later = await runSolver({ configPath: w.configPath });
+    expect(later.status).toBe("finished");
+    expect(await readFile(join(w.dir, "debug/runner.log"), "utf8")).toContain(
+      `took over the stale lock ${lockOf(w)} of a run of physicsworks-solve ${VERSION}, pid ${process.pid} on this host (${hostname()}), since ${(JSON.parse(leftBehind) as { startedAt: string }).startedAt}: its holder in this process (pid ${process.pid}) has let go of it and left it behind`,
+    );
     expect(existsSync(lockOf(w))).toBe(false);
   });
 
