@@ -196,7 +196,9 @@ export function startRunner(configPath: string, { sampleMs = 50, limitMs = 10 * 
   const env = { ...process.env, PHYSICSWORKS_CACHE_DIR: join(dirname(configPath), "download-cache") };
   // BENCH_RUNNER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the runner (NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = (process.env.BENCH_RUNNER_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, CLI, `--configPath=${configPath}`, "--quiet"], { env, stdio: ["ignore", "ignore", "pipe"] });
+  // BENCH_RUNNER_FLAGS="--filesDuringRun" measures the runner with flags of its own.
+  const flags = (process.env.BENCH_RUNNER_FLAGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, CLI, `--configPath=${configPath}`, "--quiet", ...flags], { env, stdio: ["ignore", "ignore", "pipe"] });
   if (child.pid === undefined) throw new Error("could not start the runner");
   const pid = child.pid;
   let stderr = "";
