@@ -123,6 +123,7 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .option("--workRoot <dir>", "each run works in <dir>/<id>/", "./physicsworks-runs")
     .option("--grace <duration>", "after SIGTERM, how long runs in progress may take before they go back to the queue", "30s")
     .option("--ackWait <duration>", "a run with no news from its worker goes to another worker after this (the same on every worker)", "30s")
+    .option("--busyDelay <duration>", "a run whose work directory another runner holds goes back to the queue for this long", "60s")
     .option("--maxAttempts <n>", "deliveries of one run before it is given up", "5")
     .option("--consumer <name>", "the durable consumer the workers share", "workers")
     .option("--name <name>", "this worker's name in queue and done records (default host:pid)")

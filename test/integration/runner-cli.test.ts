@@ -141,6 +141,21 @@ describe("the CLI", () => {
     expect(run.code, run.stderr).toBe(0);
   });
 
+  it("worker checks its durations before it connects: a bad --busyDelay, --ackWait or --grace is exit 2 naming the flag", async () => {
+    // No NATS server at this address: a check made after connecting would end with exit 3 instead.
+    const nats = ["--nats", "nats://127.0.0.1:1", "--quiet"];
+    for (const [flag, message] of [
+      ["--busyDelay=soon", '--busyDelay must be a duration such as "30s"'],
+      ["--busyDelay=30d", "--busyDelay must be at most 24 days"],
+      ["--ackWait=500ms", "--ackWait must be at least 1s"],
+      ["--grace=-1", "--grace must be a duration"],
+    ] as const) {
+      const run = await runCli(["worker", flag, ...nats], { timeoutMs: 20_000 });
+      expect(run.code, `${flag}: ${run.stderr}`).toBe(2);
+      expect(run.stderr).toContain(message);
+    }
+  });
+
   it("refuses bad configs with exit 2 and a message naming the file and field", async () => {
     const w = await work("hello.py");
     await writeFile(w.configPath, "{ not json");
