@@ -10,7 +10,8 @@ export interface WorkerFlags extends NatsFlags {
   workRoot: string;
   grace: string;
   ackWait: string;
-  busyDelay: string;
+  /** Default 60s (commander gives it; programs calling workerCommand may leave it out). */
+  busyDelay?: string;
   maxAttempts: string;
   name?: string;
   quiet?: boolean;
@@ -27,7 +28,7 @@ export async function workerCommand(flags: WorkerFlags, signal: AbortSignal): Pr
   const maxAttempts = wholeNumber(flags.maxAttempts, "--maxAttempts", 1, 1000);
   const graceMs = timerDuration(flags.grace, "--grace");
   const ackWaitMs = timerDuration(flags.ackWait, "--ackWait");
-  const busyDelayMs = timerDuration(flags.busyDelay, "--busyDelay");
+  const busyDelayMs = timerDuration(flags.busyDelay ?? "60s", "--busyDelay");
   if (ackWaitMs < 1000) throw new UsageError(`--ackWait must be at least 1s: runs are kept alive with a message every quarter of it (got ${JSON.stringify(flags.ackWait)})`);
   const connection = await natsOptionsFromFlags(flags);
   // Loaded here so that --help does not pay for the runner and the NATS client.
