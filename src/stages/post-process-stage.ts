@@ -5,14 +5,12 @@ import { formatBytes } from "../log/format-bytes.js";
 import {
   buildResultZip,
   buildVisualizationArchives,
-  isVisualizationSource,
   readSolverConfigDownloadable,
   type ResultZip,
   type VisualizationArchive,
 } from "../postprocess/index.js";
 import { parseResultsCsv } from "../results/results-csv.js";
 import { scanFiles } from "../upload/scan-outputs.js";
-import { unsentOutputs } from "../upload/unsent-outputs.js";
 import type { FinalPassProgress } from "../upload/uploader.js";
 import { reportProgress, writePhaseLine } from "./phase-line.js";
 import type { RunContext } from "./run-context.js";
@@ -164,8 +162,9 @@ async function leftByFlushTime(
   cause: string,
 ): Promise<FlushTimeError | undefined> {
   await session.journal.flush();
-  const archived = new Set(archives.flatMap((a) => a.files));
-  const outputs = await unsentOutputs(ctx.paths.outputs, session.journal, (path) => isVisualizationSource(path) || archived.has(path));
+  // Every archive's files are the archive's to send, also those of an archive the stop kept back.
+  session.uploader.leave(archives.flatMap((a) => a.files));
+  const outputs = await session.uploader.unsent();
   // Written also when nothing turns out to be left: the run report is not sent either, sync sends it.
   await writeLeftUnsent(ctx.paths.debug, { runId: ctx.runId, ...left });
   if (!outputs.length && !left.results && !left.archives.length && !left.resultZip) return undefined;

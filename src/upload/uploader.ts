@@ -107,7 +107,7 @@ export class Uploader {
     this.failures.clear();
     const queued: { path: string; size: number }[] = [];
     const skipped = (path: string, why: string) => this.options.warn(`outputs/${path}: not sent, ${why}`);
-    for await (const file of scanFiles(this.options.outputsDir, { onSkipped: skipped, linksNotInto: this.options.privatePaths ?? [] })) {
+    for await (const file of this.scan(skipped)) {
       const kind = this.kindOf(file.path);
       if (kind.kind === "skip") continue;
       if (kind.kind === "file" && this.isSent(file.path, file.size, file.mtimeMs)) continue;
@@ -145,6 +145,23 @@ export class Uploader {
     for (const s of this.settling.values()) clearTimeout(s.timer);
     this.settling.clear();
     this.pool.stop();
+  }
+
+  /**
+   * The outputs the platform lacks as the journal records it (paths relative to outputs/, sorted),
+   * judged as the final pass judges them: a whole file not done in its current size and mtime, a
+   * live file not appended up to its current size; what is sent another way or left out is not.
+   */
+  async unsent(): Promise<string[]> {
+    const unsent: string[] = [];
+    for await (const file of this.scan()) {
+      const kind = this.kindOf(file.path);
+      if (kind.kind === "skip") continue;
+      const entry = this.options.journal.get(file.path);
+      const sent = kind.kind === "live" ? entry?.kind === "live" && entry.offset === file.size : this.isSent(file.path, file.size, file.mtimeMs);
+      if (!sent) unsent.push(file.path);
+    }
+    return unsent.sort((a, b) => a.localeCompare(b));
   }
 
   /** Also leaves out what was handed elsewhere for this run (`leave`), e.g. the files packed into an archive. */
@@ -205,6 +222,11 @@ export class Uploader {
         .catch(() => this.settling.delete(path));
     }, this.options.settleMs);
     this.settling.set(path, { version, timer });
+  }
+
+  /** Every file under outputs/, a link as the file it leads to unless it leads out or to a private path. */
+  private scan(onSkipped?: (path: string, why: string) => void) {
+    return scanFiles(this.options.outputsDir, { linksNotInto: this.options.privatePaths ?? [], ...(onSkipped ? { onSkipped } : {}) });
   }
 
   private isSent(path: string, size: number, mtimeMs: number): boolean {
