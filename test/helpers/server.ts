@@ -49,6 +49,11 @@ export async function seedRunData(dataDir: string, project: string, simulation: 
   await writeFile(file, JSON.stringify(runData));
 }
 
+/** Run data with nothing in it but the physics feature's `config` (solverConfig.json): for runs whose solver needs no inputs. */
+export function plainRunData(config: Record<string, unknown> = {}): RunData {
+  return { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config } };
+}
+
 /** A file `GET storage/runner/{fileId}` answers. */
 export async function seedFile(dataDir: string, fileId: string, bytes: Uint8Array | string): Promise<void> {
   const file = path.join(dataDir, "files", fileId);

@@ -17,7 +17,7 @@ import { startStub } from "../helpers/http-stub.js";
 import { passOn } from "../helpers/pass-on.js";
 import { readJson, writePlatformRun } from "../helpers/platform-run.js";
 import { runCli } from "../helpers/run-cli.js";
-import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { callServer, plainRunData, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 import { waitFor } from "../helpers/pids.js";
 
@@ -39,7 +39,7 @@ raise SystemExit(1)
 async function prepare() {
   const s = await startTestServer({ socketIo: false });
   cleanups.push(() => s.cleanup());
-  await seedRunData(s.dataDir, "p1", "sim1", { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } });
+  await seedRunData(s.dataDir, "p1", "sim1", plainRunData());
   const front = { hold: true, held: [] as ServerResponse[] };
   const stub = await startStub(async (req, res) => {
     const body = req.body.toString("utf8");

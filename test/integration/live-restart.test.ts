@@ -16,7 +16,7 @@ import { createPlatformClient } from "../../src/platform/index.js";
 import { platformFields, sha256, writeConfig } from "../helpers/platform-run.js";
 import { startStub, type HttpStub, type StubRequest } from "../helpers/http-stub.js";
 import { passOn } from "../helpers/pass-on.js";
-import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { callServer, plainRunData, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
 import { REPO_ROOT, useTempWorks } from "../helpers/work-dir.js";
 
 const { tempDir } = useTempWorks();
@@ -84,7 +84,7 @@ async function prepare(answer: Answer) {
   // v1 only and no socket.io: the front passes plain requests on, not a websocket.
   const s = await startTestServer({ v2: false, socketIo: false });
   cleanups.push(() => s.cleanup());
-  await seedRunData(s.dataDir, "p1", "sim1", { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } });
+  await seedRunData(s.dataDir, "p1", "sim1", plainRunData());
   const { stub, appends } = await front(s, answer);
   const dir = await tempDir("pw-live-restart-");
   await mkdir(join(dir, "scripts"));

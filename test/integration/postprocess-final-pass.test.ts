@@ -12,7 +12,7 @@ import { runSolver, syncRun, type RunEvent } from "../../src/index.js";
 import type { RunNode, TreeNode } from "../../src/platform/types.js";
 import { runRecord as fetchRunRecord } from "../helpers/server-records.js";
 import { platformFields, writeConfig, writePlatformRun } from "../helpers/platform-run.js";
-import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { callServer, plainRunData, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -41,12 +41,7 @@ interface RunRecord {
 async function prepare(serverOptions: Parameters<typeof startTestServer>[0]) {
   const s = await startTestServer(serverOptions);
   cleanups.push(() => s.cleanup());
-  await seedRunData(s.dataDir, "p1", "sim1", {
-    simulation: { tree: {}, meshes: [] },
-    materials: [],
-    inputs: {},
-    physicsFeature: { config: { downloadable: { basic: { outputs: { files: true } } } } },
-  });
+  await seedRunData(s.dataDir, "p1", "sim1", plainRunData({ downloadable: { basic: { outputs: { files: true } } } }));
   const dir = await mkdtemp(join(tmpdir(), "pw-final-pass-"));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const configPath = await writePlatformRun(dir, s, SOLVER);

@@ -20,7 +20,7 @@ import { createWorkFolders, workPaths } from "../../src/work-paths.js";
 import { requestCount, runRecord as fetchRunRecord } from "../helpers/server-records.js";
 import { platformFields, readJson, sha256, writeConfig, writePlatformRun } from "../helpers/platform-run.js";
 import { runCli } from "../helpers/run-cli.js";
-import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { callServer, plainRunData, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -69,12 +69,7 @@ interface RunRecord {
 async function prepare() {
   const s = await startTestServer({ uploadBytesPerSecond: BYTES_PER_SECOND });
   cleanups.push(() => s.cleanup());
-  await seedRunData(s.dataDir, "p1", "sim1", {
-    simulation: { tree: {}, meshes: [] },
-    materials: [],
-    inputs: {},
-    physicsFeature: { config: { downloadable: { basic: { outputs: { "results.csv": true } } } } },
-  });
+  await seedRunData(s.dataDir, "p1", "sim1", plainRunData({ downloadable: { basic: { outputs: { "results.csv": true } } } }));
   const dir = await mkdtemp(join(tmpdir(), "pw-flush-time-"));
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const configPath = await writePlatformRun(dir, s, SOLVER);

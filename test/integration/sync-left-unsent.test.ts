@@ -18,7 +18,7 @@ import { requestCount, runRecord as fetchRunRecord } from "../helpers/server-rec
 import { startStub, type StubRequest } from "../helpers/http-stub.js";
 import { readJson, sha256, writePlatformRun } from "../helpers/platform-run.js";
 import { runCli } from "../helpers/run-cli.js";
-import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { callServer, plainRunData, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 
 const { tempDir } = useTempWorks();
@@ -102,12 +102,7 @@ async function prepare() {
   // upload is opened with its output's path.
   const s = await startTestServer({ socketIo: false });
   cleanups.push(() => s.cleanup());
-  await seedRunData(s.dataDir, "p1", "sim1", {
-    simulation: { tree: {}, meshes: [] },
-    materials: [],
-    inputs: {},
-    physicsFeature: { config: { downloadable: { basic: { outputs: { "results.csv": true } } } } },
-  });
+  await seedRunData(s.dataDir, "p1", "sim1", plainRunData({ downloadable: { basic: { outputs: { "results.csv": true } } } }));
   const front = await startFront(s);
   const dir = await tempDir("pw-sync-left-");
   const configPath = await writePlatformRun(dir, { url: front.url, token: s.token }, SOLVER);
