@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import type { RequestBody } from "./call.js";
 import type { StreamBody } from "./form-body.js";
+import type { SelfWrittenBody } from "./http.js";
 
 export function jsonBody(value: unknown): () => RequestBody {
   const data = Buffer.from(JSON.stringify(value));
@@ -11,7 +12,7 @@ export function formBody(form: StreamBody): () => RequestBody {
   return () => ({ data: form.stream(), contentType: "application/x-www-form-urlencoded", contentLength: form.length });
 }
 
-export function octetBody(make: () => Buffer | Readable, length: number): () => RequestBody {
+export function octetBody(make: () => Buffer | Readable | SelfWrittenBody, length: number): () => RequestBody {
   return () => ({ data: make(), contentType: "application/octet-stream", contentLength: length });
 }
 

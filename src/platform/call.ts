@@ -5,7 +5,7 @@ import type { FormCodec } from "../form-codec/form-codec.js";
 import { BadAnswer } from "./answer-shape.js";
 import { PlatformCallError } from "./call-error.js";
 import { connectionReason, statusReason, type Timeouts } from "./failure-reason.js";
-import type { Http } from "./http.js";
+import type { Http, SelfWrittenBody } from "./http.js";
 import { parseRetryAfter } from "./retry-after.js";
 import { retryTransient, type RetryPolicy } from "./retry-policy.js";
 import { withCheckedRetry, type RetryOptions } from "./retry.js";
@@ -24,7 +24,7 @@ export interface CallContext extends Timeouts {
 export type Method = "GET" | "PUT" | "POST" | "PATCH" | "HEAD";
 
 export interface RequestBody {
-  data: Buffer | Readable;
+  data: Buffer | Readable | SelfWrittenBody;
   contentType: string;
   /** Required for a stream, so it goes out with a Content-Length rather than chunked. */
   contentLength?: number;

@@ -1,6 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { bareHostname } from "./bare-hostname.js";
 import { boundConnect } from "./connect-timeout.js";
 import { proxyAuthorization, tunnelingAgent } from "./proxy-agent.js";
@@ -22,9 +22,24 @@ export interface HttpRequest {
   /** Relative to host, its segments already encoded. */
   path: string;
   headers?: Record<string, string>;
-  /** A stream is sent as it is read; give `Content-Length` in `headers` so it does not go chunked. */
-  body?: Buffer | Readable;
+  /**
+   * A stream is sent as it is read, a SelfWrittenBody writes itself; give `Content-Length` in
+   * `headers` so either does not go chunked.
+   */
+  body?: Buffer | Readable | SelfWrittenBody;
   signal?: AbortSignal;
+}
+
+/**
+ * A body that writes itself into the request (src/fs/file-range-body.ts): for bytes read into
+ * buffers used again, which only the writer knows are free again. The request is ended after it.
+ */
+export interface SelfWrittenBody {
+  writeTo(out: Writable): Promise<void>;
+}
+
+export function isSelfWritten(body: object): body is SelfWrittenBody {
+  return typeof (body as Partial<SelfWrittenBody>).writeTo === "function";
 }
 
 export interface HttpAnswer {
@@ -92,6 +107,14 @@ export function createHttp(options: HttpOptions): Http {
         const body = request.body;
         if (body === undefined || Buffer.isBuffer(body)) {
           req.end(body);
+          return;
+        }
+        if (isSelfWritten(body)) {
+          // A body that fails ends the request; a request that fails stops the body (it watches for "close").
+          body.writeTo(req).then(
+            () => req.end(),
+            (error: unknown) => req.destroy(error as Error),
+          );
           return;
         }
         // A body that fails ends the request; a request that fails stops reading the body.

@@ -4,6 +4,7 @@ import { capabilitiesOf, completeUploadOf, offsetOf, openUploadOf } from "./answ
 import { jsonBody, octetBody, pathOf } from "./bodies.js";
 import { UploadOffsetConflict } from "./call-error.js";
 import { call, type CallContext } from "./call.js";
+import type { SelfWrittenBody } from "./http.js";
 import { textAnswer } from "./run-calls.js";
 import type { Capabilities, CompleteUploadAnswer, OpenUploadAnswer, OpenUploadBody, UploadOffsetAnswer } from "./types.js";
 
@@ -48,10 +49,10 @@ export function openUpload(ctx: CallContext, body: OpenUploadBody): Promise<Open
 }
 
 /**
- * The bytes to send: a Buffer, or a function that opens a fresh stream for every try.
- * A bare stream can be sent only once, so it gets one try.
+ * The bytes to send: a Buffer, or a function that makes a fresh stream (or body that writes
+ * itself) for every try. A bare stream can be sent only once, so it gets one try.
  */
-export type UploadBytes = Buffer | Readable | (() => Readable);
+export type UploadBytes = Buffer | Readable | (() => Readable | SelfWrittenBody);
 
 /** Sends `length` bytes at `offset`. A 409 throws an UploadOffsetConflict carrying the platform's offset. */
 export async function sendUploadBytes(

@@ -1,4 +1,5 @@
 import type { Readable } from "node:stream";
+import type { FileRangeBody } from "../fs/file-range-body.js";
 import type {
   CompleteUploadAnswer,
   OpenUploadAnswer,
@@ -17,7 +18,7 @@ export interface UploadTarget {
   appendFile(body: { filename: string; bytes: Buffer; isNew: boolean; metadata: UploadMetadata; isAscii: boolean }): Promise<void>;
   uploadChunk(body: { filename: string; fileSize: number; chunkIndex: number; bytes: Buffer; metadata: UploadMetadata }): Promise<void>;
   openUpload(body: OpenUploadBody): Promise<OpenUploadAnswer>;
-  sendUploadBytes(uploadId: string, offset: number, body: Buffer | (() => Readable), length: number): Promise<UploadOffsetAnswer>;
+  sendUploadBytes(uploadId: string, offset: number, body: Buffer | (() => Readable | FileRangeBody), length: number): Promise<UploadOffsetAnswer>;
   completeUpload(uploadId: string): Promise<CompleteUploadAnswer>;
   /**
    * The wait after try `attempt` (from 1) of a send the uploader repeats itself (a live file sent

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { closeSync, createReadStream, openSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import type { UploadMetadata } from "../platform/types.js";
+import { FileRangeBody } from "../fs/file-range-body.js";
 import { fileSha256 } from "../fs/file-sha256.js";
 import { readPiece } from "./read-piece.js";
 import type { UploadTarget } from "./upload-target.js";
@@ -107,7 +108,7 @@ async function uploadV2(target: UploadTarget, absPath: string, options: WholeFil
   while (offset < size) {
     const from = offset;
     try {
-      const body = piece ? piece.subarray(from) : () => createReadStream(absPath, { start: from, end: size - 1, highWaterMark: READ_BYTES });
+      const body = piece ? piece.subarray(from) : () => new FileRangeBody(absPath, from, size);
       ({ offset } = await target.sendUploadBytes(uploadId, from, body, size - from));
     } catch (error) {
       const held = conflictOffset(error);
@@ -120,9 +121,6 @@ async function uploadV2(target: UploadTarget, absPath: string, options: WholeFil
   await target.completeUpload(uploadId);
   return { size, sha256 };
 }
-
-/** PATCH bodies are read in 1 MiB pieces: the default 64 KiB cost a round of the event loop each. */
-const READ_BYTES = 1024 * 1024;
 
 
 /** A 409 of v2 carries the offset the platform holds: resume from there. */
