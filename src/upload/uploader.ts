@@ -110,7 +110,12 @@ export class Uploader {
     for await (const file of this.scan(skipped)) {
       const kind = this.kindOf(file.path);
       if (kind.kind === "skip") continue;
-      if (kind.kind === "file" && this.isSent(file.path, file.size, file.mtimeMs)) continue;
+      if (kind.kind === "file" && this.isSent(file.path, file.size, file.mtimeMs)) {
+        // Its entry too: the run node that listed it may have been refused after the bytes arrived
+        // (a restart or `sync` then starts from the node as the platform last accepted it).
+        this.listSent(file.path);
+        continue;
+      }
       if (kind.kind === "live") {
         // What is left to append, as the progress counts a live file's sends: its growth since the
         // last send (the whole file when it shrank, so is sent again).
@@ -322,6 +327,12 @@ export class Uploader {
     this.options.journal.set(path, { ...entry, sha256, offset: before.size, done: true });
     this.options.onSent?.(path, before.size);
     this.list("downloadables", path, id, storedName);
+  }
+
+  /** A whole file the journal says the platform has, listed under the id and stored name it was sent with. */
+  private listSent(path: string): void {
+    const entry = this.options.journal.get(path);
+    if (entry?.kind === "file") this.list("downloadables", path, entry.id, entry.storedName);
   }
 
   /** Each output is listed once in the run node (an upsert by id, so a resumed run lists it once too). */

@@ -2,7 +2,8 @@
  * `sync` after a run whose flush time ran out (debug/left-unsent.json): it sends only what was
  * left, to the run's own node, whether or not the run's final status went through; it does not
  * set a finished run `running` again; each archive and result.zip is listed once; a second sync
- * answers "already".
+ * answers "already". And an output whose bytes arrived but whose entry was refused with the run's
+ * updates is listed by sync, its bytes not sent again.
  *
  * A real runner and the real CLI against a real reference server on 127.0.0.1, behind a real
  * node:http front that plays the platform's trouble: it holds uploads (a platform too slow for the
@@ -250,6 +251,40 @@ describe("sync after a run whose flush time ran out", () => {
     // The entry names a result.zip the platform holds.
     expect(after.files.find((f) => f.filename === entry?.filename)?.path).toBe("result.zip");
     expect(childrenOf(after.node, "graphics").map((c) => c.slug)).toEqual(["vtp"]);
+    await expectOutputsOnServer(s, result.runId, dir);
+    expect(after.node.status).toBe("error");
+  }, 120_000);
+
+  it("outputs sent but their entries refused with the run's updates: sync lists them, without sending their bytes again", async () => {
+    const { s, front, dir, configPath } = await prepare();
+    const listsOutputs = (node: RunNode) => childrenOf(node, "downloadables").some((c) => c.name === "f0.dat" || c.name === "f1.dat");
+    // Every run update that lists an output of files/ is refused, the final one among them.
+    front.rule = (req) => {
+      const node = updatedNode(req);
+      return node && listsOutputs(node) ? 503 : "pass";
+    };
+    const result = await runSolver({ configPath, tuning: { retry: RETRY } });
+    expect(result.status).toBe("error");
+    // The platform has the outputs' bytes; the run node, as the platform holds it, does not list them.
+    await expectOutputsOnServer(s, result.runId, dir);
+    expect(listsOutputs((await runRecord(s, result.runId)).node)).toBe(false);
+    const opened: string[] = [];
+    front.rule = (req) => {
+      const path = uploadPath(req);
+      if (path) opened.push(path);
+      return "pass";
+    };
+    const first = await sync(configPath);
+    expect(first.code, first.stderr).toBe(0);
+    // The outputs' bytes are not sent again: sync opens uploads of the runner's own artifacts only.
+    expect(opened.filter((p) => p.startsWith("files/"))).toEqual([]);
+    const after = await runRecord(s, result.runId);
+    for (const name of ["f0.dat", "f1.dat"]) {
+      const entries = childrenOf(after.node, "downloadables").filter((c) => c.name === name);
+      expect(entries, `${name} listed once`).toHaveLength(1);
+      // The entry names the stored file the run sent.
+      expect(after.files.find((f) => f.filename === entries[0]?.filename)?.path).toBe(`files/${name}`);
+    }
     await expectOutputsOnServer(s, result.runId, dir);
     expect(after.node.status).toBe("error");
   }, 120_000);
