@@ -9,7 +9,7 @@ import type { RunNode } from "./platform/types.js";
 import { buildVisualizationArchives } from "./postprocess/index.js";
 import { openPlatformSession } from "./stages/platform-session.js";
 import { uploadProgress } from "./stages/post-process-stage.js";
-import { sendArchives, sendReport, sendResultZip } from "./stages/send-artifacts.js";
+import { reportEntryId, sendArchives, sendReport, sendResultZip } from "./stages/send-artifacts.js";
 import { readPlatformRunFile } from "./stages/platform-run-file.js";
 import { readLeftUnsent, removeLeftUnsent } from "./stages/left-unsent.js";
 import { createRunContext } from "./stages/run-context.js";
@@ -95,7 +95,7 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
     const { failed } = await session.uploader.finalPass(uploadProgress(ctx));
     const zip = join(paths.outputs, "result.zip");
     if (!listed.has("result.zip") && (await pathExists(zip))) await sendResultZip(session, zip);
-    if (result.report && (await pathExists(result.report))) await sendReport(session, result.report);
+    if (result.report && !listed.has("report") && (await pathExists(result.report))) await sendReport(session, result.report);
     if (steps.failures.length) {
       await session.reporter.flush().catch(() => undefined);
       throw steps.failures[0];
@@ -119,7 +119,7 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
 }
 
 /**
- * Which of the runner's own artifacts (the visualization archives by kind, "result.zip") the run
+ * Which of the runner's own artifacts (the visualization archives by kind, "result.zip", "report") the run
  * node lists, as the platform last accepted it (debug/platform-run.json). For a run whose flush
  * time ran out, this says more than debug/left-unsent.json: an artifact the run sent may have had
  * its entry refused with the final status, and one a failed sync sent is listed here but still
@@ -127,7 +127,9 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
  */
 function listedArtifacts(node: RunNode): Set<string> {
   const listed = new Set<string>();
+  const report = reportEntryId(node.id);
   for (const child of node.children) {
+    if (child.slug === "media" && child.children?.some((entry) => entry.id === report)) listed.add("report");
     if (child.slug !== "graphics" && child.slug !== "downloadables") continue;
     for (const entry of child.children ?? []) {
       if (entry.slug === "vtp" || entry.slug === "gltf" || entry.slug === "result.zip") listed.add(entry.slug);

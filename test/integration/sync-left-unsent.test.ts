@@ -97,6 +97,7 @@ function isFinalUpdate(req: StubRequest): boolean {
 
 const childrenOf = (node: RunNode, slug: string) => (node.children.find((c) => c.slug === slug)?.children ?? []) as TreeNode[];
 const resultZips = (node: RunNode) => childrenOf(node, "downloadables").filter((c) => c.slug === "result.zip");
+const reports = (node: RunNode) => childrenOf(node, "media").filter((c) => c.name === "report.html");
 
 async function prepare() {
   // No socket.io: the front passes plain requests on, not a websocket. v2 uploads, so that an
@@ -173,6 +174,7 @@ describe("sync after a run whose flush time ran out", () => {
     expect(childrenOf(last.node, "graphics")).toHaveLength(1);
     expect(resultZips(last.node)).toHaveLength(1);
     expect(last.files.filter((f) => f.path === "result.zip")).toHaveLength(1);
+    expect(reports(last.node), "the run report listed once").toHaveLength(1);
   }, 120_000);
 
   it("a leftover sync that fails leaves the run node's final status; the next sends the rest, result.zip once", async () => {
@@ -220,6 +222,7 @@ describe("sync after a run whose flush time ran out", () => {
     expect(after.node.status).toBe("error");
     expect(after.node.statusLabel).toBe(label);
     expect(await exists(leftPath)).toBe(false);
+    expect(reports(after.node), "the run report listed once, after two syncs").toHaveLength(1);
 
     const again = await sync(configPath);
     expect(again.code, again.stderr).toBe(0);
@@ -253,6 +256,7 @@ describe("sync after a run whose flush time ran out", () => {
     expect(childrenOf(after.node, "graphics").map((c) => c.slug)).toEqual(["vtp"]);
     await expectOutputsOnServer(s, result.runId, dir);
     expect(after.node.status).toBe("error");
+    expect(reports(after.node), "the run report listed once").toHaveLength(1);
   }, 120_000);
 
   it("outputs sent but their entries refused with the run's updates: sync lists them, without sending their bytes again", async () => {
@@ -287,5 +291,6 @@ describe("sync after a run whose flush time ran out", () => {
     }
     await expectOutputsOnServer(s, result.runId, dir);
     expect(after.node.status).toBe("error");
+    expect(reports(after.node), "the run report listed once").toHaveLength(1);
   }, 120_000);
 });
