@@ -18,6 +18,7 @@ import { workPaths } from "./work-paths.js";
 import { isFolder, pathExists } from "./fs/path-kind.js";
 import { shownHost } from "./config/host-url.js";
 import { EveryStep } from "./stages/every-step.js";
+import { unsentOutputLines } from "./stages/unsent-lines.js";
 import { takeWorkDirLock, type WorkDirLock } from "./work-lock/work-dir-lock.js";
 
 export interface SyncResult {
@@ -103,7 +104,8 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
     const files = result.outputs.filter((o) => outputKind(o.path).kind !== "skip").length - failed.length;
     if (failed.length) {
       await session.reporter.flush().catch(() => undefined);
-      throw new PlatformError(`${failed.length} output file(s) could not be sent; run sync again:\n${failed.map((f) => `  outputs/${f.path}: ${f.error}`).join("\n")}`);
+      const lines = unsentOutputLines(failed).map((l) => `  ${l}`);
+      throw new PlatformError(`${failed.length} output file(s) could not be sent; run sync again:\n${lines.join("\n")}`);
     }
     await session.reporter.finish(result.status, result.status === "finished" ? "finished" : (result.error?.message.split("\n")[0] ?? "error"));
     await session.markFinalSent();

@@ -1,10 +1,7 @@
 import { FlushTimeError, type ExitCodeValue } from "../errors.js";
 import { flushSeconds } from "./flush-deadline.js";
 import type { LeftUnsent } from "./left-unsent.js";
-import { shellQuote } from "../text/shell-quote.js";
-
-/** Outputs named one by one in the message; the rest are counted (the journal has them all). */
-const LISTED_OUTPUTS = 20;
+import { syncCommandFor, unsentOutputLines } from "./unsent-lines.js";
 
 export interface FlushShortfall {
   /** Why the sends were bounded, e.g. "after the solver failed (exit code 1)". */
@@ -21,14 +18,11 @@ export interface FlushShortfall {
 
 /** What the flush time left unsent, and the command that sends it later. */
 export function flushTimeError(s: FlushShortfall): FlushTimeError {
-  const lines = s.outputs.slice(0, LISTED_OUTPUTS).map((path) => `outputs/${path}`);
-  if (s.outputs.length > LISTED_OUTPUTS) lines.push(`… and ${s.outputs.length - LISTED_OUTPUTS} more output file(s) (debug/uploads.json records what was sent)`);
+  const lines = unsentOutputLines(s.outputs.map((path) => ({ path })));
   if (s.left.results) lines.push("the results of outputs/results.csv");
   for (const kind of s.left.archives) lines.push(`the ${kind} visualization archive`);
   if (s.left.resultZip) lines.push("result.zip");
-  const sync = s.configPath
-    ? `\`physicsworks-solve sync --configPath=${shellQuote(s.configPath)}\``
-    : "`physicsworks-solve sync` (or syncRun()) with this run's config";
+  const sync = syncCommandFor(s.configPath);
   return new FlushTimeError(
     `the flush time of ${flushSeconds(s.flushMs)} ${s.cause} ran out before everything reached the platform; not sent:\n` +
       `${lines.map((l) => `  ${l}`).join("\n")}\n` +

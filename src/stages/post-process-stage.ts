@@ -20,6 +20,7 @@ import type { Stage } from "./stage.js";
 import { EveryStep } from "./every-step.js";
 import { withinFlushTime } from "./flush-deadline.js";
 import { flushTimeError } from "./flush-time-error.js";
+import { syncCommandFor, unsentOutputLines } from "./unsent-lines.js";
 import { writeLeftUnsent, type LeftUnsent } from "./left-unsent.js";
 
 /**
@@ -107,6 +108,9 @@ async function sendToPlatform(ctx: RunContext, session: PlatformSession, archive
     return "all outputs on the platform, as the flush time ran out";
   }
   if (failures.length > 0) {
+    // What did not go through is `sync`'s to send, to this run, also once the run's final status
+    // has gone: without this record, sync would find that status sent and answer "already".
+    await writeLeftUnsent(ctx.paths.debug, { runId: ctx.runId, ...left });
     failures.slice(1).forEach((error) => ctx.warn(`post-processing: ${error instanceof Error ? error.message : String(error)}`));
     throw failures[0];
   }
@@ -128,25 +132,37 @@ async function sendAll(
   // Once the flush time has run out, the steps not begun are not begun.
   const step = (work: () => Promise<void>) => (session.sendsStopped ? Promise.resolve() : steps.run(work));
   if (left.results) {
-    await step(async () => {
-      await session.client.patchResults(ctx.runId, ctx.state.results);
-      left.results = false;
-    });
+    await step(() => sendPart(() => session.client.patchResults(ctx.runId, ctx.state.results), () => (left.results = false)));
   }
   await step(() => sendArchives(session, archives, (sent) => (left.archives = left.archives.filter((kind) => kind !== sent.kind))));
   if (zip) {
-    await step(async () => {
-      await sendResultZip(session, zip.path);
-      left.resultZip = false;
-    });
+    await step(() => sendPart(() => sendResultZip(session, zip.path), () => (left.resultZip = false)));
   }
   await step(async () => {
     const { failed } = await session.uploader.finalPass(uploadProgress(ctx));
     if (failed.length) {
-      const list = failed.map((f) => `  outputs/${f.path}: ${f.error}`).join("\n");
-      throw new PlatformError(`${failed.length} output file(s) could not be sent to the platform:\n${list}`);
+      const lines = unsentOutputLines(failed).map((l) => `  ${l}`);
+      throw new PlatformError(
+        `${failed.length} output file(s) could not be sent to the platform:\n${lines.join("\n")}\n` +
+          `${syncCommandFor(ctx.options.configPath)} sends them later, to the same run`,
+      );
     }
   });
+}
+
+/**
+ * Runs a send and clears its part of what is left (`done`) when it went through, or when the
+ * platform refused it: sent again by `sync`, it would be refused again, and keep every later sync
+ * from getting through. Its failure is still the caller's.
+ */
+async function sendPart(send: () => Promise<unknown>, done: () => void): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    if ((error as { refused?: unknown } | null)?.refused === true) done();
+    throw error;
+  }
+  done();
 }
 
 /**

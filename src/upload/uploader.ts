@@ -9,7 +9,7 @@ import { outputEntry, storedNameFor } from "./output-entry.js";
 import { basenameOf, outputKind } from "./output-kind.js";
 import { scanFiles } from "./scan-outputs.js";
 import type { JournalEntry, UploadJournal } from "./upload-journal.js";
-import type { RunMetadata, UploadTarget } from "./upload-target.js";
+import type { RunMetadata, TargetFailure, UploadTarget } from "./upload-target.js";
 import { uploadWholeFile } from "./whole-file.js";
 
 export interface UploaderOptions {
@@ -53,6 +53,14 @@ export interface FinalPassProgress {
  */
 const LIVE_RESTARTS = 5;
 
+/**
+ * Sends in a row that failed after all their tries for want of the platform (no answer, a 5xx:
+ * not a refusal, which is the file's own) before the final pass stops trying the rest: the
+ * platform is down, and each further file would wait through its own backoff (about half a
+ * minute with the default tries), hours for thousands of files. What is left goes by `sync`.
+ */
+export const DOWN_AFTER_FAILURES = 8;
+
 type Live = LiveFile & { id: string; lastSend: number; timer?: NodeJS.Timeout; listed: boolean };
 
 interface Settling {
@@ -79,6 +87,8 @@ export class Uploader {
    */
   private readonly stable = new Map<string, { size: number; mtimeMs: number }>();
   private final = false;
+  /** Final-pass sends that failed in a row for want of the platform (see DOWN_AFTER_FAILURES). */
+  private failingInARow = 0;
   private readonly stopping = new AbortController();
   private progress: ((bytes: number) => void) | undefined;
 
@@ -105,6 +115,7 @@ export class Uploader {
     this.settling.clear();
     await this.pool.idle();
     this.failures.clear();
+    this.failingInARow = 0;
     const queued: { path: string; size: number }[] = [];
     const skipped = (path: string, why: string) => this.options.warn(`outputs/${path}: not sent, ${why}`);
     for await (const file of this.scan(skipped)) {
@@ -268,6 +279,7 @@ export class Uploader {
     if (kind.kind === "live") await this.sendLive(path, kind.slug, kind.isAscii);
     else if (kind.kind === "file") await this.sendWhole(path);
     this.failures.delete(path);
+    this.failingInARow = 0;
   }
 
   /**
@@ -346,6 +358,15 @@ export class Uploader {
     const message = error instanceof Error ? error.message : String(error);
     if (!this.failures.has(path) && !this.final) this.options.warn(`${path}: not sent yet (${message}); it is sent again later`);
     this.failures.set(path, message);
+    if (!this.final || this.stopping.signal.aborted) return;
+    // A refusal is the platform answering about this file: it is up.
+    this.failingInARow = (error as TargetFailure | null)?.refused === true ? 0 : this.failingInARow + 1;
+    if (this.failingInARow < DOWN_AFTER_FAILURES) return;
+    const untried = this.pool.stop();
+    if (untried.length === 0) return;
+    const why = `not tried: the platform failed the ${this.failingInARow} sends before it in a row (the last: ${message})`;
+    for (const key of untried) this.failures.set(key, why);
+    this.options.warn(`the platform failed ${this.failingInARow} sends in a row: the ${untried.length} output file(s) not tried yet are left for \`sync\``);
   }
 
   private abs(path: string): string {

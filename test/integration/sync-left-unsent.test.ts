@@ -21,6 +21,7 @@ import { readJson, sha256, writePlatformRun } from "../helpers/platform-run.js";
 import { runCli } from "../helpers/run-cli.js";
 import { callServer, plainRunData, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
 import { useTempWorks } from "../helpers/work-dir.js";
+import { DOWN_AFTER_FAILURES } from "../../src/upload/uploader.js";
 
 const { tempDir } = useTempWorks();
 const cleanups: (() => Promise<void>)[] = [];
@@ -99,7 +100,7 @@ const childrenOf = (node: RunNode, slug: string) => (node.children.find((c) => c
 const resultZips = (node: RunNode) => childrenOf(node, "downloadables").filter((c) => c.slug === "result.zip");
 const reports = (node: RunNode) => childrenOf(node, "media").filter((c) => c.name === "report.html");
 
-async function prepare() {
+async function prepare(solver = SOLVER) {
   // No socket.io: the front passes plain requests on, not a websocket. v2 uploads, so that an
   // upload is opened with its output's path.
   const s = await startTestServer({ socketIo: false });
@@ -107,7 +108,7 @@ async function prepare() {
   await seedRunData(s.dataDir, "p1", "sim1", plainRunData({ downloadable: { basic: { outputs: { "results.csv": true } } } }));
   const front = await startFront(s);
   const dir = await tempDir("pw-sync-left-");
-  const configPath = await writePlatformRun(dir, { url: front.url, token: s.token }, SOLVER);
+  const configPath = await writePlatformRun(dir, { url: front.url, token: s.token }, solver);
   return { s, front, dir, configPath };
 }
 
@@ -292,5 +293,80 @@ describe("sync after a run whose flush time ran out", () => {
     await expectOutputsOnServer(s, result.runId, dir);
     expect(after.node.status).toBe("error");
     expect(reports(after.node), "the run report listed once").toHaveLength(1);
+  }, 120_000);
+});
+
+/** Forty outputs under files/; exits 0. */
+const MANY_FILES = `import os
+out = os.environ["PHYSICSWORKS_OUTPUTS_DIR"]
+os.makedirs(os.path.join(out, "files"), exist_ok=True)
+for i in range(40):
+    with open(os.path.join(out, "files", "f%02d.dat" % i), "wb") as f:
+        f.write(os.urandom(1024))
+`;
+
+describe("sync after a run whose platform went down in its final pass", () => {
+  it("the final pass stops trying after sends fail in a row; the run says what is left and sync sends it, once", async () => {
+    const { s, front, dir, configPath } = await prepare(MANY_FILES);
+    let opened = 0;
+    // Storage is down: every upload of an output fails with a 503; the run node's updates go through.
+    front.rule = (req) => {
+      if (!uploadPath(req)?.startsWith("files/")) return "pass";
+      opened++;
+      return 503;
+    };
+    const result = await runSolver({ configPath, tuning: { retry: RETRY } });
+    expect(result.status).toBe("error");
+    const message = result.error?.message ?? "";
+    expect(message).toMatch(/^40 output file\(s\) could not be sent to the platform:/);
+    // Twenty named, the rest counted, and the command that sends them later.
+    expect(message.match(/^ {2}outputs\/files\//gm)).toHaveLength(20);
+    expect(message).toContain("… and 20 more output file(s)");
+    expect(message).toContain("not tried: the platform failed the");
+    expect(message).toContain(`physicsworks-solve sync --configPath=${configPath}`);
+    // Not forty files' worth of tries (2 each): the sends stopped after DOWN_AFTER_FAILURES in a row,
+    // give or take the sends under way then (4 at once).
+    expect(opened).toBeLessThanOrEqual((DOWN_AFTER_FAILURES + 4) * RETRY.tries);
+    // The final status went through; what is left is recorded for sync.
+    expect((await readJson<{ finalSent: boolean }>(join(dir, "debug", "platform-run.json"))).finalSent).toBe(true);
+    expect(await readJson(join(dir, "debug", "left-unsent.json"))).toEqual({ runId: result.runId, results: false, archives: [], resultZip: false });
+
+    front.rule = () => "pass";
+    const first = await sync(configPath);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.answer).toMatchObject({ outcome: "sent", runId: result.runId });
+    const after = await runRecord(s, result.runId);
+    for (let i = 0; i < 40; i++) {
+      const path = `files/f${String(i).padStart(2, "0")}.dat`;
+      const stored = after.files.filter((f) => f.path === path);
+      expect(stored, `outputs/${path} on the server, once`).toHaveLength(1);
+      expect(stored[0]?.sha256).toBe(sha256(await readFile(join(dir, "outputs", path))));
+    }
+    expect(childrenOf(after.node, "downloadables").filter((c) => /^f\d\d\.dat$/.test(String(c.name)))).toHaveLength(40);
+    expect(after.node.status).toBe("error");
+
+    const again = await sync(configPath);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.answer).toMatchObject({ outcome: "already", runId: result.runId });
+  }, 120_000);
+
+  it("a results patch the platform refused is not left for sync: sending it again would be refused again", async () => {
+    const { front, dir, configPath } = await prepare(MANY_FILES.replace("range(40)", "range(2)") + `with open(os.path.join(out, "results.csv"), "w") as f:
+    f.write("name,type,value\\nT,scalar,1.5\\n")
+`);
+    let patches = 0;
+    front.rule = (req) => {
+      if (req.method !== "PUT" || !req.url.startsWith("/simulation/run/patch/")) return "pass";
+      patches++;
+      return 422;
+    };
+    const result = await runSolver({ configPath, tuning: { retry: RETRY } });
+    expect(result.status).toBe("error");
+    expect(result.error?.message).toContain("422");
+    expect(await readJson(join(dir, "debug", "left-unsent.json"))).toEqual({ runId: result.runId, results: false, archives: [], resultZip: false });
+    const first = await sync(configPath);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.answer).toMatchObject({ outcome: "sent", runId: result.runId });
+    expect(patches, "the refused patch is not sent again").toBe(1);
   }, 120_000);
 });
