@@ -28,10 +28,11 @@ export class FileRangeBody {
    */
   async writeTo(out: Writable): Promise<void> {
     if (out.destroyed) return;
+    const handle = await open(this.path, "r");
     const pieces = new Pieces(Math.min(PIECE_BYTES, Math.max(1, this.end - this.start)));
     const onClose = () => pieces.close();
     out.once("close", onClose);
-    const handle = await open(this.path, "r");
+    if (out.destroyed) pieces.close(); // closed while the file was being opened
     try {
       let position = this.start;
       while (position < this.end) {
