@@ -104,7 +104,7 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
 
   program
     .command("sync")
-    .description("send what an offline run left in its work directory, or what a run's flush time left unsent (safe to run twice)")
+    .description("send what an offline run left in its work directory, or what a run could not send to its platform (its flush time ran out, or the platform failed its sends): to the same run, safe to run twice")
     .option("--configPath <file>", "the run's config.json (with host, token, project, simulation, job, owner)")
     .option("--workDir <dir>", "work directory (overrides the config's workDir)")
     .option("--tokenFile <file>", "read the platform token from this file")

@@ -32,7 +32,7 @@ export interface SyncResult {
 /**
  * Sends a run that went on without its platform (offline, or the platform unreachable): the run
  * node, the results, every output, and the final status the run ended with; or, to its own run
- * node, what a run's flush time left unsent (debug/left-unsent.json). Safe to run twice: the
+ * node, what a run could not send (debug/left-unsent.json: its flush time ran out, or sends failed). Safe to run twice: the
  * journal says what the platform has of the outputs, the run node which of the runner's archives
  * and result.zip it lists, and a run whose final status went through with nothing left is left alone.
  */
