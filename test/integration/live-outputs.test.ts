@@ -9,7 +9,7 @@ import type { RunResult } from "../../src/run-result.js";
 import { platformFields, sha256, writeConfig } from "../helpers/platform-run.js";
 import { waitFor } from "../helpers/pids.js";
 import { runCli } from "../helpers/run-cli.js";
-import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { callServer, seedRunData, startTestServer, type TestServer, plainRunData } from "../helpers/server.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 
 const { work } = useTempWorks();
@@ -18,7 +18,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.cleanup()));
 });
 
-const RUN_DATA = { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } };
+const RUN_DATA = plainRunData();
 
 async function platformWork(solver: string, options: Parameters<typeof startTestServer>[0] = {}) {
   const s = await startTestServer(options);

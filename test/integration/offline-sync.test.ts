@@ -5,7 +5,7 @@ import { runSolver, syncRun } from "../../src/index.js";
 import type { RunResult } from "../../src/run-result.js";
 import { platformFields, readJson, sha256, writeConfig } from "../helpers/platform-run.js";
 import { runCli } from "../helpers/run-cli.js";
-import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { callServer, seedRunData, startTestServer, type TestServer, plainRunData } from "../helpers/server.js";
 import { REPO_ROOT, useTempWorks } from "../helpers/work-dir.js";
 
 const { tempDir } = useTempWorks();
@@ -14,7 +14,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.cleanup()));
 });
 
-const RUN_DATA = { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } };
+const RUN_DATA = plainRunData();
 
 /** A heat1d work directory with its scripts on disk and a config naming the server. */
 async function heat1dWork(url: string, token: string) {

@@ -10,7 +10,7 @@ import { splice, startTestProxy, type TestProxy } from "../helpers/http-proxy.js
 import { platformFields, writeConfig } from "../helpers/platform-run.js";
 import { waitFor } from "../helpers/pids.js";
 import { runCli } from "../helpers/run-cli.js";
-import { callServer, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { callServer, seedRunData, startTestServer, type TestServer, plainRunData } from "../helpers/server.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 
 const { work } = useTempWorks();
@@ -90,7 +90,7 @@ describe("the platform through an HTTP proxy", () => {
 
   it("http platform: the live socket goes to http_proxy as a CONNECT tunnel, and a run:abort through it stops the run", async () => {
     const s = await server();
-    await seedRunData(s.dataDir, "p1", "sim1", { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } });
+    await seedRunData(s.dataDir, "p1", "sim1", plainRunData());
     const p = await proxy();
     const w = await work("sleeper.py");
     await writeConfig(w.configPath, platformFields(s, { workDir: ".", mainScript: "sleeper.py" }));
@@ -119,7 +119,7 @@ describe("the platform through an HTTP proxy", () => {
 
   it("https platform: a whole run goes through https_proxy's CONNECT tunnels, TLS end to end", async () => {
     const s = await server();
-    await seedRunData(s.dataDir, "p1", "sim1", { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } });
+    await seedRunData(s.dataDir, "p1", "sim1", plainRunData());
     const front = await tlsFront(s);
     const p = await proxy();
     const w = await work("hello.py");

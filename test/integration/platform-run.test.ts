@@ -8,7 +8,7 @@ import type { RunNode, TreeNode } from "../../src/platform/types.js";
 import { heat1dRunData, heat1dScriptsZip, platformFields, readJson, sha256, writeConfig } from "../helpers/platform-run.js";
 import { isAlive, readPids, waitFor } from "../helpers/pids.js";
 import { runCli } from "../helpers/run-cli.js";
-import { callServer, seedFile, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { callServer, seedFile, seedRunData, startTestServer, type TestServer, plainRunData } from "../helpers/server.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 
 const { tempDir, work } = useTempWorks();
@@ -165,7 +165,7 @@ describe("a run against the reference server", () => {
     const w = await work("grandchild.py", {});
     const pidsFile = join(w.dir, "pids.json");
     await writeConfig(w.configPath, platformFields(s, { workDir: ".", mainScript: "grandchild.py" }));
-    await seedRunData(s.dataDir, "p1", "sim1", { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } });
+    await seedRunData(s.dataDir, "p1", "sim1", plainRunData());
     const running = runSolver({ configPath: w.configPath, grace: "1s", env: { ...process.env, PIDS_FILE: pidsFile } });
     const pids = await readPids(pidsFile);
     const runId = (await readJson<{ resource: { id: string } }>(w.configPath)).resource.id;

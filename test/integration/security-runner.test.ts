@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { resolveRunOptions, runSolver } from "../../src/index.js";
 import { writeConfig } from "../helpers/platform-run.js";
 import { runCli } from "../helpers/run-cli.js";
-import { seedFile, seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { seedFile, seedRunData, startTestServer, type TestServer, plainRunData } from "../helpers/server.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 import { recognisableToken, tokenLeaks, walk } from "../reliability/lib.js";
 
@@ -37,7 +37,7 @@ describe("hostile archives from the platform", () => {
       const archive = join(dir, name.startsWith("symlink") ? "scripts.tar" : "scripts.zip");
       execFileSync("python3", ["-c", script, archive]);
       await seedFile(s.dataDir, "hostile", await readFile(archive));
-      await seedRunData(s.dataDir, "p1", "sim1", { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {}, scripts: "hostile" } });
+      await seedRunData(s.dataDir, "p1", "sim1", { ...plainRunData(), physicsFeature: { config: {}, scripts: "hostile" } });
       await mkdir(join(dir, "a/b/work"), { recursive: true });
       const configPath = join(dir, "a/b/work/config.json");
       await writeConfig(configPath, { workDir: ".", host: s.url, token: s.token, project: "p1", simulation: "sim1", job: "j1", owner: "o1" });
@@ -58,7 +58,7 @@ describe("the token", () => {
     const token = recognisableToken();
     const s = await startTestServer({ token });
     servers.push(s);
-    await seedRunData(s.dataDir, "p1", "sim1", { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } });
+    await seedRunData(s.dataDir, "p1", "sim1", plainRunData());
     const dir = await tempDir("pw-sec-token-");
     await mkdir(join(dir, "scripts"));
     // A solver that tries to leak it: prints its environment and writes it to an output, a log and state.txt.

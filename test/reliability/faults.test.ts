@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSolver } from "../../src/index.js";
 import { writeConfig } from "../helpers/platform-run.js";
-import { seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { seedRunData, startTestServer, type TestServer, plainRunData } from "../helpers/server.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 import { checkIntact, faultCount, fmt, recognisableToken, requestLog, summary, tokenLeaks } from "./lib.js";
 
@@ -17,7 +17,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.cleanup()));
 });
 
-const RUN_DATA = { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } };
+const RUN_DATA = plainRunData();
 const FILES = 2000;
 const BIG_MB = 200;
 

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { RunResult } from "../../src/run-result.js";
 import { writeConfig } from "../helpers/platform-run.js";
 import { runCli } from "../helpers/run-cli.js";
-import { seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { seedRunData, startTestServer, type TestServer, plainRunData } from "../helpers/server.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 import { checkIntact, fileSha, fmt, recognisableToken, runAnswer, summary, tokenLeaks } from "./lib.js";
 
@@ -20,7 +20,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.cleanup()));
 });
 
-const RUN_DATA = { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } };
+const RUN_DATA = plainRunData();
 const STDOUT_MB = Number(process.env.REL_STDOUT_MB ?? 256);
 const STATE_LINES = 100_000;
 /** The runner's peak resident memory must stay below this, whatever the solver prints. */

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSolver, syncRun } from "../../src/index.js";
 import { writeConfig } from "../helpers/platform-run.js";
-import { seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { seedRunData, startTestServer, type TestServer, plainRunData } from "../helpers/server.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 import { checkIntact, fmt, freePort, recognisableToken, requestLog, summary, tokenLeaks } from "./lib.js";
 
@@ -16,7 +16,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.cleanup()));
 });
 
-const RUN_DATA = { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } };
+const RUN_DATA = plainRunData();
 
 describe("the platform unreachable, then sync", () => {
   it("an offline-fallback run sent later with sync: everything on the server, status finished", async () => {

@@ -10,7 +10,7 @@ import type { RunResult } from "../../src/run-result.js";
 import { writeConfig } from "../helpers/platform-run.js";
 import { waitFor } from "../helpers/pids.js";
 import { runCli } from "../helpers/run-cli.js";
-import { seedRunData, startTestServer, type TestServer } from "../helpers/server.js";
+import { seedRunData, startTestServer, type TestServer, plainRunData } from "../helpers/server.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 import { checkIntact, fmt, recognisableToken, requestLog, summary, tokenLeaks, walk } from "./lib.js";
 
@@ -20,7 +20,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.cleanup()));
 });
 
-const RUN_DATA = { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } };
+const RUN_DATA = plainRunData();
 const FILES = 600;
 const BIG_MB = 32;
 

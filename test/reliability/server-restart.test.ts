@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runSolver } from "../../src/index.js";
 import { readJson, writeConfig } from "../helpers/platform-run.js";
 import { waitFor } from "../helpers/pids.js";
-import { seedRunData } from "../helpers/server.js";
+import { seedRunData, plainRunData } from "../helpers/server.js";
 import { useTempWorks } from "../helpers/work-dir.js";
 import { checkIntact, fmt, recognisableToken, requestLog, serveProcess, summary, tokenLeaks, type ServerProcess } from "./lib.js";
 
@@ -21,7 +21,7 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-const RUN_DATA = { simulation: { tree: {}, meshes: [] }, materials: [], inputs: {}, physicsFeature: { config: {} } };
+const RUN_DATA = plainRunData();
 const OUTAGE_MS = 10_000;
 
 describe("the server killed and started again", () => {
