@@ -77,7 +77,7 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
     // A run whose final status went through keeps it: were this sync to fail, the node would show
     // `running` for a run that has ended. The end of the sync sends that final status again.
     if (!(left && ownRun?.finalSent)) {
-      const label = left ? "sending what the run's flush time left unsent" : "sending the results of an offline run";
+      const label = left ? "sending what the run left unsent" : "sending the results of an offline run";
       session.reporter.status("running", Math.min(result.progress, 90), label);
     }
     // A refused results patch or a failed archive must not keep the outputs from being sent, as in

@@ -33,7 +33,20 @@ export async function readLeftUnsent(debugDir: string, runId: string | undefined
   }
 }
 
+/**
+ * Records what is left, together with what an earlier record of the same run says is left: a later
+ * step of the run (the run report) must not take back what an earlier one (the sends) left.
+ */
 export async function writeLeftUnsent(debugDir: string, left: LeftUnsent): Promise<void> {
+  const earlier = await readLeftUnsent(debugDir, left.runId);
+  if (earlier) {
+    left = {
+      runId: left.runId,
+      results: left.results || earlier.results,
+      archives: [...new Set([...earlier.archives, ...left.archives])],
+      resultZip: left.resultZip || earlier.resultZip,
+    };
+  }
   const path = leftUnsentPath(debugDir);
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, `${JSON.stringify(left)}\n`);

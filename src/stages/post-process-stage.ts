@@ -21,7 +21,7 @@ import { EveryStep } from "./every-step.js";
 import { withinFlushTime } from "./flush-deadline.js";
 import { flushTimeError } from "./flush-time-error.js";
 import { syncCommandFor, unsentOutputLines } from "./unsent-lines.js";
-import { writeLeftUnsent, type LeftUnsent } from "./left-unsent.js";
+import { removeLeftUnsent, writeLeftUnsent, type LeftUnsent } from "./left-unsent.js";
 
 /**
  * Reads results.csv, packs the visualization archives and result.zip, takes stock of outputs/ and
@@ -109,11 +109,15 @@ async function sendToPlatform(ctx: RunContext, session: PlatformSession, archive
   }
   if (failures.length > 0) {
     // What did not go through is `sync`'s to send, to this run, also once the run's final status
-    // has gone: without this record, sync would find that status sent and answer "already".
+    // has gone: without this record, sync would find that status sent and answer "already". Also
+    // what the platform refused: each sync tries it again, and says why it fails, until it is taken
+    // (a limit raised, a permission given).
     await writeLeftUnsent(ctx.paths.debug, { runId: ctx.runId, ...left });
     failures.slice(1).forEach((error) => ctx.warn(`post-processing: ${error instanceof Error ? error.message : String(error)}`));
     throw failures[0];
   }
+  // Everything went: a record an earlier start on this run node left is stale.
+  await removeLeftUnsent(ctx.paths.debug);
   await session.reporter.flush();
   return "all outputs on the platform";
 }
@@ -132,11 +136,17 @@ async function sendAll(
   // Once the flush time has run out, the steps not begun are not begun.
   const step = (work: () => Promise<void>) => (session.sendsStopped ? Promise.resolve() : steps.run(work));
   if (left.results) {
-    await step(() => sendPart(() => session.client.patchResults(ctx.runId, ctx.state.results), () => (left.results = false)));
+    await step(async () => {
+      await session.client.patchResults(ctx.runId, ctx.state.results);
+      left.results = false;
+    });
   }
   await step(() => sendArchives(session, archives, (sent) => (left.archives = left.archives.filter((kind) => kind !== sent.kind))));
   if (zip) {
-    await step(() => sendPart(() => sendResultZip(session, zip.path), () => (left.resultZip = false)));
+    await step(async () => {
+      await sendResultZip(session, zip.path);
+      left.resultZip = false;
+    });
   }
   await step(async () => {
     const { failed } = await session.uploader.finalPass(uploadProgress(ctx));
@@ -148,21 +158,6 @@ async function sendAll(
       );
     }
   });
-}
-
-/**
- * Runs a send and clears its part of what is left (`done`) when it went through, or when the
- * platform refused it: sent again by `sync`, it would be refused again, and keep every later sync
- * from getting through. Its failure is still the caller's.
- */
-async function sendPart(send: () => Promise<unknown>, done: () => void): Promise<void> {
-  try {
-    await send();
-  } catch (error) {
-    if ((error as { refused?: unknown } | null)?.refused === true) done();
-    throw error;
-  }
-  done();
 }
 
 /**

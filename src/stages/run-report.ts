@@ -29,7 +29,9 @@ export async function writeAndSendReport(ctx: RunContext, result: RunResult): Pr
         ctx.warn("the run report was not sent within the flush time; `physicsworks-solve sync` sends it later");
       }
     } catch (error) {
-      ctx.warn(`the run report could not be sent: ${(error as Error).message}`);
+      // The record (merged with what the sends left) makes `sync` send it later, to this run.
+      await writeLeftUnsent(ctx.paths.debug, { runId: ctx.runId, results: false, archives: [], resultZip: false }).catch(() => undefined);
+      ctx.warn(`the run report could not be sent: ${(error as Error).message}; \`physicsworks-solve sync\` sends it later`);
     }
   }
   return reportPath;

@@ -30,12 +30,16 @@ export class BoundedPool {
   }
 
   /**
-   * Starts no job from now on: what is queued is dropped (and returned), later pushes are ignored.
-   * Jobs under way run to their end (the caller stops them by its own means); `idle` settles once
-   * they have.
+   * Starts no job from now on: what is queued is dropped, later pushes are ignored. Jobs under way
+   * run to their end (the caller stops them by its own means); `idle` settles once they have.
    */
-  stop(): string[] {
+  stop(): void {
     this.stopped = true;
+    this.drain();
+  }
+
+  /** Drops what is queued and has not started, and returns it; jobs under way run to their end. */
+  drain(): string[] {
     const dropped = this.queue.splice(0);
     this.queued.clear();
     if (this.pending === 0) this.idleWaiters.splice(0).forEach((w) => w());

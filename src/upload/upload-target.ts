@@ -34,7 +34,8 @@ export interface UploadTarget {
 export interface TargetFailure {
   /**
    * The platform answered and refused the call (a 4xx other than 408 and 429): nothing was
-   * applied, and sending it again would be refused again. False or absent for any other failure.
+   * applied, and sending it again would be refused again. False for any other failed call (no
+   * answer, a 5xx, ...); absent when no call failed (the file itself could not be read).
    */
   refused?: boolean;
   /** The wait the answer's Retry-After asked for, in ms; retryDelay honours it. */

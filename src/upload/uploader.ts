@@ -41,6 +41,13 @@ export interface UploaderOptions {
   leaveTo?: (path: string) => boolean;
 }
 
+/** An output the final pass could not send. */
+export interface FailedOutput {
+  /** Relative to outputs/. */
+  path: string;
+  error: string;
+}
+
 export interface FinalPassProgress {
   doneBytes: number;
   totalBytes: number;
@@ -87,8 +94,11 @@ export class Uploader {
    */
   private readonly stable = new Map<string, { size: number; mtimeMs: number }>();
   private final = false;
-  /** Final-pass sends that failed in a row for want of the platform (see DOWN_AFTER_FAILURES). */
-  private failingInARow = 0;
+  /**
+   * Final-pass sends that failed in a row for want of the platform (see DOWN_AFTER_FAILURES);
+   * undefined until the pass has queued its files (sends queued during the run do not count).
+   */
+  private failingInARow: number | undefined;
   private readonly stopping = new AbortController();
   private progress: ((bytes: number) => void) | undefined;
 
@@ -108,14 +118,13 @@ export class Uploader {
    * After the solver: every file under outputs/ is sent as it now is (what the watcher missed too),
    * and the pass ends when the queue is empty. Returns the files that could not be sent.
    */
-  async finalPass(onProgress?: (p: FinalPassProgress) => void): Promise<{ failed: { path: string; error: string }[] }> {
+  async finalPass(onProgress?: (p: FinalPassProgress) => void): Promise<{ failed: FailedOutput[] }> {
     this.final = true;
     for (const file of this.live.values()) if (file.timer) clearTimeout(file.timer);
     for (const s of this.settling.values()) clearTimeout(s.timer);
     this.settling.clear();
     await this.pool.idle();
     this.failures.clear();
-    this.failingInARow = 0;
     const queued: { path: string; size: number }[] = [];
     const skipped = (path: string, why: string) => this.options.warn(`outputs/${path}: not sent, ${why}`);
     for await (const file of this.scan(skipped)) {
@@ -143,8 +152,10 @@ export class Uploader {
       onProgress?.(progress);
     };
     onProgress?.(progress);
+    this.failingInARow = 0;
     queued.forEach((q) => this.pool.push(q.path));
     await this.pool.idle();
+    this.failingInARow = undefined;
     this.progress = undefined;
     await this.options.journal.flush();
     return { failed: [...this.failures].map(([path, error]) => ({ path, error })) };
@@ -279,7 +290,7 @@ export class Uploader {
     if (kind.kind === "live") await this.sendLive(path, kind.slug, kind.isAscii);
     else if (kind.kind === "file") await this.sendWhole(path);
     this.failures.delete(path);
-    this.failingInARow = 0;
+    if (this.failingInARow !== undefined) this.failingInARow = 0;
   }
 
   /**
@@ -358,11 +369,14 @@ export class Uploader {
     const message = error instanceof Error ? error.message : String(error);
     if (!this.failures.has(path) && !this.final) this.options.warn(`${path}: not sent yet (${message}); it is sent again later`);
     this.failures.set(path, message);
-    if (!this.final || this.stopping.signal.aborted) return;
-    // A refusal is the platform answering about this file: it is up.
-    this.failingInARow = (error as TargetFailure | null)?.refused === true ? 0 : this.failingInARow + 1;
+    const refused = (error as TargetFailure | null)?.refused;
+    if (this.failingInARow === undefined || this.stopping.signal.aborted) return;
+    // A refusal is the platform answering about this file: it is up. A failure of the file itself
+    // (gone, unreadable, changed under the upload: no platform call failed) says nothing either way.
+    if (refused === true) this.failingInARow = 0;
+    else if (refused === false) this.failingInARow++;
     if (this.failingInARow < DOWN_AFTER_FAILURES) return;
-    const untried = this.pool.stop();
+    const untried = this.pool.drain();
     if (untried.length === 0) return;
     const why = `not tried: the platform failed the ${this.failingInARow} sends before it in a row (the last: ${message})`;
     for (const key of untried) this.failures.set(key, why);

@@ -350,23 +350,65 @@ describe("sync after a run whose platform went down in its final pass", () => {
     expect(again.answer).toMatchObject({ outcome: "already", runId: result.runId });
   }, 120_000);
 
-  it("a results patch the platform refused is not left for sync: sending it again would be refused again", async () => {
+  it("a results patch the platform refused is left for sync, which tries it again until the platform takes it", async () => {
     const { front, dir, configPath } = await prepare(MANY_FILES.replace("range(40)", "range(2)") + `with open(os.path.join(out, "results.csv"), "w") as f:
     f.write("name,type,value\\nT,scalar,1.5\\n")
 `);
     let patches = 0;
+    let refuse = true;
     front.rule = (req) => {
       if (req.method !== "PUT" || !req.url.startsWith("/simulation/run/patch/")) return "pass";
       patches++;
-      return 422;
+      return refuse ? 422 : "pass";
     };
     const result = await runSolver({ configPath, tuning: { retry: RETRY } });
     expect(result.status).toBe("error");
     expect(result.error?.message).toContain("422");
-    expect(await readJson(join(dir, "debug", "left-unsent.json"))).toEqual({ runId: result.runId, results: false, archives: [], resultZip: false });
+    expect(await readJson(join(dir, "debug", "left-unsent.json"))).toEqual({ runId: result.runId, results: true, archives: [], resultZip: false });
+    // Still refused: sync fails with the platform's reason, and keeps the record.
+    const refused = await sync(configPath);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain("422");
+    expect(await exists(join(dir, "debug", "left-unsent.json"))).toBe(true);
+    // Taken (say, the platform was mended): sync sends it, and only it.
+    refuse = false;
+    const taken = await sync(configPath);
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(taken.answer).toMatchObject({ outcome: "sent", runId: result.runId });
+    expect(patches).toBe(3);
+    const again = await sync(configPath);
+    expect(again.answer).toMatchObject({ outcome: "already", runId: result.runId });
+  }, 120_000);
+
+  it("results, outputs and the run report all failed: the report's failure keeps what the sends left, and sync sends all of it", async () => {
+    const { s, front, dir, configPath } = await prepare(MANY_FILES.replace("range(40)", "range(2)") + `with open(os.path.join(out, "results.csv"), "w") as f:
+    f.write("name,type,value\\nT,scalar,1.5\\n")
+`);
+    let syncPatches = 0;
+    let down = true;
+    front.rule = (req) => {
+      const patch = req.method === "PUT" && req.url.startsWith("/simulation/run/patch/");
+      if (!down) {
+        if (patch) syncPatches++;
+        return "pass";
+      }
+      const path = uploadPath(req);
+      return patch || path?.startsWith("files/") || path === "report.html" ? 503 : "pass";
+    };
+    const result = await runSolver({ configPath, tuning: { retry: RETRY } });
+    expect(result.status).toBe("error");
+    expect(result.warnings.join("\n")).toContain("the run report could not be sent");
+    // The report's failure came after the sends': it did not take back the results they left.
+    expect(await readJson(join(dir, "debug", "left-unsent.json"))).toEqual({ runId: result.runId, results: true, archives: [], resultZip: false });
+
+    down = false;
     const first = await sync(configPath);
     expect(first.code, first.stderr).toBe(0);
     expect(first.answer).toMatchObject({ outcome: "sent", runId: result.runId });
-    expect(patches, "the refused patch is not sent again").toBe(1);
+    expect(syncPatches).toBe(1);
+    const after = await runRecord(s, result.runId);
+    expect(reports(after.node), "the run report listed once").toHaveLength(1);
+    expect(after.files.filter((f) => f.path === "report.html")).toHaveLength(1);
+    for (const name of ["f00.dat", "f01.dat"]) expect(after.files.filter((f) => f.path === `files/${name}`), name).toHaveLength(1);
   }, 120_000);
 });
