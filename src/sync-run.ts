@@ -95,8 +95,9 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
     await steps.run(() => sendArchives(session, archives.filter((a) => !listed.has(a.kind))));
     const { failed } = await session.uploader.finalPass(uploadProgress(ctx));
     const zip = join(paths.outputs, "result.zip");
-    if (!listed.has("result.zip") && (await pathExists(zip))) await sendResultZip(session, zip);
-    if (result.report && !listed.has("report") && (await pathExists(result.report))) await sendReport(session, result.report);
+    // Each tried whatever failed before it: a refused result.zip must not keep the report back.
+    if (!listed.has("result.zip") && (await pathExists(zip))) await steps.run(() => sendResultZip(session, zip));
+    if (result.report && !listed.has("report") && (await pathExists(result.report))) await steps.run(() => sendReport(session, result.report as string));
     if (steps.failures.length) {
       await session.reporter.flush().catch(() => undefined);
       throw steps.failures[0];

@@ -1,5 +1,6 @@
 import { open } from "node:fs/promises";
 import type { Writable } from "node:stream";
+import { ExitCode, PhysicsWorksError } from "../errors.js";
 
 /** Pieces of 1 MiB: the default 64 KiB of a read stream cost a round of the event loop each. */
 const PIECE_BYTES = 1024 * 1024;
@@ -40,7 +41,12 @@ export class FileRangeBody {
         if (!buffer) return;
         const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, this.end - position), position);
         if (bytesRead === 0) {
-          throw new Error(`${this.path} ended at ${position} bytes while bytes up to ${this.end} were being sent: it changed under the upload`);
+          // Typed, so the platform client passes it on as it is: the file failed, not the platform.
+          throw new PhysicsWorksError(
+            "output-changed",
+            `${this.path} ended at ${position} bytes while bytes up to ${this.end} were being sent: it changed under the upload`,
+            ExitCode.platform,
+          );
         }
         position += bytesRead;
         if (out.destroyed) return;

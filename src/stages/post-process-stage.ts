@@ -117,7 +117,7 @@ async function sendToPlatform(ctx: RunContext, session: PlatformSession, archive
     throw failures[0];
   }
   // Everything went: a record an earlier start on this run node left is stale.
-  await removeLeftUnsent(ctx.paths.debug);
+  await removeLeftUnsent(ctx.paths.debug).catch((error: unknown) => ctx.warn(`could not remove debug/left-unsent.json: ${(error as Error).message}`));
   await session.reporter.flush();
   return "all outputs on the platform";
 }

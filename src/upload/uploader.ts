@@ -123,6 +123,10 @@ export class Uploader {
     for (const file of this.live.values()) if (file.timer) clearTimeout(file.timer);
     for (const s of this.settling.values()) clearTimeout(s.timer);
     this.settling.clear();
+    // What the run queued and has not started is queued again below if it is still unsent; only
+    // the sends under way are waited for (a platform down would make each queued one wait through
+    // its retries).
+    this.pool.drain();
     await this.pool.idle();
     this.failures.clear();
     const queued: { path: string; size: number }[] = [];
