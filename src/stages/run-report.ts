@@ -20,19 +20,21 @@ export async function writeAndSendReport(ctx: RunContext, result: RunResult): Pr
   }
   // Once the flush time has run out nothing more is sent: `sync` sends the report with the rest.
   const session = ctx.platform;
-  if (session && !session.sendsStopped) {
-    try {
-      // After an abort, a signal or a solver failure it keeps to the flush time; what it leaves, `sync` sends.
-      if ((await beforeFlushDeadline(ctx, () => sendReport(session, reportPath))) !== undefined) {
-        session.stopSends();
-        await writeLeftUnsent(ctx.paths.debug, { runId: ctx.runId, results: false, archives: [], resultZip: false }).catch(() => undefined);
-        ctx.warn("the run report was not sent within the flush time; `physicsworks-solve sync` sends it later");
-      }
-    } catch (error) {
-      // The record (merged with what the sends left) makes `sync` send it later, to this run.
-      await writeLeftUnsent(ctx.paths.debug, { runId: ctx.runId, results: false, archives: [], resultZip: false }).catch(() => undefined);
-      ctx.warn(`the run report could not be sent: ${(error as Error).message}; \`physicsworks-solve sync\` sends it later`);
+  if (!session || session.sendsStopped) return reportPath;
+  let unsent: string | undefined;
+  try {
+    // After an abort, a signal or a solver failure it keeps to the flush time.
+    if ((await beforeFlushDeadline(ctx, () => sendReport(session, reportPath))) !== undefined) {
+      session.stopSends();
+      unsent = "was not sent within the flush time";
     }
+  } catch (error) {
+    unsent = `could not be sent: ${(error as Error).message}`;
+  }
+  if (unsent !== undefined) {
+    // The record (merged with what the sends left) makes `sync` send it later, to this run.
+    await writeLeftUnsent(ctx.paths.debug, { runId: ctx.runId, results: false, archives: [], resultZip: false }).catch(() => undefined);
+    ctx.warn(`the run report ${unsent}; \`physicsworks-solve sync\` sends it later`);
   }
   return reportPath;
 }
