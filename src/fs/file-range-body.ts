@@ -1,9 +1,8 @@
 import { open } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { ExitCode, PhysicsWorksError } from "../errors.js";
+import { PIECE_BYTES } from "./piece-bytes.js";
 
-/** Pieces of 1 MiB: the default 64 KiB of a read stream cost a round of the event loop each. */
-const PIECE_BYTES = 1024 * 1024;
 /** Pieces in turn: one read while the others wait in the socket. Memory: this × PIECE_BYTES a body. */
 const PIECES = 4;
 

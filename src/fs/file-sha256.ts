@@ -1,8 +1,6 @@
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
-
-/** Pieces of 1 MiB: the default 64 KiB of a read stream cost a round of the event loop each. */
-const PIECE_BYTES = 1024 * 1024;
+import { PIECE_BYTES } from "./piece-bytes.js";
 
 /**
  * The sha256 of a file, read in 1 MiB pieces into two buffers in turn: the next piece is read (in
