@@ -29,19 +29,31 @@ export async function openExclusive(path: string, text: string, flag: "wx" | "ax
   return handle;
 }
 
-/** Read through one handle, so that the text and the mtime are of the same file. Undefined when there is none. */
+/** The lock as found; undefined when there is none. */
 export async function readLock(path: string): Promise<FoundLock | undefined> {
+  const found = await readWithMtime(path).catch((error: unknown) => {
+    throw lockFileError(path, error);
+  });
+  if (!found) return undefined;
+  const record = parseLockRecord(found.text);
+  return { raw: found.text, mtimeMs: found.mtimeMs, ...(record ? { record } : {}) };
+}
+
+/**
+ * A file's text and mtime, read through one handle, so that both are of the same file (a rename may
+ * put another at the path meanwhile). Undefined when there is none.
+ */
+export async function readWithMtime(path: string): Promise<{ text: string; mtimeMs: number } | undefined> {
   let handle;
   try {
     handle = await open(path, "r");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw lockFileError(path, error);
+    throw error;
   }
   try {
-    const [info, raw] = await Promise.all([handle.stat(), handle.readFile("utf8")]);
-    const record = parseLockRecord(raw);
-    return { raw, mtimeMs: info.mtimeMs, ...(record ? { record } : {}) };
+    const [info, text] = await Promise.all([handle.stat(), handle.readFile("utf8")]);
+    return { text, mtimeMs: info.mtimeMs };
   } finally {
     await handle.close();
   }

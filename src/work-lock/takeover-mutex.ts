@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { appendFile, link, open, rename, rm, stat } from "node:fs/promises";
+import { appendFile, link, rename, rm, stat } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { openExclusive } from "./lock-file.js";
+import { openExclusive, readWithMtime } from "./lock-file.js";
 
 /** A taker that died holding the takeover mutex leaves it behind; after this long it is removed. */
 export const TAKEOVER_STALE_MS = 10_000;
@@ -86,20 +86,8 @@ export async function removeStaleMutex(lockPath: string): Promise<void> {
   }
 }
 
-/** Let go of, or old: its taker died holding it. */
+/** Let go of, or old: its taker died holding it. Not stale when it cannot be read (gone, say). */
 async function isStale(file: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(file, "r");
-  } catch {
-    return false;
-  }
-  try {
-    const [info, text] = await Promise.all([handle.stat(), handle.readFile("utf8")]);
-    return text.includes(RELEASED) || Date.now() - info.mtimeMs > TAKEOVER_STALE_MS;
-  } catch {
-    return false;
-  } finally {
-    await handle.close();
-  }
+  const found = await readWithMtime(file).catch(() => undefined);
+  return found !== undefined && (found.text.includes(RELEASED) || Date.now() - found.mtimeMs > TAKEOVER_STALE_MS);
 }
