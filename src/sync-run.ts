@@ -32,9 +32,10 @@ export interface SyncResult {
 /**
  * Sends a run that went on without its platform (offline, or the platform unreachable): the run
  * node, the results, every output, and the final status the run ended with; or, to its own run
- * node, what a run could not send (debug/left-unsent.json: its flush time ran out, or sends failed). Safe to run twice: the
- * journal says what the platform has of the outputs, the run node which of the runner's archives
- * and result.zip it lists, and a run whose final status went through with nothing left is left alone.
+ * node, what a run could not send (debug/left-unsent.json: its flush time ran out, or sends
+ * failed). Safe to run twice: the journal says what the platform has of the outputs, the run node
+ * which of the runner's archives, result.zip and report it lists, and a run whose final status
+ * went through with nothing left is left alone.
  */
 export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
   const { options } = await resolveRunOptions(input);
@@ -122,8 +123,8 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
 }
 
 /**
- * Which of the runner's own artifacts (the visualization archives by kind, "result.zip", "report") the run
- * node lists, as the platform last accepted it (debug/platform-run.json). For a run whose flush
+ * Which of the runner's own artifacts (the visualization archives by kind, "result.zip",
+ * "report") the run node lists, as the platform last accepted it (debug/platform-run.json). For a run whose flush
  * time ran out, this says more than debug/left-unsent.json: an artifact the run sent may have had
  * its entry refused with the final status, and one a failed sync sent is listed here but still
  * named there.

@@ -4,9 +4,10 @@ import type { VisualizationKind } from "../postprocess/index.js";
 
 /**
  * debug/left-unsent.json: what a run left unsent (its flush time ran out, or sends failed: the
- * platform down at the end), whether or not its final status went through, so that `sync` sends it to that same run node, and only it (an archive or
- * result.zip sent twice would be listed twice). Outputs are not listed here: the upload journal
- * says which the platform lacks. `sync` removes it once it has sent the run.
+ * platform down at the end), whether or not its final status went through, so that `sync` sends
+ * it to that same run node, and only it (an archive or result.zip sent twice would be listed
+ * twice). Outputs are not listed here: the upload journal says which the platform lacks. `sync`
+ * removes it once it has sent the run.
  */
 export interface LeftUnsent {
   /** The run node it belongs to. */

@@ -122,7 +122,6 @@ async function uploadV2(target: UploadTarget, absPath: string, options: WholeFil
   return { size, sha256 };
 }
 
-
 /** A 409 of v2 carries the offset the platform holds: resume from there. */
 function conflictOffset(error: unknown): number | undefined {
   const e = error as { status?: unknown; offset?: unknown };

@@ -296,18 +296,23 @@ describe("sync after a run whose flush time ran out", () => {
   }, 120_000);
 });
 
-/** Forty outputs under files/; exits 0. */
-const MANY_FILES = `import os
+/** `count` outputs under files/ (f00.dat, f01.dat, …), results.csv with `withResults`; exits 0. */
+function filesSolver(count: number, withResults = false): string {
+  const results = `with open(os.path.join(out, "results.csv"), "w") as f:
+    f.write("name,type,value\\nT,scalar,1.5\\n")
+`;
+  return `import os
 out = os.environ["PHYSICSWORKS_OUTPUTS_DIR"]
 os.makedirs(os.path.join(out, "files"), exist_ok=True)
-for i in range(40):
+for i in range(${count}):
     with open(os.path.join(out, "files", "f%02d.dat" % i), "wb") as f:
         f.write(os.urandom(1024))
-`;
+${withResults ? results : ""}`;
+}
 
 describe("sync after a run whose platform went down in its final pass", () => {
   it("the final pass stops trying after sends fail in a row; the run says what is left and sync sends it, once", async () => {
-    const { s, front, dir, configPath } = await prepare(MANY_FILES);
+    const { s, front, dir, configPath } = await prepare(filesSolver(40));
     let opened = 0;
     // Storage is down: every upload of an output fails with a 503; the run node's updates go through.
     front.rule = (req) => {
@@ -351,9 +356,7 @@ describe("sync after a run whose platform went down in its final pass", () => {
   }, 120_000);
 
   it("a results patch the platform refused is left for sync, which tries it again until the platform takes it", async () => {
-    const { front, dir, configPath } = await prepare(MANY_FILES.replace("range(40)", "range(2)") + `with open(os.path.join(out, "results.csv"), "w") as f:
-    f.write("name,type,value\\nT,scalar,1.5\\n")
-`);
+    const { front, dir, configPath } = await prepare(filesSolver(2, true));
     let patches = 0;
     let refuse = true;
     front.rule = (req) => {
@@ -381,7 +384,7 @@ describe("sync after a run whose platform went down in its final pass", () => {
   }, 120_000);
 
   it("only the run report failed: the run ends finished, records it, and sync sends it, listed once", async () => {
-    const { s, front, dir, configPath } = await prepare(MANY_FILES.replace("range(40)", "range(2)"));
+    const { s, front, dir, configPath } = await prepare(filesSolver(2));
     let down = true;
     front.rule = (req) => (down && uploadPath(req) === "report.html" ? 503 : "pass");
     const result = await runSolver({ configPath, tuning: { retry: RETRY } });
