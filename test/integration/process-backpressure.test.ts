@@ -31,6 +31,9 @@ it("holds the solver back instead of buffering when a log file does not keep up"
   // Opened, so the runner's open of the FIFO completes, but not read yet.
   const reader = createReadStream(fifo);
   reader.pause();
+  // Listened for from the start: the reader may reach the FIFO's end and close before the run's
+  // promise settles, and a listener added after that would wait for ever.
+  const readerClosed = new Promise<void>((resolve) => reader.once("close", () => resolve()));
   let lines = 0;
   const run = runSolverProcess({
     argv: [...(await resolveSolverCommand(path.join(solvers, "big-output.py"))), String(bytes)],
@@ -53,7 +56,7 @@ it("holds the solver back instead of buffering when a log file does not keep up"
   reader.on("data", (chunk) => void (received += chunk.length));
   reader.resume();
   const exit = await run;
-  await new Promise<void>((resolve) => reader.once("close", () => resolve()));
+  await readerClosed;
 
   expect(exit.exitCode).toBe(0);
   const expected = bytes + Array.from({ length: bytes / 64 / 4096 }, (_, k) => `stderr line ${k + 1}\n`.length).reduce((a, b) => a + b);
