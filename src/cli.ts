@@ -151,7 +151,11 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .argument("<spec>", "sweep spec (.yaml or .json)")
     .option("--json", "print the points as JSON")
     .action(async (spec: string, flags: SweepPlanFlags) => setExit(await sweepPlanCommand(spec, flags)));
-  withNats(sweep.command("run").description("run every unfinished point: locally in a pool, as a SLURM job array, or into the NATS work queue"))
+  withNats(
+    sweep
+      .command("run")
+      .description("run every unfinished point: locally in a pool, as a SLURM job array, or into the NATS work queue (run it again to resume; points an earlier submission still runs are left to it)"),
+  )
     .argument("<spec>", "sweep spec (.yaml or .json)")
     .option("--scheduler <name>", "local, slurm or nats", "local")
     .option("--concurrency <n>", "local: points at once", "1")

@@ -56,8 +56,9 @@ export async function sweepRunCommand(specPath: string, flags: SweepRunFlags, si
   if (scheduler === "slurm") {
     const s = await sweep.submitSweepToSlurm({ spec, points, ...(flags.dryRun ? { dryRun: true } : {}) });
     if (s.skipped.length) io.err.write(`sweep: ${s.skipped.length} of ${points.length} points finished earlier, not submitted\n`);
+    if (s.active.length) io.err.write(`sweep: ${sweep.activeTasksLine(s.active, points.length)}, not submitted again\n`);
     if (s.submitted.length === 0) {
-      io.err.write("sweep: every point has finished; nothing to submit\n");
+      io.err.write(`sweep: ${s.active.length ? "every other point has finished" : "every point has finished"}; nothing to submit\n`);
       return ExitCode.ok;
     }
     if (s.jobId) {
@@ -121,14 +122,14 @@ export async function sweepStatusCommand(specPath: string, flags: SweepStatusFla
   const sweep = await import("../sweep/index.js");
   const { spec, points } = await sweep.loadSweep(specPath);
   const status = await sweep.sweepStatus(spec, points);
-  const extra = status.jobId ? { name: "slurm", value: (s: { point: { index: number } }) => status.slurm.get(s.point.index) || "-" } : undefined;
+  const extra = status.jobIds.length ? { name: "slurm", value: (s: { point: { index: number } }) => status.slurm.get(s.point.index) || "-" } : undefined;
   const table = sweep.resultsTable(spec, status.states, extra);
   await sweep.writeResultsCsv(sweep.sweepPaths(spec).resultsCsv, table);
   if (flags.json) {
     const rows = table.rows.map((row) => Object.fromEntries(table.header.map((h, i) => [h, row[i] ?? ""])));
-    io.out.write(`${JSON.stringify({ jobId: status.jobId ?? null, points: rows }, null, 2)}\n`);
+    io.out.write(`${JSON.stringify({ jobId: status.jobIds.at(-1) ?? null, jobIds: status.jobIds, points: rows }, null, 2)}\n`);
   } else {
-    if (status.jobId) io.out.write(`SLURM job ${status.jobId}\n`);
+    if (status.jobIds.length) io.out.write(`SLURM job${status.jobIds.length > 1 ? "s" : ""} ${status.jobIds.join(", ")}\n`);
     io.out.write(sweep.renderTable(table));
     const count = (st: string) => status.states.filter((s) => s.status === st).length;
     io.out.write(`\n${count("finished")} finished, ${count("error")} failed, ${count("pending")} pending of ${points.length} points\n`);

@@ -14,6 +14,7 @@ export { runSweepLocal, type LocalSweepOptions, type LocalSweepOutcome, type Swe
 export { resultsTable, renderTable, toCsv, writeResultsCsv, type ResultsTable } from "./results-table.js";
 export { slurmScript } from "./slurm-script.js";
 export { submitSweepToSlurm, type SlurmSubmission } from "./submit-slurm.js";
+export { activeTasksLine } from "./active-tasks-line.js";
 export { sweepStatus, type SweepStatus } from "./sweep-status.js";
 export { submitSweepToNats, type NatsSubmission } from "./submit-nats.js";
 export { sweepPaths } from "./sweep-paths.js";

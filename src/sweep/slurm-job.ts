@@ -1,27 +1,5 @@
-import { readFile, writeFile } from "node:fs/promises";
 import { PhysicsWorksError, ExitCode } from "../errors.js";
 import { runQuiet } from "./run-quiet.js";
-
-/** <root>/sweep-slurm.json: the last submission, so that `sweep status` can ask SLURM about it. */
-export interface SlurmJobRecord {
-  jobId: string;
-  submittedAt: string;
-  script: string;
-  /** The point folders in array task order: task i ran dirs[i]. */
-  dirs: string[];
-}
-
-export async function readSlurmJob(path: string): Promise<SlurmJobRecord | undefined> {
-  try {
-    return JSON.parse(await readFile(path, "utf8")) as SlurmJobRecord;
-  } catch {
-    return undefined;
-  }
-}
-
-export async function writeSlurmJob(path: string, record: SlurmJobRecord): Promise<void> {
-  await writeFile(path, `${JSON.stringify(record, null, 2)}\n`);
-}
 
 /** `sbatch --parsable script` → the job id ("1234", or "1234;cluster" on a federation). */
 export async function sbatch(script: string, sbatchBin = "sbatch"): Promise<string> {

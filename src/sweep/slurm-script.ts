@@ -5,9 +5,12 @@ import type { SlurmSpec } from "./spec-types.js";
 export interface SlurmScriptInput {
   slurm: SlurmSpec;
   jobName: string;
-  /** Array tasks: task i runs the point on line i+1 of `pointsFile`. */
-  tasks: number;
-  pointsFile: string;
+  /**
+   * The point folders (under runsDir) in array task order: task i runs dirs[i]. They are written
+   * into the script, which sbatch keeps as it was submitted: a later submission of the same sweep
+   * cannot change what this one's tasks run.
+   */
+  dirs: string[];
   /** <root>/runs */
   runsDir: string;
   logsDir: string;
@@ -26,12 +29,12 @@ export interface SlurmScriptInput {
  */
 export function slurmScript(input: SlurmScriptInput): string {
   const { slurm } = input;
-  if (input.tasks < 1) throw new ConfigError("a SLURM array needs at least one point");
+  if (input.dirs.length < 1) throw new ConfigError("a SLURM array needs at least one point");
   for (const [what, path] of [["root", input.logsDir]] as const) {
     // #SBATCH lines are not parsed by a shell: a path with a space cannot be quoted there.
     if (/\s/.test(path)) throw new ConfigError(`${input.specPath}: ${what} must not contain spaces for --scheduler slurm (got ${JSON.stringify(path)})`);
   }
-  const array = `0-${input.tasks - 1}${slurm.maxParallel ? `%${slurm.maxParallel}` : ""}`;
+  const array = `0-${input.dirs.length - 1}${slurm.maxParallel ? `%${slurm.maxParallel}` : ""}`;
   const directives = [
     `--job-name=${input.jobName}`,
     `--array=${array}`,
@@ -46,12 +49,16 @@ export function slurmScript(input: SlurmScriptInput): string {
   return `#!/bin/bash
 ${directives.map((d) => `#SBATCH ${d}`).join("\n")}
 # Written by physicsworks-solve sweep from ${input.specPath}.
-# Array task i runs the point named on line i+1 of the points file.
+# Array task i runs entry i (from 0) of the points below. sbatch keeps the script as submitted, so
+# a later submission of the sweep, which rewrites this file, leaves this job's tasks as they were.
 set -euo pipefail
 runs=${shellQuote(input.runsDir)}
-dir=$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" ${shellQuote(input.pointsFile)})
+points=(
+${input.dirs.map((dir) => `  ${shellQuote(dir)}`).join("\n")}
+)
+dir=\${points[$SLURM_ARRAY_TASK_ID]:-}
 if [ -z "$dir" ]; then
-  echo "sweep: no point for array task $SLURM_ARRAY_TASK_ID in ${input.pointsFile.replace(/["$`\\]/g, "")}" >&2
+  echo "sweep: no point for array task $SLURM_ARRAY_TASK_ID (the script lists \${#points[@]})" >&2
   exit 2
 fi
 cd "$runs/$dir"

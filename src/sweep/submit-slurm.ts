@@ -2,8 +2,10 @@ import { chmod, mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { readPointStates } from "./point-status.js";
 import { prepareRun } from "./prepare-run.js";
-import { sbatch, writeSlurmJob } from "./slurm-job.js";
+import { sbatch } from "./slurm-job.js";
+import { addSlurmJob } from "./slurm-jobs-record.js";
 import { slurmScript } from "./slurm-script.js";
+import { isActiveSlurmState, latestSlurmTasks, type SlurmTask } from "./slurm-tasks.js";
 import type { SweepPoint, SweepSpec } from "./spec-types.js";
 import { sweepPaths } from "./sweep-paths.js";
 
@@ -22,29 +24,42 @@ export interface SlurmSubmitOptions {
 
 export interface SlurmSubmission {
   script: string;
-  /** The points submitted, in array task order; finished points are left out (resume). */
+  /** The points submitted, in array task order. */
   submitted: SweepPoint[];
+  /** Finished already (resume): not submitted again. */
   skipped: SweepPoint[];
+  /** Still queued or running in an earlier submission: not submitted again (nor their folders touched). */
+  active: { point: SweepPoint; task: SlurmTask }[];
   jobId?: string;
 }
 
-/** Lays out the runs of the unfinished points, writes the array script and, unless dryRun, submits it. */
+/**
+ * Lays out the runs of the points that are neither finished nor still queued or running in an
+ * earlier submission, writes the array script and, unless dryRun, submits it and adds it to
+ * sweep-slurm.json.
+ */
 export async function submitSweepToSlurm(options: SlurmSubmitOptions): Promise<SlurmSubmission> {
   const { spec } = options;
   const paths = sweepPaths(spec);
-  const states = await readPointStates(spec, options.points);
-  const submitted = states.filter((s) => s.status !== "finished").map((s) => s.point);
+  const [states, tasks] = await Promise.all([readPointStates(spec, options.points), latestSlurmTasks(spec, options.points)]);
   const skipped = states.filter((s) => s.status === "finished").map((s) => s.point);
-  if (submitted.length === 0) return { script: paths.slurmScript, submitted, skipped };
+  const active: SlurmSubmission["active"] = [];
+  const submitted: SweepPoint[] = [];
+  for (const { point, status } of states) {
+    if (status === "finished") continue;
+    const task = tasks.get(point.index);
+    if (task && isActiveSlurmState(task.state)) active.push({ point, task });
+    else submitted.push(point);
+  }
+  if (submitted.length === 0) return { script: paths.slurmScript, submitted, skipped, active };
 
   for (const point of submitted) await prepareRun(spec, point);
   await mkdir(paths.slurmLogs, { recursive: true });
-  await writeFile(paths.slurmPoints, submitted.map((p) => `${p.dir}\n`).join(""));
+  const dirs = submitted.map((p) => p.dir);
   const script = slurmScript({
     slurm: spec.slurm,
     jobName: spec.slurm.jobName ?? `sweep-${spec.name.replace(/[^\w.-]/g, "_")}`,
-    tasks: submitted.length,
-    pointsFile: paths.slurmPoints,
+    dirs,
     runsDir: paths.runs,
     logsDir: paths.slurmLogs,
     node: options.node ?? process.execPath,
@@ -53,9 +68,9 @@ export async function submitSweepToSlurm(options: SlurmSubmitOptions): Promise<S
   });
   await writeFile(paths.slurmScript, script);
   await chmod(paths.slurmScript, 0o755);
-  if (options.dryRun) return { script: paths.slurmScript, submitted, skipped };
+  if (options.dryRun) return { script: paths.slurmScript, submitted, skipped, active };
 
   const jobId = await sbatch(paths.slurmScript, options.sbatchBin);
-  await writeSlurmJob(paths.slurmJob, { jobId, submittedAt: new Date().toISOString(), script: paths.slurmScript, dirs: submitted.map((p) => p.dir) });
-  return { script: paths.slurmScript, submitted, skipped, jobId };
+  await addSlurmJob(paths.slurmJob, { jobId, submittedAt: new Date().toISOString(), script: paths.slurmScript, dirs });
+  return { script: paths.slurmScript, submitted, skipped, active, jobId };
 }

@@ -11,9 +11,8 @@ export function sweepPaths(spec: Pick<SweepSpec, "root">) {
     config: (point: Pick<SweepPoint, "dir">) => join(root, "runs", point.dir, "config.json"),
     runJson: (point: Pick<SweepPoint, "dir">) => join(root, "runs", point.dir, "debug", "run.json"),
     resultsCsv: join(root, "sweep-results.csv"),
-    /** The batch script, the task → point list and the job's record. */
+    /** The last batch script (its points listed in it) and the record of every submission. */
     slurmScript: join(root, "sweep.sbatch"),
-    slurmPoints: join(root, "sweep-slurm-points.txt"),
     slurmJob: join(root, "sweep-slurm.json"),
     slurmLogs: join(root, "slurm-logs"),
   };

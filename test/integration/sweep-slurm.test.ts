@@ -100,6 +100,65 @@ slurm: {partition: debug, time: "00:05:00", cpus: 1, memory: 200M, maxParallel: 
     expect(again.text()).toMatch(/nothing to submit/);
   });
 
+  it("a second submission leaves the points an earlier job still runs to it, and sends only the failed one", { timeout: 150_000 }, async () => {
+    const dir = await temps.tempDir("pw-sweep-again-");
+    await mkdir(join(dir, "solver"));
+    const ran = join(dir, "ran.txt");
+    // Point a fails the first time; b takes 10 s, so that c is still pending (one task at a time)
+    // when the sweep is submitted again.
+    await writeFile(
+      join(dir, "solver", "main.sh"),
+      `for arg in "$@"; do case "$arg" in --case=*) c="\${arg#--case=}";; esac; done
+echo "$c" >> ${JSON.stringify(ran)}
+if [ "$c" = a ] && [ ! -e ${JSON.stringify(join(dir, "a-failed"))} ]; then touch ${JSON.stringify(join(dir, "a-failed"))}; exit 1; fi
+if [ "$c" = b ]; then sleep 10; fi
+`,
+    );
+    const specPath = join(dir, "again.yaml");
+    await writeFile(
+      specPath,
+      `base: {mainScript: main.sh}
+scripts: ./solver
+root: ./out
+parameters:
+  case: [a, b, c]
+slurm: {time: "00:05:00", maxParallel: 1}
+`,
+    );
+    const { points } = await loadSweep(specPath);
+    const first = await submit(specPath);
+    // Until point a has failed: b runs or is about to, c waits.
+    const aRun = join(dir, "out", "runs", points[0]!.dir, "debug", "run.json");
+    for (const deadline = Date.now() + 60_000; !(await readFile(aRun, "utf8").catch(() => "")); ) {
+      if (Date.now() > deadline) throw new Error("point a never ended");
+      await sleep(250);
+    }
+    const again = collect();
+    const againErr = collect();
+    expect(await sweepRunCommand(specPath, { scheduler: "slurm" }, new AbortController().signal, { out: again.stream, err: againErr.stream })).toBe(0);
+    const second = again.text().trim();
+    expect(second, againErr.text()).toMatch(/^\d+$/);
+    expect(second).not.toBe(first);
+    expect(againErr.text()).toMatch(new RegExp(`2 of 3 points are still queued or running in SLURM \\(job ${first}: .*\\), not submitted again`));
+    expect(againErr.text()).toContain("submitted 1 points as job array");
+    await waitForJob(first, 120_000);
+    await waitForJob(second, 60_000);
+
+    // Each point ran where it should: b and c once (c by the first job's own list), a twice.
+    expect((await readFile(ran, "utf8")).trim().split("\n").sort()).toEqual(["a", "a", "b", "c"]);
+    const out = collect();
+    expect(await sweepStatusCommand(specPath, { json: true }, { out: out.stream, err: out.stream })).toBe(0);
+    const status = JSON.parse(out.text()) as { jobId: string; jobIds: string[]; points: Record<string, string>[] };
+    expect(status.jobIds).toEqual([first, second]);
+    expect(status.points.map((p) => [p.case, p.status, p.slurm])).toEqual([
+      ["a", "finished", "COMPLETED"],
+      ["b", "finished", "COMPLETED"],
+      ["c", "finished", "COMPLETED"],
+    ]);
+    const log = await readFile(join(dir, "out", "slurm-logs", `${second}_0.out`), "utf8");
+    expect(log).toContain(`runs/${points[0]!.dir}`);
+  });
+
   it("a point past its wall time gets SIGTERM first, and its partial outputs are recorded", { timeout: 150_000 }, async () => {
     const dir = await temps.tempDir("pw-sweep-walltime-");
     await mkdir(join(dir, "solver"));
