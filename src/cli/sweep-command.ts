@@ -79,6 +79,11 @@ export async function sweepRunCommand(specPath: string, flags: SweepRunFlags, si
       const s = await sweep.submitSweepToNats(spec, points, nc, flags.stream ?? "PHYSICSWORKS_RUNS");
       for (const w of s.warnings) io.err.write(`warning: ${w}\n`);
       if (s.skipped.length) io.err.write(`sweep: ${s.skipped.length} of ${points.length} points finished earlier, not queued\n`);
+      if (s.queued.length) {
+        const verb = s.queued.length === 1 ? "is" : "are";
+        io.err.write(`sweep: ${s.queued.length} of ${points.length} points ${verb} still in the work queue ${flags.stream ?? "PHYSICSWORKS_RUNS"} (waiting or running), not queued again\n`);
+      }
+      if (s.ids.length === 0) io.err.write(`sweep: ${s.queued.length ? "every other point has finished" : "every point has finished"}; nothing to queue\n`);
       io.out.write(s.ids.map((id) => `${id}\n`).join(""));
       return ExitCode.ok;
     } finally {

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { connect, JSONCodec } from "nats";
+import { connect, JSONCodec, nanos, RetentionPolicy } from "nats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sweepRunCommand, sweepStatusCommand } from "../../src/cli/sweep-command.js";
 import { readQueueStatus, startWorker } from "../../src/events/index.js";
@@ -50,6 +50,41 @@ describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
       const codec = JSONCodec<RunRequest>();
       const first = codec.decode((await jsm.streams.getMessage(names.stream, { seq: 1 })).data);
       expect(first).toMatchObject({ id: `sweep-queued-${points[0]!.dir}`, configPath: join(dir, "runs", points[0]!.dir, "config.json"), inPlace: true });
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("a second sweep run leaves the points still in the queue to it, past the duplicate window too, and queues the one that left it unfinished", async () => {
+    const { specPath } = await sweepOf("again", "main.sh", "echo hi\n");
+    const names = workQueueNames("SWEEP_A");
+    const nc = await connect({ servers: server.url });
+    try {
+      const jsm = await nc.jetstreamManager();
+      // The queue as a submit makes it, but with a 1 s duplicate window: past it, JetStream no longer drops a second submit of an id.
+      await jsm.streams.add({ name: names.stream, subjects: [names.requests], retention: RetentionPolicy.Workqueue, duplicate_window: nanos(1000) });
+      const submit = async () => {
+        let out = "";
+        let err = "";
+        const io = { out: new PassThrough().on("data", (d: Buffer) => (out += d.toString())), err: new PassThrough().on("data", (d: Buffer) => (err += d.toString())) };
+        expect(await sweepRunCommand(specPath, { scheduler: "nats", nats: server.url, stream: names.stream }, new AbortController().signal, io)).toBe(0);
+        return { ids: out.trim().split("\n").filter(Boolean), err };
+      };
+      const { points } = await loadSweep(specPath);
+      expect((await submit()).ids).toHaveLength(3);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+
+      const second = await submit();
+      expect(second.ids).toEqual([]);
+      expect(second.err).toContain("3 of 3 points are still in the work queue SWEEP_A (waiting or running), not queued again");
+      expect((await jsm.streams.info(names.stream)).state.messages).toBe(3);
+
+      // Point 1's request leaves the queue without a finished run (a worker gave up on it): the next submission queues it alone.
+      await jsm.streams.deleteMessage(names.stream, 2);
+      const third = await submit();
+      expect(third.ids).toEqual([`sweep-again-${points[1]!.dir}`]);
+      expect(third.err).toContain("2 of 3 points are still in the work queue SWEEP_A");
+      expect((await jsm.streams.info(names.stream)).state.messages).toBe(3);
     } finally {
       await nc.close();
     }
