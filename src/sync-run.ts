@@ -88,10 +88,10 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
     if (result.results.length && (left?.results ?? true)) {
       await steps.run(() => session.client.patchResults(session.reporter.node.id, result.results));
     }
-    const { archives, warnings } = await buildVisualizationArchives({ workDir: paths.workDir, simulation: target.simulation });
+    const { archives, warnings } = await buildVisualizationArchives({ workDir: paths.workDir, simulation: target.simulation, runId: session.reporter.node.id });
     warnings.forEach((w) => ctx.warn(w));
     archives.forEach((a) => session.uploader.leave(a.files));
-    // Each is sent with a new stored name and entry: one the node lists already would be listed twice.
+    // What the node lists already is not sent again (sent again, it would be the same entry: runEntryId).
     const listed = listedArtifacts(session.reporter.node);
     await steps.run(() => sendArchives(session, archives.filter((a) => !listed.has(a.kind))));
     const { failed } = await session.uploader.finalPass(uploadProgress(ctx));

@@ -12,3 +12,4 @@ export { buildVisualizationArchives, isVisualizationSource } from "./visualizati
 export type { BuildVisualizationOptions, VisualizationArchive, VisualizationBuild } from "./visualization.js";
 export { graphicsEntry, type VisualizationKind } from "./run-node-entries.js";
 export { STAGING_FOLDER, stagingDirOf } from "./staging.js";
+export { runEntryId } from "./run-entry-id.js";

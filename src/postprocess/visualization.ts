@@ -4,7 +4,6 @@
  * it references, into one `gltf<uuid>.tar.gz`. Entries are named relative to outputs/, so a gltf's relative
  * references still resolve once unpacked. The archives are built under debug/ and uploaded from there.
  */
-import { randomUUID } from "node:crypto";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { TreeNode } from "../platform/types.js";
@@ -12,6 +11,7 @@ import { gltfReferences } from "./gltf-references.js";
 import { InsideTree } from "./inside-tree.js";
 import { PVBATCH_OUTPUT, readPvbatchOutput } from "./pvbatch-output.js";
 import { graphicsEntry, type VisualizationKind } from "./run-node-entries.js";
+import { runEntryId } from "./run-entry-id.js";
 import { stagingDirOf } from "./staging.js";
 import { writeTarGz } from "./tar-writer.js";
 
@@ -46,6 +46,11 @@ export interface BuildVisualizationOptions {
   workDir: string;
   /** The platform's simulation id, for the run node entries. */
   simulation: string;
+  /**
+   * The run node's id (a native run's own): each archive's entry id and stored name derive from
+   * it (runEntryId), so that an archive sent again, by a resumed run or a sync, is the same entry.
+   */
+  runId: string;
   /** Default `<workDir>/debug/staging`. */
   stagingDir?: string;
   /** Checked between archives: a tar in progress runs to its end. */
@@ -66,14 +71,14 @@ export async function buildVisualizationArchives(options: BuildVisualizationOpti
 
   if (vtp.length) {
     options.signal?.throwIfAborted();
-    archives.push(await pack("vtp", vtp, {}, outputs, stagingDir, options.simulation));
+    archives.push(await pack("vtp", vtp, {}, outputs, stagingDir, options));
   }
   const pvbatch = await readPvbatchOutput(join(outputs, PVBATCH_OUTPUT));
   warnings.push(...pvbatch.warnings);
   if (gltf.length) {
     options.signal?.throwIfAborted();
     const files = await withReferences(gltf, outputs, warnings);
-    const archive = await pack("gltf", files, pvbatch.data ?? {}, outputs, stagingDir, options.simulation);
+    const archive = await pack("gltf", files, pvbatch.data ?? {}, outputs, stagingDir, options);
     archives.push({ ...archive, extras: { gltf: archive.entry.id } });
   } else if (pvbatch.data) {
     warnings.push(`outputs/${PVBATCH_OUTPUT} is there but no *.gltf under outputs/files/ or outputs/graphics/; it describes nothing`);
@@ -118,10 +123,10 @@ async function pack(
   data: Record<string, unknown>,
   outputs: string,
   stagingDir: string,
-  simulation: string,
+  { simulation, runId }: Pick<BuildVisualizationOptions, "simulation" | "runId">,
 ): Promise<VisualizationArchive> {
   await mkdir(stagingDir, { recursive: true });
-  const id = randomUUID();
+  const id = runEntryId(runId, `${kind} archive`);
   const storedName = `${kind}${id}.tar.gz`;
   const archivePath = join(stagingDir, storedName);
   try {

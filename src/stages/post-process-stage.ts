@@ -62,7 +62,7 @@ async function readResults(ctx: RunContext): Promise<void> {
 
 async function packVisualization(ctx: RunContext): Promise<VisualizationArchive[]> {
   const simulation = ctx.options.platform?.simulation ?? "local";
-  const { archives, warnings } = await buildVisualizationArchives({ workDir: ctx.paths.workDir, simulation });
+  const { archives, warnings } = await buildVisualizationArchives({ workDir: ctx.paths.workDir, simulation, runId: ctx.runId });
   warnings.forEach((w) => ctx.warn(w));
   return archives;
 }

@@ -1,5 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
-import { resultZipEntry, type VisualizationArchive } from "../postprocess/index.js";
+import { resultZipEntry, runEntryId, type VisualizationArchive } from "../postprocess/index.js";
 import type { PlatformSession } from "./platform-session.js";
 
 /**
@@ -23,21 +22,16 @@ export async function sendArchives(
 }
 
 export async function sendResultZip(session: PlatformSession, zipPath: string): Promise<void> {
-  const id = randomUUID();
+  // One per run node (see runEntryId): sent again, it is the same entry.
+  const id = runEntryId(session.reporter.node.id, "result.zip");
   const filename = `${id}.zip`;
   await session.uploader.sendArtifact(zipPath, filename, "result.zip");
   session.reporter.addEntry("downloadables", resultZipEntry(id, filename, session.target.simulation));
 }
 
-/**
- * The run report's entry id (and stored name's): one per run node, derived from its id, so that a
- * report sent again (by a sync, by a run resumed on its work directory) is the same entry, listed
- * once, and `sync` can tell that the node lists it. Shaped as a version 5 UUID.
- */
+/** The run report's entry id (and stored name's): one per run node (see runEntryId). */
 export function reportEntryId(runId: string): string {
-  const h = createHash("sha256").update(`${runId}/report.html`).digest("hex");
-  const variant = ((parseInt(h[16] as string, 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return runEntryId(runId, "report.html");
 }
 
 export async function sendReport(session: PlatformSession, reportPath: string): Promise<void> {

@@ -44,7 +44,7 @@ describe("buildVisualizationArchives()", () => {
     await put(outside, "x.vtp", "outside");
     await symlink(join(outside, "x.vtp"), join(workDir, out("leak.vtp")));
 
-    const { archives, warnings } = await buildVisualizationArchives({ workDir, simulation: "sim-1" });
+    const { archives, warnings } = await buildVisualizationArchives({ workDir, simulation: "sim-1", runId: "run-1" });
     expect(archives.map((a) => a.kind)).toEqual(["vtp", "gltf"]);
     const [vtp, gltf] = archives;
     if (!vtp || !gltf) throw new Error("two archives expected");
@@ -82,13 +82,13 @@ describe("buildVisualizationArchives()", () => {
   it("makes nothing when there is nothing to show, and says when pvbatch output describes nothing", async () => {
     const workDir = await tempDir("pw-vis-");
     await put(workDir, "outputs/results.csv", "a\n1\n");
-    expect(await buildVisualizationArchives({ workDir, simulation: "s" })).toEqual({ archives: [], warnings: [] });
+    expect(await buildVisualizationArchives({ workDir, simulation: "s", runId: "run-1" })).toEqual({ archives: [], warnings: [] });
     await put(workDir, "outputs/pvbatch_output.json", "{ not json");
-    const bad = await buildVisualizationArchives({ workDir, simulation: "s" });
+    const bad = await buildVisualizationArchives({ workDir, simulation: "s", runId: "run-1" });
     expect(bad.archives).toEqual([]);
     expect(bad.warnings[0]).toMatch(/^outputs\/pvbatch_output\.json: not valid JSON/);
     await put(workDir, "outputs/pvbatch_output.json", JSON.stringify({ type: "scene" }));
-    const lone = await buildVisualizationArchives({ workDir, simulation: "s" });
+    const lone = await buildVisualizationArchives({ workDir, simulation: "s", runId: "run-1" });
     expect(lone.warnings).toEqual([
       "outputs/pvbatch_output.json: has no slug, items, bBox",
       "outputs/pvbatch_output.json is there but no *.gltf under outputs/files/ or outputs/graphics/; it describes nothing",

@@ -294,6 +294,36 @@ describe("sync after a run whose flush time ran out", () => {
     expect(after.node.status).toBe("error");
     expect(reports(after.node), "the run report listed once").toHaveLength(1);
   }, 120_000);
+
+  it("a restarted runner that resumes the run node and sends everything removes the record its first start left; sync then answers already", async () => {
+    const { s, front, dir, configPath } = await prepare();
+    // The outputs never get through, and the final status is refused: the node stays open to a restart.
+    // The vtp archive and result.zip went: the restart sends them again, as the same entries.
+    front.rule = (req) => (uploadPath(req)?.startsWith("files/") ? "hold" : isFinalUpdate(req) ? 503 : "pass");
+    const result = await runSolver({ configPath, tuning: { flushMs: FLUSH_MS, retry: RETRY } });
+    expect(result.status).toBe("error");
+    const leftPath = join(dir, "debug", "left-unsent.json");
+    expect(await readJson(leftPath)).toEqual({ runId: result.runId, results: false, archives: [], resultZip: false });
+    expect((await readJson<{ finalSent: boolean }>(join(dir, "debug", "platform-run.json"))).finalSent).toBe(false);
+
+    front.rule = () => "pass";
+    const restart = await runCli([`--configPath=${configPath}`, "--startingStage=post-process", "--json"], { timeoutMs: 60_000 });
+    // The solver's failure is the first start's; this start only post-processes, and sends everything.
+    expect(restart.code, restart.stderr).toBe(0);
+    expect((JSON.parse(restart.stdout) as { runId: string }).runId).toBe(result.runId);
+    expect(await exists(leftPath), "the first start's record, stale once everything went, is removed").toBe(false);
+    const after = await runRecord(s, result.runId);
+    expect(resultZips(after.node)).toHaveLength(1);
+    await expectOutputsOnServer(s, result.runId, dir);
+
+    const synced = await sync(configPath);
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(synced.answer).toMatchObject({ outcome: "already", runId: result.runId });
+    const last = await runRecord(s, result.runId);
+    expect(resultZips(last.node), "result.zip listed once").toHaveLength(1);
+    expect(childrenOf(last.node, "graphics").map((c) => c.slug), "the vtp archive listed once").toEqual(["vtp"]);
+    expect(reports(last.node), "the run report listed once").toHaveLength(1);
+  }, 120_000);
 });
 
 /** `count` outputs under files/ (f00.dat, f01.dat, …), results.csv with `withResults`; exits 0. */
