@@ -29,7 +29,9 @@ interface Background {
  */
 export async function runStages(ctx: RunContext, stages: readonly Stage[], plan: StagePlan): Promise<EngineOutcome> {
   const records: StageRecord[] = stages.map((s) => ({ name: s.name, status: "pending" }));
-  const startIndex = plan.startingStage ? stages.findIndex((s) => s.name === plan.startingStage) : 0;
+  let startIndex = plan.startingStage ? stages.findIndex((s) => s.name === plan.startingStage) : 0;
+  // A background stage runs beside the stage after it: starting there starts it too (watch with execute).
+  while (startIndex > 0 && stages[startIndex - 1]?.background) startIndex--;
   let firstError: unknown;
   const fail = (error: unknown) => {
     // What the flush time left unsent must be told whatever failed first (the solver, an abort).
