@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { runCommand, type RunFlags } from "./cli/run-command.js";
 import { serveCommand, tokenCommand, type ServeFlags } from "./cli/serve-command.js";
 import { queueCommand, type QueueFlags } from "./cli/queue-command.js";
@@ -62,7 +62,8 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .option("--skipStages <list>", "comma-separated stages not to run, e.g. download,post-process")
     .option("--debugMode [bool]", "echo the solver's output and the runner's steps")
     .option("--timeout <duration>", 'end the run after this long, e.g. "2h", "90m", "3600"')
-    .option("--grace <duration>", "time between SIGTERM and SIGKILL when the solver is stopped", "10s")
+    // No commander default: it would always win over the config's "grace".
+    .option("--grace <duration>", "time between SIGTERM and SIGKILL when the solver is stopped (default 10s, or the config's grace)")
     .option("--tokenFile <file>", "read the platform token from this file instead of argv or config")
     .option("--offline", "run natively although the config names a host; send it later with sync")
     .option("--offlineFallback", "when the platform cannot be reached at the start, run offline instead of failing")
@@ -71,9 +72,11 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .option("--flushTime <duration>", "after an abort, a signal or a solver failure, how long sending may still take (default 30s; keep SLURM's --signal lead time above it)")
     .option("--filesDuringRun", "also send whole outputs (files/**, loose files) during the run once settled; protocol.md sends them after the solver, and a file changed after it was sent is sent again")
     .option("--settleTime <duration>", "with --filesDuringRun: how long a file's size and mtime must hold still before it is sent (default 2s)")
-    .addOption(new Option("--quiet", "print nothing but errors").conflicts("debugMode"))
+    .option("--quiet", "print nothing but warnings and errors (no progress display, no summary)")
     .option("--json", "print the run summary as JSON on stdout (the display goes to stderr)")
     .addHelpText("after", EXAMPLES)
+    // commander's own errors ("error: unknown option …") read like the runner's other errors.
+    .configureOutput({ outputError: (text, write) => write(`physicsworks-solve: ${text.replace(/^error: /, "")}`) })
     .showHelpAfterError("(run physicsworks-solve --help for the options)")
     .exitOverride()
     .enablePositionalOptions()

@@ -29,6 +29,8 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
   // Loaded here so that --help and --version do not pay for the runner's dependencies.
   const { runSolver } = await import("../index.js");
   const debugMode = booleanFlag(flags.debugMode, "--debugMode");
+  // --debugMode=false beside --quiet is a Python-style script's habit, not a conflict.
+  if (flags.quiet && debugMode) throw new UsageError("--quiet and --debugMode ask for opposite things: pick one (--quiet prints warnings and errors only; --debugMode echoes everything)");
   // With --json, stdout carries only the JSON summary: the display moves to stderr.
   const out = flags.json ? process.stderr : process.stdout;
   const display = flags.quiet
@@ -79,5 +81,5 @@ function booleanFlag(value: boolean | string | undefined, flag: string): boolean
   if (value === undefined || typeof value === "boolean") return value === true;
   if (/^(1|true|yes|on)$/i.test(value)) return true;
   if (/^(0|false|no|off)$/i.test(value)) return false;
-  throw new UsageError(`${flag} takes true or false (or nothing), got ${JSON.stringify(value)}`);
+  throw new UsageError(`${flag} takes true or false (also 1/0, yes/no, on/off), or nothing for true; got ${JSON.stringify(value)}`);
 }
