@@ -20,10 +20,12 @@ export async function submitCommand(flags: SubmitFlags): Promise<number> {
   // Read and checked before connecting: a bad config is the user's error (exit 2) even when NATS
   // is also down, which would otherwise hide it behind exit 3.
   const { requests, warnings } = await prepareRuns({ configs: flags.configs, repeat, ...(flags.reference ? { reference: true } : {}) });
+  // Said before anything is sent (and also when NATS then cannot be reached): an unknown key is
+  // a warning, as the run itself gives it, so the user sees it before the workers do.
+  for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const nc = await connectNats({ ...connection, name: "physicsworks-solve submit", maxReconnectAttempts: 3 });
   try {
     const ids = await publishRuns(nc, flags.stream, requests);
-    for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
     process.stdout.write(ids.map((id) => `${id}\n`).join(""));
     return 0;
   } finally {
