@@ -1,7 +1,7 @@
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import path from "node:path";
-import { SolverError } from "../errors.js";
+import { ConfigError } from "../errors.js";
 
 /** The interpreter each known script extension runs with, as the Python runner chose it. */
 const INTERPRETERS: Readonly<Record<string, () => string>> = {
@@ -19,6 +19,8 @@ const INTERPRETERS: Readonly<Record<string, () => string>> = {
  *
  * The script path is made absolute: the solver runs in another folder than the
  * runner, and an absolute path also keeps a bare name from being looked up on PATH.
+ * A script or command that cannot be run is the set-up's error (ConfigError, exit 2), not the
+ * solver's: the solver never started.
  */
 export async function resolveSolverCommand(scriptPath: string, command?: string[] | string): Promise<string[]> {
   const script = path.resolve(scriptPath);
@@ -30,7 +32,7 @@ export async function resolveSolverCommand(scriptPath: string, command?: string[
   if (interpreter) return [interpreter(), script];
 
   if (await isExecutable(script)) return [script];
-  throw new SolverError(
+  throw new ConfigError(
     `main script ${script} has no known extension (.py, .js, .mjs, .cjs, .sh) and is not executable; ` +
       `set "command" in config.json to the program that runs it (e.g. "command": "python3"), ` +
       `or make it executable (chmod +x ${script})`,
@@ -43,22 +45,22 @@ async function assertScriptFile(script: string): Promise<void> {
     isFile = (await stat(script)).isFile();
   } catch (error) {
     if (errorCode(error) === "ENOENT" || errorCode(error) === "ENOTDIR") {
-      throw new SolverError(
+      throw new ConfigError(
         `main script not found: ${script} (set "mainScript" in config.json or put the script in scripts/)`,
         { cause: error },
       );
     }
-    throw new SolverError(`main script ${script} cannot be read: ${String(error)}`, { cause: error });
+    throw new ConfigError(`main script ${script} cannot be read: ${String(error)}`, { cause: error });
   }
   if (!isFile) {
-    throw new SolverError(`main script ${script} is not a file (set "mainScript" in config.json to the script itself)`);
+    throw new ConfigError(`main script ${script} is not a file (set "mainScript" in config.json to the script itself)`);
   }
 }
 
 function commandWords(command: string[] | string): string[] {
   const words = typeof command === "string" ? command.split(/\s+/).filter((word) => word !== "") : command;
   if (words.length === 0 || words[0] === "") {
-    throw new SolverError(
+    throw new ConfigError(
       `"command" in config.json is empty (got ${JSON.stringify(command)}); ` +
         `name the program that runs the main script, e.g. "python3", or remove "command"`,
     );

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SolverError } from "../../src/errors.js";
+import { ConfigError } from "../../src/errors.js";
 import { resolveSolverCommand } from "../../src/process/index.js";
 
 let dir: string;
@@ -60,14 +60,14 @@ describe("resolveSolverCommand", () => {
 
   it("refuses an empty command", async () => {
     await expect(resolveSolverCommand(path.join(dir, "main.py"), " ")).rejects.toThrow(/"command" in config.json is empty/);
-    await expect(resolveSolverCommand(path.join(dir, "main.py"), [])).rejects.toThrow(SolverError);
+    await expect(resolveSolverCommand(path.join(dir, "main.py"), [])).rejects.toThrow(ConfigError);
   });
 
   it("says where to set the main script when it is missing", async () => {
     const missing = path.join(dir, "nope.py");
     const error = await resolveSolverCommand(missing).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(SolverError);
-    expect((error as SolverError).message).toBe(
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(
       `main script not found: ${missing} (set "mainScript" in config.json or put the script in scripts/)`,
     );
   });
@@ -79,8 +79,8 @@ describe("resolveSolverCommand", () => {
   it("says how to run a file of unknown kind that is not executable", async () => {
     const script = path.join(dir, "solver.dat");
     const error = await resolveSolverCommand(script).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(SolverError);
-    const message = (error as SolverError).message;
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
     expect(message).toContain(script);
     expect(message).toContain('set "command" in config.json');
     expect(message).toContain(`chmod +x ${script}`);
