@@ -175,18 +175,21 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
   let platform: PlatformTarget | undefined;
   if (host) {
     const where = env.PHYSICSWORKS_HOST ? "PHYSICSWORKS_HOST" : `${file}: "host"`;
+    // The host first: a bad one is the first thing to fix, and the rest only matters with a good one.
+    const hostUrl = normalizeHost(host, where);
+    const hostSet = env.PHYSICSWORKS_HOST ? "PHYSICSWORKS_HOST is set" : '"host" is set';
     if (!token) {
-      throw new ConfigError(`${file}: "token" is missing but "host" is set; set "token", PHYSICSWORKS_TOKEN or --tokenFile`);
+      throw new ConfigError(`${file}: "token" is missing but ${hostSet}; set "token", PHYSICSWORKS_TOKEN or --tokenFile`);
     }
     const missing = PLATFORM_FIELDS.filter((f) => !config[f]);
     if (missing.length) {
       throw new ConfigError(
-        `${file}: ${missing.map((f) => `"${f}"`).join(", ")} missing; a run on a platform ("host" set) needs project, simulation, job and owner`,
+        `${file}: ${missing.map((f) => `"${f}"`).join(", ")} missing; a run on a platform (${hostSet}) needs project, simulation, job and owner`,
       );
     }
     platform = {
       ...(config.resource ? { resourceId: config.resource.id } : {}),
-      host: normalizeHost(host, where),
+      host: hostUrl,
       token,
       project: config.project as string,
       simulation: config.simulation as string,

@@ -127,6 +127,14 @@ describe("resolveRunOptions", () => {
     await expect(resolveRunOptions({ configPath: path, env: {} })).rejects.toThrow(/"simulation", "job", "owner" missing/);
   });
 
+  it("with the host from PHYSICSWORKS_HOST: a bad one is told first and by that name, and what is missing says where the host came from", async () => {
+    const path = await config("config.json", JSON.stringify({ workDir: "." }));
+    const bad = (await resolveRunOptions({ configPath: path, env: { PHYSICSWORKS_HOST: "not a url" } }).catch((e: unknown) => e)) as Error;
+    expect(bad.message).toMatch(/^PHYSICSWORKS_HOST/);
+    const noToken = (await resolveRunOptions({ configPath: path, env: { PHYSICSWORKS_HOST: "http://a/" } }).catch((e: unknown) => e)) as Error;
+    expect(noToken.message).toBe(`${path}: "token" is missing but PHYSICSWORKS_HOST is set; set "token", PHYSICSWORKS_TOKEN or --tokenFile`);
+  });
+
   it("refuses unknown stage names with the list of valid ones", async () => {
     const path = await config("config.json", JSON.stringify({ workDir: "." }));
     const error = await resolveRunOptions({ configPath: path, env: {}, skipStages: "download,uplod" }).catch((e: unknown) => e);
