@@ -119,7 +119,7 @@ export function abortMessage(reason: AbortReason): string {
     case "user":
       return "Aborted by user";
     case "timeout":
-      return "Aborted: the run exceeded its time limit (--timeout)";
+      return "Aborted: the run exceeded its time limit (--timeout, or \"timeout\" in the config)";
     case "SIGINT":
       return "Aborted: the runner received SIGINT";
     case "SIGTERM":

@@ -29,13 +29,16 @@ export function renderSummary(result: RunResult, cwd = process.cwd()): string {
   }
   if (result.outputs.length) {
     const total = result.outputs.reduce((sum, o) => sum + o.size, 0);
-    lines.push("", `Outputs (${result.outputs.length} files, ${formatBytes(total)} in ${shortPath(`${result.workDir}/outputs`, cwd)})`);
+    const files = result.outputs.length === 1 ? "1 file" : `${result.outputs.length} files`;
+    lines.push("", `Outputs (${files}, ${formatBytes(total)} in ${shortPath(`${result.workDir}/outputs`, cwd)})`);
     const shown = result.outputs.slice(0, MAX_OUTPUTS_LISTED);
     lines.push(...table(["file", "size"], shown.map((o) => [o.path, formatBytes(o.size)])).map(indent));
     if (result.outputs.length > shown.length) lines.push(`  … and ${result.outputs.length - shown.length} more`);
   }
   if (result.report) lines.push("", `Report: ${shortPath(result.report, cwd)}`);
-  lines.push(`Summary: ${shortPath(`${result.workDir}/debug/run.json`, cwd)}; solver output: ${shortPath(`${result.workDir}/debug/main.txt`, cwd)}`);
+  // The solver's output only when a solver ran (result.solver): else there is none to point to.
+  const solverOutput = result.solver ? `; solver output: ${shortPath(`${result.workDir}/debug/main.txt`, cwd)}` : "";
+  lines.push(`Summary: ${shortPath(`${result.workDir}/debug/run.json`, cwd)}${solverOutput}`);
   return lines.join("\n") + "\n";
 }
 

@@ -65,16 +65,20 @@ export const CONFIG_FIELD_NAMES = Object.keys(FIELDS) as (keyof ConfigFile)[];
 export interface ConfigCheck {
   config: ConfigFile;
   warnings: string[];
+  /** The unknown fields the warnings are about, each with the known name nearest to it. */
+  unknown: { name: string; near?: string }[];
 }
 
 /** Checks every field of a raw config object; unknown fields are warnings, wrong types are errors. */
 export function checkConfigFields(raw: Record<string, unknown>, file: string): ConfigCheck {
   const config: Record<string, unknown> = {};
   const warnings: string[] = [];
+  const unknown: ConfigCheck["unknown"] = [];
   for (const [name, value] of Object.entries(raw)) {
     const kind = FIELDS[name as keyof ConfigFile];
     if (!kind) {
       const near = nearestName(name, CONFIG_FIELD_NAMES);
+      unknown.push(near ? { name, near } : { name });
       warnings.push(
         `${file}: unknown field "${name}" is ignored` + (near ? `; did you mean "${near}"?` : ` (known fields: ${CONFIG_FIELD_NAMES.join(", ")})`),
       );
@@ -83,7 +87,7 @@ export function checkConfigFields(raw: Record<string, unknown>, file: string): C
     if (value === null || value === undefined) continue;
     config[name] = checkField(name, kind, value, file);
   }
-  return { config: config as ConfigFile, warnings };
+  return { config: config as ConfigFile, warnings, unknown };
 }
 
 function checkField(name: string, kind: FieldKind, value: unknown, file: string): unknown {

@@ -28,7 +28,7 @@ function abortCause(reason: AbortReason): string {
     case "user":
       return "after the abort";
     case "timeout":
-      return "after the time limit (--timeout)";
+      return "after the time limit (--timeout, or \"timeout\" in the config)";
     case "SIGINT":
     case "SIGTERM":
       return `after ${reason}`;

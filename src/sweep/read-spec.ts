@@ -71,7 +71,11 @@ export async function parseSweepSpec(raw: unknown, specPath: string, shown = spe
     return fail("base", `must be a config file such as "../heat1d/config.json" or an object of config fields (got ${describe(spec.base)})`);
   }
   const checked = checkConfigFields(base, `${shown}: base`);
-  if (checked.warnings.length) fail("base", `has fields the runner does not know: ${checked.warnings.join("; ")}`);
+  if (checked.unknown.length) {
+    // Refused, not only warned about as a run does: a typo here would reach every point.
+    const fields = checked.unknown.map((u) => `"${u.name}"${u.near ? ` (did you mean "${u.near}"?)` : ""}`);
+    fail("base", `has fields the runner does not know: ${fields.join(", ")}; a sweep refuses them, since they would reach every point`);
+  }
   if (typeof base.workDir === "string") baseWorkDir = isAbsolute(base.workDir) ? base.workDir : resolve(baseDir, base.workDir);
   for (const f of RUN_ONLY_FIELDS) delete base[f];
   for (const f of PATH_FIELDS) {
@@ -160,7 +164,7 @@ function parameterValues(value: unknown, key: string, fail: Fail): ParamValue[] 
   if (num !== undefined) range.num = num;
   if (scale === "log") {
     if (step !== undefined) fail(`${key}.step`, `cannot be used with "scale: log"; give num (the number of values from "from" to "to")`);
-    if (range.from <= 0 || range.to <= 0) fail(key, `a log range needs from and to > 0 (got from ${range.from}, to ${range.to})`);
+    if (range.from <= 0 || range.to <= 0) fail(key, `is a log range: it needs from and to > 0 (got from ${range.from}, to ${range.to})`);
   }
   if (step !== undefined && range.to < range.from) fail(`${key}.to`, `must be >= from with a step (got from ${range.from}, to ${range.to}); swap them`);
   if (step !== undefined && (range.to - range.from) / step >= 100_000) fail(`${key}.step`, `gives more than 100000 values; make it larger`);

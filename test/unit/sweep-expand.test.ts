@@ -105,7 +105,7 @@ slurm: {partition: debug, time: "00:05:00", cpus: 1, memory: 500M, maxParallel: 
     [`${base}parameters: {nx: {from: 1, to: 5, step: x}}`, /sweep\.yaml: parameters\.nx\.step must be a number > 0 \(got "x"\)/],
     [`${base}parameters: {nx: {from: 1, to: 5}}`, /parameters\.nx needs exactly one of step or num/],
     [`${base}parameters: {nx: {from: 1, to: 5, num: 3, scale: log, stepp: 1}}`, /parameters\.nx\.stepp is not a known key; did you mean "parameters\.nx\.step"\?/],
-    [`${base}parameters: {nx: {from: 0, to: 5, num: 3, scale: log}}`, /parameters\.nx a log range needs from and to > 0/],
+    [`${base}parameters: {nx: {from: 0, to: 5, num: 3, scale: log}}`, /parameters\.nx is a log range: it needs from and to > 0/],
     [`${base}parameters: {nx: []}`, /parameters\.nx is an empty list/],
     [`${base}parameters: {nx: [1, {a: 2}]}`, /parameters\.nx\[1\] must be a number, a string or true\/false/],
     [`${base}parameters: {}`, /parameters must be an object of parameters/],
@@ -116,6 +116,10 @@ slurm: {partition: debug, time: "00:05:00", cpus: 1, memory: 500M, maxParallel: 
     [`${base}parameters: {a: [1]}\nslurm: {extra: ["--x\\n rm -rf /"]}`, /slurm\.extra must be a list of sbatch options/],
     [`base: {mainScript: 3, scripts: .}\nparameters: {a: [1]}`, /base/],
     [`base: 42\nparameters: {a: [1]}`, /sweep\.yaml: base must be a config file/],
+    [
+      `base: {mainScrpt: main.py}\nscripts: .\nparameters: {a: [1]}`,
+      /^[^\n]*sweep\.yaml: base has fields the runner does not know: "mainScrpt" \(did you mean "mainScript"\?\); a sweep refuses them, since they would reach every point$/,
+    ],
     [`base: {mainScript: main.py}\nparameters: {a: [1]}`, /sweep\.yaml: scripts is needed/],
   ])("refuses a bad spec, naming the key: %s", async (text, message) => {
     const error = await spec(text).catch((e: unknown) => e);
