@@ -88,6 +88,17 @@ describe("the CLI", () => {
     expect((JSON.parse(run.stdout) as RunResult).error?.message).toMatch(/time limit/);
   });
 
+  it("takes the config's grace when --grace is not given: a solver that ignores SIGTERM is killed 1 s after it, not 10 s", async () => {
+    const dir = await tempDir("pw-config-grace-");
+    const w = await work("ignore-term.py", { timeout: "1s", grace: "1s" });
+    const started = Date.now();
+    const run = await runCli([`--configPath=${w.configPath}`, "--json"], { env: { PIDS_FILE: join(dir, "pids.json") } });
+    expect(run.code, run.stderr).toBe(1);
+    expect((JSON.parse(run.stdout) as RunResult).error?.message).toMatch(/time limit/);
+    // 1 s of run, 1 s of grace, the runner's start and end: far below the default grace of 10 s.
+    expect(Date.now() - started).toBeLessThan(8_000);
+  });
+
   it("skips stages before --startingStage and those in --skipStages", async () => {
     const w = await work("hello.py");
     const run = await runCli([`--configPath=${w.configPath}`, "--startingStage=download", "--skipStages=post-process", "--json"]);
@@ -102,6 +113,24 @@ describe("the CLI", () => {
     ]);
   });
 
+  it("--startingStage=execute runs the watcher beside the solver: state.txt's error word still ends the run error", async () => {
+    const w = await work("error-word.py");
+    const run = await runCli([`--configPath=${w.configPath}`, "--startingStage=execute", "--json"]);
+    expect(run.code, run.stderr).toBe(1);
+    const result = JSON.parse(run.stdout) as RunResult;
+    expect(result.stages.map((s) => [s.name, s.status])).toEqual([
+      ["init", "skipped"],
+      ["download", "skipped"],
+      ["watch", "finished"],
+      ["execute", "finished"],
+      ["post-process", "finished"],
+    ]);
+    expect(result.status).toBe("error");
+    expect(result.error?.message).toContain("linear solver failed to converge");
+    // The watcher read state.txt: its progress line went by.
+    expect(run.stderr).toMatch(/ \d+\.\d% linear solver failed to converge/);
+  });
+
   it("refuses an unknown stage with the list of stages (exit 2)", async () => {
     const w = await work("hello.py");
     const run = await runCli([`--configPath=${w.configPath}`, "--skipStages=uplod"]);
@@ -113,9 +142,16 @@ describe("the CLI", () => {
     const w = await work("hello.py");
     const bad = await runCli([`--configPath=${w.configPath}`, "--debugMode=maybe"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--debugMode takes true or false (or nothing), got "maybe"');
+    expect(bad.stderr).toContain('--debugMode takes true or false (also 1/0, yes/no, on/off), or nothing for true; got "maybe"');
     const off = await runCli([`--configPath=${w.configPath}`, "--debugMode=False", "--json"]);
     expect(off.code, off.stderr).toBe(0);
+    // A Python-style script passes --debugMode=False always: beside --quiet it is no conflict; true is.
+    const quietOff = await runCli([`--configPath=${w.configPath}`, "--debugMode=False", "--quiet"]);
+    expect(quietOff.code, quietOff.stderr).toBe(0);
+    expect(quietOff.stdout).toBe("");
+    const quietOn = await runCli([`--configPath=${w.configPath}`, "--debugMode", "--quiet"]);
+    expect(quietOn.code).toBe(2);
+    expect(quietOn.stderr).toContain("--quiet and --debugMode ask for opposite things");
   });
 
   it("checks the upload flags: a bad --uploadConcurrency, --flushTime or --settleTime is exit 2 naming the flag", async () => {
@@ -190,5 +226,6 @@ describe("the CLI", () => {
     expect(version.stdout.trim()).toBe(pkg.version);
     const bad = await runCli(["--nope"]);
     expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^physicsworks-solve: unknown option .--nope./);
   });
 });

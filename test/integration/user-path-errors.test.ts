@@ -129,6 +129,17 @@ describe("submit", () => {
     expect(run.stderr).toContain(`${missing}: config file not found (check the config files named to submit, and that workers see the same path)`);
     expect(run.stderr).not.toContain("NATS");
   });
+
+  it("an unknown key is warned about before NATS is reached: also when it then cannot be (exit 3)", async () => {
+    const dir = await tempDir("pw-submit-typo-");
+    const config = join(dir, "config.json");
+    await writeFile(config, JSON.stringify({ workDir: ".", mainScrpt: "main.py" }));
+    const run = await runCli(["submit", "--nats", "nats://127.0.0.1:1", config]);
+    expect(run.code).toBe(3);
+    const warning = run.stderr.indexOf(`warning: ${config}: unknown field "mainScrpt" is ignored; did you mean "mainScript"?`);
+    expect(warning, run.stderr).toBeGreaterThanOrEqual(0);
+    expect(warning).toBeLessThan(run.stderr.indexOf("NATS"));
+  });
 });
 
 describe.skipIf(gate.skip)("worker (real nats-server -js)", () => {
