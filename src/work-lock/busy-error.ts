@@ -4,11 +4,11 @@ import type { LockRecord } from "./lock-record.js";
 import { seconds, type FoundLock } from "./lock-verdict.js";
 
 /** The refusal: which work directory, who holds it since when, the lock file, and what to do. */
-export function busyError(workDir: string, lockPath: string, found: FoundLock | undefined, now = Date.now()): WorkDirBusyError {
+export function busyError(workDir: string, lockPath: string, found: FoundLock | undefined, now = Date.now(), what = "the work directory"): WorkDirBusyError {
   const holder = found ? describeHolder(found, now) : "runners that keep taking and releasing it";
   return new WorkDirBusyError(
-    `the work directory ${workDir} is in use by ${holder} (lock file ${lockPath}); ` +
-      `wait for that run to end, or, if that runner is gone, remove ${lockPath} and start again`,
+    `${what} ${workDir} is in use by ${holder} (lock file ${lockPath}); ` +
+      `wait for it to end, or, if that runner is gone, remove ${lockPath} and start again`,
     { workDir, lockPath },
   );
 }

@@ -4,7 +4,8 @@ import { hostname } from "node:os";
 import { threadId } from "node:worker_threads";
 import { processStat } from "../process/process-stat.js";
 
-export type LockCommand = "run" | "sync";
+/** What holds a lock: a run or a sync (of a work directory), or a sweep submission (of a sweep's root). */
+export type LockCommand = "run" | "sync" | "sweep submission";
 
 /**
  * What debug/runner.lock holds: who works in the work directory. Whoever finds it busy reads it and
@@ -58,7 +59,7 @@ export function parseLockRecord(text: string): LockRecord | undefined {
     pid: r.pid as number,
     startedAt: r.startedAt,
     version: typeof r.version === "string" ? r.version : "unknown",
-    command: r.command === "sync" ? "sync" : "run",
+    command: r.command === "sync" || r.command === "sweep submission" ? r.command : "run",
     lockId: typeof r.lockId === "string" ? r.lockId : "",
     ...(typeof r.processStart === "string" ? { processStart: r.processStart } : {}),
     ...(Number.isInteger(r.threadId) ? { threadId: r.threadId as number } : {}),

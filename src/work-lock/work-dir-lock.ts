@@ -13,6 +13,10 @@ export const LOCK_REFRESH_MS = 10_000;
 
 export interface WorkDirLockOptions {
   command: LockCommand;
+  /** Default `<workDir>/debug/runner.lock`; a sweep's submissions lock `<root>/sweep-submit.lock`. */
+  lockPath?: string;
+  /** What the folder is, in the busy error (default "the work directory"). */
+  what?: string;
   /** Default LOCK_REFRESH_MS. */
   refreshMs?: number;
   /** Another host's lock not refreshed for this long is stale (default 3 × refreshMs). */
@@ -42,7 +46,8 @@ const ROUNDS = 20;
  * runner holds it. A stale lock (its runner gone, or another host's not refreshed) is taken over.
  */
 export async function takeWorkDirLock(workDir: string, options: WorkDirLockOptions): Promise<WorkDirLock> {
-  const path = lockPathOf(workDir);
+  const path = options.lockPath ?? lockPathOf(workDir);
+  const what = options.what ?? "the work directory";
   const refreshMs = options.refreshMs ?? LOCK_REFRESH_MS;
   const staleMs = options.staleMs ?? 3 * refreshMs;
   const mine = await newLockRecord(options.command);
@@ -55,13 +60,13 @@ export async function takeWorkDirLock(workDir: string, options: WorkDirLockOptio
       const found = await readLock(path);
       if (!found) continue;
       const verdict = await judgeLock(found, staleMs);
-      if (verdict.busy) throw busyError(workDir, path, found);
+      if (verdict.busy) throw busyError(workDir, path, found, Date.now(), what);
       if (await replaceStale(path, found, text, mine.lockId)) {
         return hold(path, mine.lockId, refreshMs, `took over the stale lock ${path} of ${describeHolder(found)}: ${verdict.why}`);
       }
       // Another runner replaced it first: its lock is judged in the next round.
     }
-    throw busyError(workDir, path, await readLock(path));
+    throw busyError(workDir, path, await readLock(path), Date.now(), what);
   } catch (error) {
     markLetGo(mine.lockId);
     throw error;

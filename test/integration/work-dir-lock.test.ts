@@ -68,7 +68,7 @@ describe("one runner per work directory (debug/runner.lock)", () => {
       const second = await runCli([`--configPath=${w.configPath}`, ...extra]);
       expect(second.code, second.stderr).toBe(2);
       expect(second.stderr).toContain(
-        `physicsworks-solve: the work directory ${w.dir} is in use by a run of physicsworks-solve ${VERSION}, pid ${first.pid} on this host (${hostname()}), since ${lock.startedAt as string} (lock file ${lockOf(w)}); wait for that run to end, or, if that runner is gone, remove ${lockOf(w)} and start again`,
+        `physicsworks-solve: the work directory ${w.dir} is in use by a run of physicsworks-solve ${VERSION}, pid ${first.pid} on this host (${hostname()}), since ${lock.startedAt as string} (lock file ${lockOf(w)}); wait for it to end, or, if that runner is gone, remove ${lockOf(w)} and start again`,
       );
     }
 

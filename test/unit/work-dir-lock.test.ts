@@ -87,7 +87,7 @@ describe("the work directory lock (debug/runner.lock)", () => {
     const error = second as WorkDirBusyError;
     expect(error.exitCode).toBe(2);
     expect(error.message).toContain(`the work directory ${dir} is in use by a run of physicsworks-solve ${VERSION}, pid ${process.pid} on this host (${hostname()}), since ${record.startedAt as string}`);
-    expect(error.message).toContain(`(lock file ${lockPathOf(dir)}); wait for that run to end, or, if that runner is gone, remove ${lockPathOf(dir)} and start again`);
+    expect(error.message).toContain(`(lock file ${lockPathOf(dir)}); wait for it to end, or, if that runner is gone, remove ${lockPathOf(dir)} and start again`);
     await expect(checkWorkDirFree(dir)).rejects.toBeInstanceOf(WorkDirBusyError);
 
     await lock.release();
