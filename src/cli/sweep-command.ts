@@ -58,14 +58,19 @@ export async function sweepRunCommand(specPath: string, flags: SweepRunFlags, si
     if (s.skipped.length) io.err.write(`sweep: ${s.skipped.length} of ${points.length} points finished earlier, not submitted\n`);
     if (s.active.length) io.err.write(`sweep: ${sweep.activeTasksLine(s.active, points.length)}, not submitted again\n`);
     if (s.submitted.length === 0) {
-      io.err.write(`sweep: ${s.active.length ? "every other point has finished" : "every point has finished"}; nothing to submit\n`);
+      io.err.write(`sweep: nothing to submit${s.active.length ? "" : ": every point has finished"}\n`);
       return ExitCode.ok;
     }
+    const count = pointCount(s.submitted.length);
     if (s.jobId) {
-      io.err.write(`sweep: submitted ${s.submitted.length} points as job array ${s.jobId} (${s.script}); follow it with: physicsworks-solve sweep status ${specPath}\n`);
+      for (const w of s.warnings) io.err.write(`warning: ${w}\n`);
+      io.err.write(`sweep: submitted ${count} as job array ${s.jobId} (${s.script}); follow it with: physicsworks-solve sweep status ${specPath}\n`);
       io.out.write(`${s.jobId}\n`);
     } else {
-      io.err.write(`sweep: wrote ${s.script} for ${s.submitted.length} points; submit it with: sbatch ${s.script}\n`);
+      io.err.write(
+        `sweep: wrote ${s.script} for ${count}; \`sweep run --scheduler slurm\` without --dryRun submits it and records the job ` +
+          "(a job submitted by hand with sbatch is not recorded: `sweep status` does not show it, and a later `sweep run` submits its points again)\n",
+      );
       io.out.write(`${s.script}\n`);
     }
     return ExitCode.ok;
@@ -81,9 +86,9 @@ export async function sweepRunCommand(specPath: string, flags: SweepRunFlags, si
       if (s.skipped.length) io.err.write(`sweep: ${s.skipped.length} of ${points.length} points finished earlier, not queued\n`);
       if (s.queued.length) {
         const verb = s.queued.length === 1 ? "is" : "are";
-        io.err.write(`sweep: ${s.queued.length} of ${points.length} points ${verb} still in the work queue ${flags.stream ?? "PHYSICSWORKS_RUNS"} (waiting or running), not queued again\n`);
+        io.err.write(`sweep: ${s.queued.length} of ${pointCount(points.length)} ${verb} still in the work queue ${flags.stream ?? "PHYSICSWORKS_RUNS"} (waiting or running), not queued again\n`);
       }
-      if (s.ids.length === 0) io.err.write(`sweep: ${s.queued.length ? "every other point has finished" : "every point has finished"}; nothing to queue\n`);
+      if (s.ids.length === 0) io.err.write(`sweep: nothing to queue${s.queued.length ? "" : ": every point has finished"}\n`);
       io.out.write(s.ids.map((id) => `${id}\n`).join(""));
       return ExitCode.ok;
     } finally {
@@ -127,6 +132,7 @@ export async function sweepStatusCommand(specPath: string, flags: SweepStatusFla
   const sweep = await import("../sweep/index.js");
   const { spec, points } = await sweep.loadSweep(specPath);
   const status = await sweep.sweepStatus(spec, points);
+  for (const w of status.warnings) io.err.write(`warning: ${w}\n`);
   const extra = status.jobIds.length ? { name: "slurm", value: (s: { point: { index: number } }) => status.slurm.get(s.point.index) || "-" } : undefined;
   const table = sweep.resultsTable(spec, status.states, extra);
   await sweep.writeResultsCsv(sweep.sweepPaths(spec).resultsCsv, table);
@@ -140,4 +146,9 @@ export async function sweepStatusCommand(specPath: string, flags: SweepStatusFla
     io.out.write(`\n${count("finished")} finished, ${count("error")} failed, ${count("pending")} pending of ${points.length} points\n`);
   }
   return ExitCode.ok;
+}
+
+/** "1 point", "3 points". */
+function pointCount(n: number): string {
+  return n === 1 ? "1 point" : `${n} points`;
 }

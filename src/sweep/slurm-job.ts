@@ -15,12 +15,36 @@ export async function sbatch(script: string, sbatchBin = "sbatch"): Promise<stri
   return jobId;
 }
 
+/** SLURM's answer about one job's array tasks. */
+export interface TaskStates {
+  /** By task id. */
+  states: Map<number, string>;
+  /**
+   * Why the controller could not be asked (squeue failed, other than for a job it no longer
+   * knows): a task still queued or running may be missing from `states`.
+   */
+  problem?: string;
+}
+
+/** States of a task that has ended (squeue, sacct and scontrol spell them alike); any other is still to run or running. */
+const ENDED = new Set(["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "PREEMPTED", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE", "REVOKED"]);
+
 /**
- * The state of each array task, by task id: squeue for what is queued or running, then sacct for
- * what has ended (it answers only where accounting is set up), then scontrol, which remembers
- * ended jobs for a few minutes (MinJobAge) even without accounting.
+ * Whether SLURM will still run the task or runs it now: PENDING, RUNNING, REQUEUED, SUSPENDED,
+ * COMPLETING, a held task… A state SLURM no longer knows ("") is not.
  */
-export async function slurmTaskStates(jobId: string): Promise<Map<number, string>> {
+export function isActiveSlurmState(state: string): boolean {
+  return state !== "" && !ENDED.has(state);
+}
+
+/**
+ * The state of each array task, by task id. Only the controller says a task is active: squeue
+ * for what is queued or running, then scontrol, which also remembers ended jobs for a few minutes
+ * (MinJobAge). sacct (where accounting is set up) adds the ended states of older tasks; an active
+ * state there for a task the controller does not list is stale (slurmdbd behind, a runaway job
+ * after a controller crash) and is left out.
+ */
+export async function slurmTaskStates(jobId: string): Promise<TaskStates> {
   const states = new Map<number, string>();
   const [squeue, sacct, scontrol] = await Promise.all([
     runQuiet("squeue", ["-h", "-r", "-j", jobId, "-o", "%i|%T"]),
@@ -31,7 +55,6 @@ export async function slurmTaskStates(jobId: string): Promise<Map<number, string
     if (!states.has(task)) states.set(task, state);
   };
   if (squeue.ok) for (const [task, state] of parseTaskLines(squeue.stdout, jobId)) add(task, state);
-  if (sacct.ok) for (const [task, state] of parseTaskLines(sacct.stdout, jobId)) add(task, state);
   if (scontrol.ok) {
     for (const line of scontrol.stdout.split("\n")) {
       const task = /\bArrayTaskId=(\S+)/.exec(line)?.[1];
@@ -39,7 +62,10 @@ export async function slurmTaskStates(jobId: string): Promise<Map<number, string
       if (task && state) for (const t of taskIds(task)) add(t, state);
     }
   }
-  return states;
+  if (sacct.ok) for (const [task, state] of parseTaskLines(sacct.stdout, jobId)) if (!isActiveSlurmState(state)) add(task, state);
+  // A job the controller has forgotten is "Invalid job id": every task of it has ended.
+  const gone = /invalid job id/i.test(squeue.stderr);
+  return squeue.ok || gone ? { states } : { states, problem: `cannot ask SLURM about job ${jobId} (${squeue.error ?? "squeue failed"})` };
 }
 
 /** Lines of `<job>_<task>|STATE` or `<job>_[2-5%2]|PENDING`; job steps (`.batch`) are left out. */

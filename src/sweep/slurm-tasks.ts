@@ -10,23 +10,20 @@ export interface SlurmTask {
   state: string;
 }
 
-/** States of a task that has ended (squeue, sacct and scontrol spell them alike); any other is still to run or running. */
-const ENDED = new Set(["COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "PREEMPTED", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE", "REVOKED"]);
-
-/**
- * Whether SLURM will still run the task or runs it now: PENDING, RUNNING, REQUEUED, SUSPENDED,
- * a held task… A state SLURM no longer knows ("") is not.
- */
-export function isActiveSlurmState(state: string): boolean {
-  return state !== "" && !ENDED.has(state);
+export interface LatestSlurmTasks {
+  /** By point index; points never submitted are left out. */
+  tasks: Map<number, SlurmTask>;
+  /** The jobs that hold some point's latest task, in the order they were submitted. */
+  jobIds: string[];
+  /** Jobs SLURM could not be asked about (see TaskStates.problem). */
+  problems: string[];
 }
 
 /**
  * Each point's latest array task among the sweep's submissions (sweep-slurm.json), with its
- * state, by point index; points never submitted are left out. SLURM is asked once per job that
- * is some point's latest.
+ * state. SLURM is asked once per job that is some point's latest.
  */
-export async function latestSlurmTasks(spec: SweepSpec, points: SweepPoint[]): Promise<Map<number, SlurmTask>> {
+export async function latestSlurmTasks(spec: SweepSpec, points: SweepPoint[]): Promise<LatestSlurmTasks> {
   const jobs = await readSlurmJobs(sweepPaths(spec).slurmJob);
   const byDir = new Map(points.map((p) => [p.dir, p.index]));
   const latest = new Map<number, { jobId: string; task: number }>();
@@ -36,9 +33,11 @@ export async function latestSlurmTasks(spec: SweepSpec, points: SweepPoint[]): P
       if (index !== undefined) latest.set(index, { jobId: job.jobId, task });
     });
   }
-  const jobIds = [...new Set([...latest.values()].map((t) => t.jobId))];
-  const states = new Map(await Promise.all(jobIds.map(async (jobId) => [jobId, await slurmTaskStates(jobId)] as const)));
+  const held = new Set([...latest.values()].map((t) => t.jobId));
+  const jobIds = jobs.map((job) => job.jobId).filter((jobId, i, all) => held.has(jobId) && all.indexOf(jobId) === i);
+  const answers = new Map(await Promise.all(jobIds.map(async (jobId) => [jobId, await slurmTaskStates(jobId)] as const)));
   const tasks = new Map<number, SlurmTask>();
-  for (const [index, { jobId, task }] of latest) tasks.set(index, { jobId, task, state: states.get(jobId)?.get(task) ?? "" });
-  return tasks;
+  for (const [index, { jobId, task }] of latest) tasks.set(index, { jobId, task, state: answers.get(jobId)?.states.get(task) ?? "" });
+  const problems = [...answers.values()].flatMap((a) => (a.problem ? [a.problem] : []));
+  return { tasks, jobIds, problems };
 }

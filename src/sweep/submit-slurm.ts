@@ -1,11 +1,14 @@
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ExitCode, PhysicsWorksError } from "../errors.js";
+import { takeWorkDirLock } from "../work-lock/work-dir-lock.js";
 import { readPointStates } from "./point-status.js";
 import { prepareRun } from "./prepare-run.js";
-import { sbatch } from "./slurm-job.js";
+import { isActiveSlurmState, sbatch } from "./slurm-job.js";
 import { addSlurmJob } from "./slurm-jobs-record.js";
 import { slurmScript } from "./slurm-script.js";
-import { isActiveSlurmState, latestSlurmTasks, type SlurmTask } from "./slurm-tasks.js";
+import { latestSlurmTasks, type SlurmTask } from "./slurm-tasks.js";
 import type { SweepPoint, SweepSpec } from "./spec-types.js";
 import { sweepPaths } from "./sweep-paths.js";
 
@@ -23,6 +26,7 @@ export interface SlurmSubmitOptions {
 }
 
 export interface SlurmSubmission {
+  /** The script as submitted (a copy kept per job), or the one written by a dry run. */
   script: string;
   /** The points submitted, in array task order. */
   submitted: SweepPoint[];
@@ -31,27 +35,52 @@ export interface SlurmSubmission {
   /** Still queued or running in an earlier submission: not submitted again (nor their folders touched). */
   active: { point: SweepPoint; task: SlurmTask }[];
   jobId?: string;
+  /** Said after the job went in: it runs, but could not be recorded in sweep-slurm.json. */
+  warnings: string[];
 }
 
 /**
  * Lays out the runs of the points that are neither finished nor still queued or running in an
  * earlier submission, writes the array script and, unless dryRun, submits it and adds it to
- * sweep-slurm.json.
+ * sweep-slurm.json. One submission at a time per sweep (`<root>/sweep-submit.lock`): two at once
+ * would each find the points free and submit them both.
  */
 export async function submitSweepToSlurm(options: SlurmSubmitOptions): Promise<SlurmSubmission> {
+  const paths = sweepPaths(options.spec);
+  await mkdir(paths.root, { recursive: true });
+  const lock = await takeWorkDirLock(paths.root, { command: "sweep submission", lockPath: paths.submitLock, what: "the sweep root" });
+  try {
+    return await submitLocked(options);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function submitLocked(options: SlurmSubmitOptions): Promise<SlurmSubmission> {
   const { spec } = options;
   const paths = sweepPaths(spec);
-  const [states, tasks] = await Promise.all([readPointStates(spec, options.points), latestSlurmTasks(spec, options.points)]);
+  // SLURM first, the runs' records after: a task that ends in between has written its run.json
+  // before it left SLURM, so it is seen finished, never as neither finished nor active.
+  const latest = await latestSlurmTasks(spec, options.points);
+  if (latest.problems.length) {
+    throw new PhysicsWorksError(
+      "scheduler",
+      `${latest.problems.join("; ")}: without SLURM's answer, points it still runs would be submitted twice; try again when squeue answers`,
+      ExitCode.platform,
+    );
+  }
+  const states = await readPointStates(spec, options.points);
   const skipped = states.filter((s) => s.status === "finished").map((s) => s.point);
   const active: SlurmSubmission["active"] = [];
   const submitted: SweepPoint[] = [];
   for (const { point, status } of states) {
     if (status === "finished") continue;
-    const task = tasks.get(point.index);
+    const task = latest.tasks.get(point.index);
     if (task && isActiveSlurmState(task.state)) active.push({ point, task });
     else submitted.push(point);
   }
-  if (submitted.length === 0) return { script: paths.slurmScript, submitted, skipped, active };
+  const none = { script: paths.slurmScript, submitted, skipped, active, warnings: [] };
+  if (submitted.length === 0) return none;
 
   for (const point of submitted) await prepareRun(spec, point);
   await mkdir(paths.slurmLogs, { recursive: true });
@@ -68,9 +97,20 @@ export async function submitSweepToSlurm(options: SlurmSubmitOptions): Promise<S
   });
   await writeFile(paths.slurmScript, script);
   await chmod(paths.slurmScript, 0o755);
-  if (options.dryRun) return { script: paths.slurmScript, submitted, skipped, active };
+  if (options.dryRun) return none;
 
   const jobId = await sbatch(paths.slurmScript, options.sbatchBin);
-  await addSlurmJob(paths.slurmJob, { jobId, submittedAt: new Date().toISOString(), script: paths.slurmScript, dirs });
-  return { script: paths.slurmScript, submitted, skipped, active, jobId };
+  // From here the job runs whatever happens: a failure to keep its script or record it is a warning.
+  const kept = join(paths.slurmLogs, `${jobId}.sbatch`);
+  const warnings: string[] = [];
+  try {
+    await copyFile(paths.slurmScript, kept);
+    await addSlurmJob(paths.slurmJob, { jobId, submittedAt: new Date().toISOString(), script: kept, dirs });
+  } catch (error) {
+    warnings.push(
+      `job ${jobId} was submitted, but could not be recorded in ${paths.slurmJob} (${(error as Error).message}): ` +
+        "until it ends, `sweep status` does not show it and a second `sweep run` would submit its points again",
+    );
+  }
+  return { script: kept, submitted, skipped, active, jobId, warnings };
 }

@@ -1,5 +1,6 @@
+import { ConfigError } from "../errors.js";
 import { readPointStates, type PointState } from "./point-status.js";
-import { latestSlurmTasks } from "./slurm-tasks.js";
+import { latestSlurmTasks, type LatestSlurmTasks } from "./slurm-tasks.js";
 import type { SweepPoint, SweepSpec } from "./spec-types.js";
 
 export interface SweepStatus {
@@ -8,12 +9,18 @@ export interface SweepStatus {
   jobIds: string[];
   /** SLURM's state of each point's latest array task, by point index ("" when SLURM no longer knows it). */
   slurm: Map<number, string>;
+  /** What could not be told (SLURM not answering): the states shown may be missing some. */
+  warnings: string[];
 }
 
 /** Each point's run (debug/run.json) and, after `--scheduler slurm`, its latest array task's state. */
 export async function sweepStatus(spec: SweepSpec, points: SweepPoint[]): Promise<SweepStatus> {
-  const [states, tasks] = await Promise.all([readPointStates(spec, points), latestSlurmTasks(spec, points)]);
-  const slurm = new Map([...tasks].map(([index, task]) => [index, task.state]));
-  const jobIds = [...new Set([...tasks.values()].map((task) => task.jobId))].sort((a, b) => Number(a) - Number(b));
-  return { states, jobIds, slurm };
+  // A damaged sweep-slurm.json costs the SLURM column, not the runs' states (a submission refuses it).
+  const unknown = (error: unknown): LatestSlurmTasks => {
+    if (!(error instanceof ConfigError)) throw error;
+    return { tasks: new Map(), jobIds: [], problems: [error.message] };
+  };
+  const [states, latest] = await Promise.all([readPointStates(spec, points), latestSlurmTasks(spec, points).catch(unknown)]);
+  const slurm = new Map([...latest.tasks].map(([index, task]) => [index, task.state]));
+  return { states, jobIds: latest.jobIds, slurm, warnings: latest.problems };
 }

@@ -140,7 +140,7 @@ slurm: {time: "00:05:00", maxParallel: 1}
     expect(second, againErr.text()).toMatch(/^\d+$/);
     expect(second).not.toBe(first);
     expect(againErr.text()).toMatch(new RegExp(`2 of 3 points are still queued or running in SLURM \\(job ${first}: .*\\), not submitted again`));
-    expect(againErr.text()).toContain("submitted 1 points as job array");
+    expect(againErr.text()).toContain("submitted 1 point as job array");
     await waitForJob(first, 120_000);
     await waitForJob(second, 60_000);
 

@@ -7,7 +7,7 @@ import { activeTasksLine } from "../../src/sweep/active-tasks-line.js";
 import { parseTaskLines, taskIds } from "../../src/sweep/slurm-job.js";
 import { addSlurmJob, readSlurmJobs } from "../../src/sweep/slurm-jobs-record.js";
 import { slurmScript } from "../../src/sweep/slurm-script.js";
-import { isActiveSlurmState } from "../../src/sweep/slurm-tasks.js";
+import { isActiveSlurmState } from "../../src/sweep/slurm-job.js";
 
 const temps: string[] = [];
 afterAll(async () => {
