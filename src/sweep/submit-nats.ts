@@ -1,13 +1,17 @@
+import { createHash } from "node:crypto";
+import { mkdir } from "node:fs/promises";
 import type { NatsConnection } from "nats";
-import { queuedRequestIds } from "../events/worker/queued-requests.js";
+import { queuedRequests } from "../events/worker/queued-requests.js";
 import { submitRuns } from "../events/worker/submit-runs.js";
 import { workQueueNames } from "../events/worker/work-queue.js";
+import { takeWorkDirLock } from "../work-lock/work-dir-lock.js";
 import { readPointStates } from "./point-status.js";
 import { prepareRun } from "./prepare-run.js";
 import type { SweepPoint, SweepSpec } from "./spec-types.js";
+import { sweepPaths } from "./sweep-paths.js";
 
 export interface NatsSubmission {
-  /** Queue ids in point order: sweep-<spec name>-<index>-<hash>. */
+  /** Queue ids in point order: sweep-<spec name>-<root hash>-<index>-<hash>. */
   ids: string[];
   submitted: SweepPoint[];
   /** Finished already (resume): not queued again. */
@@ -18,25 +22,45 @@ export interface NatsSubmission {
 }
 
 /**
+ * A point's queue id: the spec's name (shortened), a hash of the sweep's root (two sweeps named
+ * alike in other folders are other runs), and the point's folder name.
+ */
+export function pointRunId(spec: Pick<SweepSpec, "name" | "root">, point: Pick<SweepPoint, "dir">): string {
+  const name = spec.name.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 48);
+  const root = createHash("sha256").update(spec.root).digest("hex").slice(0, 8);
+  return `sweep-${name}-${root}-${point.dir}`;
+}
+
+/**
  * Lays out the runs of the points that are neither finished nor still in the work queue (a
  * request stays there until a worker acks it, when the run ends) and queues each by reference
  * (its config.json's absolute path), to be run in place: the run folders are on this filesystem,
  * so workers that share it run each point in its folder, where `sweep status` finds it. The id
  * is also the JetStream message id, which drops a second submit within the stream's duplicate
- * window even where two submissions race.
+ * window. One submission at a time per sweep (`<root>/sweep-submit.lock`).
  */
 export async function submitSweepToNats(spec: SweepSpec, allPoints: SweepPoint[], nc: NatsConnection, stream: string): Promise<NatsSubmission> {
-  const idOf = (point: SweepPoint) => `sweep-${spec.name.replace(/[^A-Za-z0-9_-]/g, "_")}-${point.dir}`;
-  const [states, inQueue] = await Promise.all([readPointStates(spec, allPoints), queuedRequestIds(nc, workQueueNames(stream))]);
-  const skipped = states.filter((s) => s.status === "finished").map((s) => s.point);
-  const unfinished = states.filter((s) => s.status !== "finished").map((s) => s.point);
-  const queued = unfinished.filter((p) => inQueue.has(idOf(p)));
-  const points = unfinished.filter((p) => !inQueue.has(idOf(p)));
-  if (points.length === 0) return { ids: [], submitted: [], skipped, queued, warnings: [] };
-  const configs: string[] = [];
-  for (const point of points) configs.push(await prepareRun(spec, point));
-  const wanted = points.map(idOf);
-  let i = 0;
-  const { ids, warnings } = await submitRuns({ nc, stream, configs, reference: true, inPlace: true, makeId: () => wanted[i++] as string });
-  return { ids, submitted: points, skipped, queued, warnings };
+  const paths = sweepPaths(spec);
+  await mkdir(paths.root, { recursive: true });
+  const lock = await takeWorkDirLock(paths.root, { command: "sweep submission", lockPath: paths.submitLock, what: "the sweep root" });
+  try {
+    // The queue first, the runs' records after: a worker writes run.json before it acks, so a
+    // point whose request leaves the queue in between is seen finished.
+    const inQueue = await queuedRequests(nc, workQueueNames(stream));
+    const states = await readPointStates(spec, allPoints);
+    const isQueued = (point: SweepPoint) => inQueue.requests.get(pointRunId(spec, point))?.configPath === paths.config(point);
+    const skipped = states.filter((s) => s.status === "finished").map((s) => s.point);
+    const unfinished = states.filter((s) => s.status !== "finished").map((s) => s.point);
+    const queued = unfinished.filter(isQueued);
+    const points = unfinished.filter((p) => !isQueued(p));
+    if (points.length === 0) return { ids: [], submitted: [], skipped, queued, warnings: inQueue.warnings };
+    const configs: string[] = [];
+    for (const point of points) configs.push(await prepareRun(spec, point));
+    const wanted = points.map((p) => pointRunId(spec, p));
+    let i = 0;
+    const { ids, warnings } = await submitRuns({ nc, stream, configs, reference: true, inPlace: true, makeId: () => wanted[i++] as string });
+    return { ids, submitted: points, skipped, queued, warnings: [...inQueue.warnings, ...warnings] };
+  } finally {
+    await lock.release();
+  }
 }

@@ -8,6 +8,7 @@ import { readQueueStatus, startWorker } from "../../src/events/index.js";
 import type { RunRequest } from "../../src/events/worker/run-request.js";
 import { workQueueNames } from "../../src/events/worker/work-queue.js";
 import { loadSweep } from "../../src/sweep/index.js";
+import { pointRunId } from "../../src/sweep/submit-nats.js";
 import { runSolver } from "../../src/index.js";
 import { natsTestGate, startNatsServer, type NatsServer } from "../helpers/nats-server.js";
 import { waitFor } from "../helpers/pids.js";
@@ -39,8 +40,9 @@ describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
     const stream = new PassThrough().on("data", (d: Buffer) => (out += d.toString()));
     const code = await sweepRunCommand(specPath, { scheduler: "nats", nats: server.url, stream: "SWEEP_T" }, new AbortController().signal, { out: stream, err: new PassThrough() });
     expect(code).toBe(0);
-    const { points } = await loadSweep(specPath);
-    expect(out.trim().split("\n")).toEqual(points.map((p) => `sweep-queued-${p.dir}`));
+    const { spec, points } = await loadSweep(specPath);
+    expect(out.trim().split("\n")).toEqual(points.map((p) => pointRunId(spec, p)));
+    expect(pointRunId(spec, points[0]!)).toMatch(new RegExp(`^sweep-queued-[0-9a-f]{8}-${points[0]!.dir}$`));
 
     const nc = await connect({ servers: server.url });
     try {
@@ -49,7 +51,7 @@ describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
       expect((await jsm.streams.info(names.stream)).state.messages).toBe(3);
       const codec = JSONCodec<RunRequest>();
       const first = codec.decode((await jsm.streams.getMessage(names.stream, { seq: 1 })).data);
-      expect(first).toMatchObject({ id: `sweep-queued-${points[0]!.dir}`, configPath: join(dir, "runs", points[0]!.dir, "config.json"), inPlace: true });
+      expect(first).toMatchObject({ id: pointRunId(spec, points[0]!), configPath: join(dir, "runs", points[0]!.dir, "config.json"), inPlace: true });
     } finally {
       await nc.close();
     }
@@ -70,7 +72,7 @@ describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
         expect(await sweepRunCommand(specPath, { scheduler: "nats", nats: server.url, stream: names.stream }, new AbortController().signal, io)).toBe(0);
         return { ids: out.trim().split("\n").filter(Boolean), err };
       };
-      const { points } = await loadSweep(specPath);
+      const { spec, points } = await loadSweep(specPath);
       expect((await submit()).ids).toHaveLength(3);
       await new Promise((resolve) => setTimeout(resolve, 1500));
 
@@ -82,9 +84,33 @@ describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
       // Point 1's request leaves the queue without a finished run (a worker gave up on it): the next submission queues it alone.
       await jsm.streams.deleteMessage(names.stream, 2);
       const third = await submit();
-      expect(third.ids).toEqual([`sweep-again-${points[1]!.dir}`]);
+      expect(third.ids).toEqual([pointRunId(spec, points[1]!)]);
       expect(third.err).toContain("2 of 3 points are still in the work queue SWEEP_A");
       expect((await jsm.streams.info(names.stream)).state.messages).toBe(3);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it("two sweeps of the same name in other folders are other runs: each queues its own points", async () => {
+    const a = await sweepOf("twin", "main.sh", "echo a\n");
+    const b = await sweepOf("twin", "main.sh", "echo b\n");
+    const submit = async (specPath: string) => {
+      let out = "";
+      let err = "";
+      const io = { out: new PassThrough().on("data", (d: Buffer) => (out += d.toString())), err: new PassThrough().on("data", (d: Buffer) => (err += d.toString())) };
+      expect(await sweepRunCommand(specPath, { scheduler: "nats", nats: server.url, stream: "SWEEP_TWIN" }, new AbortController().signal, io), err).toBe(0);
+      return out.trim().split("\n").filter(Boolean);
+    };
+    const first = await submit(a.specPath);
+    const second = await submit(b.specPath);
+    expect(first).toHaveLength(3);
+    expect(second).toHaveLength(3);
+    expect(second.filter((id) => first.includes(id))).toEqual([]);
+    const nc = await connect({ servers: server.url });
+    try {
+      const jsm = await nc.jetstreamManager();
+      expect((await jsm.streams.info(workQueueNames("SWEEP_TWIN").stream)).state.messages).toBe(6);
     } finally {
       await nc.close();
     }
