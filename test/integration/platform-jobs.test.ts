@@ -77,6 +77,19 @@ describe("local platform: running jobs", () => {
     expect(((await (await api(p, "DELETE", `api/v1/jobs/${job.id}`, { token })).json()) as Job).status).toBe("cancelled");
   }, 60_000);
 
+  it("a job's own grace wins over the server's --grace: a solver that ignores SIGTERM is killed 1 s after it, not 5 s", async () => {
+    const p = await platform({ graceMs: 5000 });
+    const { token } = await registerUser(p, "grace");
+    const pidsFile = join(await tempDir("pw-pids-"), "pids.json");
+    const job = await submit(p, token, { solver: "group-sleeper", parameters: { pidsFile, ignoreTerm: true }, config: { grace: "1s" } });
+    const pids = await readPids(pidsFile, 30_000);
+    await waitForJob(p, token, job.id, (j) => j.status === "running" && j.runId !== null, "the job to run");
+    const asked = Date.now();
+    expect((await api(p, "DELETE", `api/v1/jobs/${job.id}`, { token })).status).toBe(200);
+    await waitFor(() => (!isAlive(pids.child as number) ? true : undefined), 4500, "the solver to be killed");
+    expect(Date.now() - asked).toBeLessThan(1000 + 2000);
+  }, 60_000);
+
   it("a queued job cancelled before it starts never runs; the pool takes the next", async () => {
     const p = await platform({ concurrency: 1 });
     const { token } = await registerUser(p, "bob");

@@ -47,7 +47,8 @@ export async function prepareJob(settings: PlatformSettings, server: RunningServ
   await layOutRunFolder(dir, { scripts: await folderIn(solver.dir, "scripts"), inputs: await folderIn(solver.dir, "inputs") }, job.parameters);
   const token = mintToken(settings.jwtSecret, { sub: `job:${job.id}`, scope: [SCOPES.runner], expiresIn: "30d" });
   const config = {
-    ...withParameters({ ...withoutPlatformFields(solver.config), ...job.config }, job.parameters),
+    // The server's --grace (seconds) is the default under the type's and the job's own "grace".
+    ...withParameters({ grace: settings.graceMs / 1000, ...withoutPlatformFields(solver.config), ...job.config }, job.parameters),
     workDir: ".",
     host: server.url,
     token,

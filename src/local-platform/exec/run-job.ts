@@ -29,7 +29,8 @@ export async function runJob(ctx: RunJobContext, jobId: string, signal: AbortSig
   try {
     const configPath = await prepareJob(ctx.settings, ctx.server, job);
     ctx.change(jobId, { status: "running", startedAt, progress: 0, statusLabel: "starting" });
-    const result = await runSolver({ configPath, signal, grace: ctx.settings.graceMs / 1000, env: runnerEnv() });
+    // No grace here: a flag would win over the job's own (config.json holds it, the server's as default).
+    const result = await runSolver({ configPath, signal, env: runnerEnv() });
     const endedAt = new Date().toISOString();
     if (signal.aborted) {
       ctx.change(jobId, endOnAbort(signal, endedAt, result.exitCode));
