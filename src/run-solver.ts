@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { rename, writeFile } from "node:fs/promises";
 import { createRunAbort } from "./control/run-abort.js";
-import { ExitCode, exitCodeOf, PhysicsWorksError, PlatformError, SolverError } from "./errors.js";
+import { abortErrorOf, ExitCode, exitCodeOf, PhysicsWorksError, PlatformError, SolverError } from "./errors.js";
 import { redactAll } from "./log/redact.js";
 import { RunnerLog } from "./log/runner-log.js";
 import { resolveRunOptions, type RunOptions, type RunSolverOptions } from "./options.js";
@@ -65,15 +65,31 @@ async function runInWorkDir(input: RunSolverOptions, options: RunOptions, warnin
   lock.onLost((m) => ctx.warn(m));
   warnings.forEach((w) => ctx.warn(w));
 
-  const startedAt = new Date();
-  const started = performance.now();
-  let outcome: EngineOutcome;
+  // The run's abort sources (the caller's signal, "abort" in config.json, --timeout) stay on until
+  // the final status has gone: a signal while it is sent bounds it (flush-deadline.ts).
   try {
-    outcome = await openPlatformWhenInitSkipped(ctx, options);
-    if (outcome.error === undefined) outcome = await runStages(ctx, ALL_STAGES, options);
+    return await stagesAndEnd({ ctx, options, paths, log, startEvents, allWarnings });
   } finally {
     abort.dispose();
   }
+}
+
+interface RunParts {
+  ctx: RunContext;
+  options: RunOptions;
+  paths: WorkPaths;
+  log: RunnerLog;
+  startEvents: () => Promise<NatsEvents>;
+  /** Every warning the run gave, for the result. */
+  allWarnings: string[];
+}
+
+/** The stages, then the run's end: debug/run.json, the report, the final status, the NATS events. */
+async function stagesAndEnd({ ctx, options, paths, log, startEvents, allWarnings }: RunParts): Promise<RunResult> {
+  const startedAt = new Date();
+  const started = performance.now();
+  let outcome = await openPlatformWhenInitSkipped(ctx, options);
+  if (outcome.error === undefined) outcome = await runStages(ctx, ALL_STAGES, options);
   let error = outcome.error;
   if (error === undefined && ctx.state.stepFailed) {
     error = new SolverError(`the solver exited 0 but reported an error in state.txt: ${ctx.state.errorLabel ?? ""}`);
@@ -138,7 +154,8 @@ async function reportFinal(ctx: RunContext, session: PlatformSession, error: unk
     await session.markFinalSent();
   } catch (sendError) {
     ctx.warn(`the final status could not be sent to the platform: ${(sendError as Error).message}`);
-    if (error === undefined) error = sendError;
+    // A signal that came while it went is why it was cut short: the run ends with the signal's code.
+    if (error === undefined) error = ctx.signal.aborted ? abortErrorOf(ctx.signal) : sendError;
   } finally {
     await session.close();
   }

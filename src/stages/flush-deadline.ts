@@ -78,19 +78,37 @@ export async function withinFlushTime<T>(ctx: RunContext, send: () => Promise<T>
 /**
  * After the send phase, what still goes to the platform (the run report, the final status) keeps
  * to the flush time's deadline when there is one, given at least `leastMs`: undefined when `work`
- * ended in time, or the ms it was given when it did not (it is not waited for longer).
+ * ended in time, or the ms it was given when it did not (it is not waited for longer). Without a
+ * deadline (a run that went normally), a signal or an abort that comes while `work` goes sets one,
+ * the flush time from then on, as withinFlushTime does for the sends.
  */
 export async function beforeFlushDeadline(ctx: RunContext, work: () => Promise<unknown>, leastMs = 0): Promise<number | undefined> {
+  const running = work();
   if (ctx.state.flushDeadline === undefined) {
-    await work();
-    return undefined;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<"aborted">((resolve) => {
+      onAbort = () => resolve("aborted");
+      if (ctx.signal.aborted) onAbort();
+      else ctx.signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      if ((await Promise.race([running.then(() => "done" as const), aborted])) === "done") return undefined;
+    } finally {
+      if (onAbort) ctx.signal.removeEventListener("abort", onAbort);
+    }
+    const flushMs = ctx.options.tuning.flushMs;
+    ctx.state.flushDeadline = Date.now() + flushMs;
+    ctx.emit({ type: "info", message: `${abortCause(abortErrorOf(ctx.signal).reason)}: what is pending goes to the platform within the flush time of ${flushSeconds(flushMs)}` });
   }
   const givenMs = Math.max(ctx.state.flushDeadline - Date.now(), leastMs);
-  if (givenMs <= 0) return 0;
+  if (givenMs <= 0) {
+    running.catch(() => undefined); // not waited for
+    return 0;
+  }
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(givenMs), givenMs)));
   try {
-    return await Promise.race([work().then(() => undefined), late]);
+    return await Promise.race([running.then(() => undefined), late]);
   } finally {
     clearTimeout(timer);
   }

@@ -9,7 +9,7 @@
  * while told to.
  */
 import type { ServerResponse } from "node:http";
-import { access } from "node:fs/promises";
+import { access, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSolver, syncRun } from "../../src/index.js";
@@ -36,7 +36,7 @@ with open(os.path.join(out, "files", "a.txt"), "w") as f:
 raise SystemExit(1)
 `;
 
-async function prepare() {
+async function prepare(solver = SOLVER) {
   const s = await startTestServer({ socketIo: false });
   cleanups.push(() => s.cleanup());
   await seedRunData(s.dataDir, "p1", "sim1", plainRunData());
@@ -54,7 +54,7 @@ async function prepare() {
     await stub.close();
   });
   const dir = await tempDir("pw-final-status-");
-  const configPath = await writePlatformRun(dir, { url: stub.url, token: s.token }, SOLVER);
+  const configPath = await writePlatformRun(dir, { url: stub.url, token: s.token }, solver);
   return { s, dir, configPath, front };
 }
 
@@ -73,6 +73,22 @@ describe("the final status", () => {
     expect(result.exitCode).toBe(1);
     expect(result.warnings.join("\n")).toMatch(/the final status could not be sent to the platform: not sent within the flush time \(given 5s\); `physicsworks-solve sync` sends it later/);
   }, 90_000);
+
+  it("a run that went normally, signalled while its final status hangs: bounded from the signal on, it exits with the signal's code", async () => {
+    const { dir, configPath, front } = await prepare('print("fine")\n');
+    let pid = 0;
+    const running = runCli([`--configPath=${configPath}`, "--flushTime=1s"], { onStart: (p) => (pid = p), timeoutMs: 60_000 });
+    await waitFor(() => (front.held.length > 0 ? true : undefined), 30_000, "the final status update");
+    const signalled = performance.now();
+    process.kill(pid, "SIGTERM");
+    const run = await running;
+    // The flush time (1 s) from the signal, the final status's least (5 s), the exit: not the client's minute and its retries.
+    expect(performance.now() - signalled).toBeLessThan(12_000);
+    expect(run.code, run.stderr).toBe(143);
+    const printed = run.stdout + run.stderr;
+    expect(printed).toMatch(/the final status could not be sent to the platform: not sent within the flush time \(given 5s\)/);
+    expect(await readFile(join(dir, "debug", "runner.log"), "utf8")).toContain("after SIGTERM: what is pending goes to the platform within the flush time of 1s");
+  }, 60_000);
 
   it("a runner killed while it sends the final status leaves debug/run.json, and sync finishes the run", async () => {
     const { s, dir, configPath, front } = await prepare();
