@@ -94,7 +94,12 @@ function redactEvent(event: RunEvent, secrets: readonly string[]): RunEvent {
       return { ...event, label: redact(event.label, secrets) };
     case "upload":
       return event;
-    case "stage":
-      return event.stage.error ? { ...event, stage: { ...event.stage, error: redact(event.stage.error, secrets) } } : event;
+    case "stage": {
+      const { error, note } = event.stage;
+      return {
+        ...event,
+        stage: { ...event.stage, ...(error !== undefined ? { error: redact(error, secrets) } : {}), ...(note !== undefined ? { note: redact(note, secrets) } : {}) },
+      };
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { relative, sep } from "node:path";
 import { watch } from "chokidar";
+import { redact } from "../log/redact.js";
 import { applyStateUpdate, StateFileReader } from "../progress/state-tracker.js";
 import { parseStateLine } from "../progress/state-line.js";
 import { followedDuringRun } from "../upload/output-kind.js";
@@ -56,7 +57,8 @@ async function readStateLines(ctx: RunContext, reader: StateFileReader, final: b
     if (lines.length === 0) return;
     for (const line of lines) {
       if (ctx.state.runnerStateLines.delete(line)) continue;
-      const update = parseStateLine(line);
+      // Redacted as it is read: a label goes to the platform, the terminal, run.json and the report.
+      const update = parseStateLine(redact(line, ctx.options.secrets));
       if (!update) continue;
       const next = applyStateUpdate(
         { progress: ctx.state.progress, label: ctx.state.label, stepFailed: ctx.state.stepFailed, lines: 0 },

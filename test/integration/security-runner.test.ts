@@ -64,7 +64,9 @@ describe("the token", () => {
     // A solver that tries to leak it: prints its environment and writes it to an output, a log and state.txt.
     await writeFile(
       join(dir, "scripts/main.py"),
-      "import os,sys\nout=[a.split('=',1)[1] for a in sys.argv if a.startswith('--outputsPath=')][0]\nprint(dict(os.environ))\nprint('config says', open(os.path.join(os.path.dirname(out),'config.json')).read(), file=sys.stderr)\nraise SystemExit(3)\n",
+      "import json,os,sys\nout=[a.split('=',1)[1] for a in sys.argv if a.startswith('--outputsPath=')][0]\nprint(dict(os.environ))\nconfig=open(os.path.join(os.path.dirname(out),'config.json')).read()\nprint('config says', config, file=sys.stderr)\n" +
+        // Into state.txt as a step's label, which goes to the terminal, the platform's status label and the report.
+        "open(os.path.join(out,'state.txt'),'a').write('50,status '+json.loads(config)['token']+'\\n')\nraise SystemExit(3)\n",
     );
     const configPath = join(dir, "config.json");
     await writeConfig(configPath, { workDir: ".", host: s.url, token, project: "p1", simulation: "sim1", job: "j1", owner: "o1" });
@@ -74,7 +76,8 @@ describe("the token", () => {
     const debug = await readdir(join(dir, "debug"));
     expect(debug).toEqual(expect.arrayContaining(["uploads.json", "run.json", "runner.log"]));
     const runnerFiles = ["uploads.json", "run.json", "runner.log", "platform-run.json"].map((f) => join(dir, "debug", f));
-    const leaks = await tokenLeaks(token, { stdout: run.stdout, stderr: run.stderr }, [...runnerFiles, join(s.dataDir, "requests.jsonl")], []);
+    // The server's copy of the run (its node, its updates with their status labels) is searched too.
+    const leaks = await tokenLeaks(token, { stdout: run.stdout, stderr: run.stderr }, [...runnerFiles, join(s.dataDir, "requests.jsonl")], [join(s.dataDir, "runs")]);
     expect(leaks).toEqual([]);
   });
 
