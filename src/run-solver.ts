@@ -107,7 +107,7 @@ async function stagesAndEnd({ ctx, options, paths, log, startEvents, allWarnings
   const ended = buildResult(ctx, options, outcomeOf());
   await writeRunJson(paths.runJson, ended);
   // The report shows the run as it ended; it is written (and sent) before the final status, which closes the run.
-  const report = await writeAndSendReport(ctx, ended);
+  const report = await writeAndSendReport(ctx, ended, (path) => writeRunJson(paths.runJson, { ...ended, report: path }));
   if (ctx.platform) error = await reportFinal(ctx, ctx.platform, error);
 
   const result = buildResult(ctx, options, outcomeOf());

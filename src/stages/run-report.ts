@@ -10,10 +10,12 @@ import { writeLeftUnsent } from "./left-unsent.js";
  * outputs/report.html from the run's result; with a host, sent under the run node's media. A report
  * that cannot be written or sent is a warning: it must not change how the run ended.
  */
-export async function writeAndSendReport(ctx: RunContext, result: RunResult): Promise<string | undefined> {
+export async function writeAndSendReport(ctx: RunContext, result: RunResult, onWritten: (reportPath: string) => Promise<void>): Promise<string | undefined> {
   const reportPath = join(ctx.paths.outputs, "report.html");
   try {
     await writeRunReport({ result, outputsDir: ctx.paths.outputs, mainLogPath: ctx.paths.mainLog, reportPath });
+    // Said (in debug/run.json) before it is sent: a runner killed while it goes leaves it to `sync`.
+    await onWritten(reportPath);
   } catch (error) {
     ctx.warn(`the run report could not be written: ${(error as Error).message}`);
     return undefined;

@@ -40,10 +40,11 @@ async function prepare(solver = SOLVER) {
   const s = await startTestServer({ socketIo: false });
   cleanups.push(() => s.cleanup());
   await seedRunData(s.dataDir, "p1", "sim1", plainRunData());
-  const front = { hold: true, held: [] as ServerResponse[] };
+  const front = { hold: true, holdReport: false, held: [] as ServerResponse[] };
   const stub = await startStub(async (req, res) => {
     const body = req.body.toString("utf8");
-    if (front.hold && req.method === "PUT" && req.url.startsWith("/simulation/run/update/") && /"status":"(error|finished)"/.test(body)) {
+    const opensReport = req.method === "POST" && req.url === "/storage/uploads" && /"path":"report\.html"/.test(body);
+    if ((front.hold && req.method === "PUT" && req.url.startsWith("/simulation/run/update/") && /"status":"(error|finished)"/.test(body)) || (front.holdReport && opensReport)) {
       front.held.push(res); // never answered while held
       return;
     }
@@ -89,6 +90,24 @@ describe("the final status", () => {
     expect(printed).toMatch(/the final status could not be sent to the platform: not sent within the flush time \(given 5s\)/);
     expect(await readFile(join(dir, "debug", "runner.log"), "utf8")).toContain("after SIGTERM: what is pending goes to the platform within the flush time of 1s");
   }, 60_000);
+
+  it("a runner killed while it sends the run report leaves it named in debug/run.json, and sync sends it", async () => {
+    const { s, dir, configPath, front } = await prepare();
+    front.holdReport = true;
+    let pid = 0;
+    const running = runCli([`--configPath=${configPath}`], { onStart: (p) => (pid = p), timeoutMs: 60_000 });
+    await waitFor(() => (front.held.length > 0 ? true : undefined), 30_000, "the report's upload");
+    process.kill(pid, "SIGKILL");
+    await running;
+    expect(await readJson<{ report?: string }>(join(dir, "debug", "run.json"))).toMatchObject({ report: join(dir, "outputs", "report.html") });
+
+    front.hold = false;
+    front.holdReport = false;
+    const synced = await syncRun({ configPath });
+    expect(synced.outcome).toBe("sent");
+    const node = ((await (await callServer(s, "GET", `runs/${synced.runId}`)).json()) as { node: { children: { slug?: string; children?: { name?: string }[] }[] } }).node;
+    expect(node.children.find((c) => c.slug === "media")?.children?.map((c) => c.name)).toEqual(["report.html"]);
+  }, 90_000);
 
   it("a runner killed while it sends the final status leaves debug/run.json, and sync finishes the run", async () => {
     const { s, dir, configPath, front } = await prepare();
