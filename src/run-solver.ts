@@ -128,6 +128,11 @@ async function openPlatformWhenInitSkipped(ctx: RunContext, options: RunOptions)
   if (!initSkipped) return { records: [] };
   try {
     await connectPlatform(ctx);
+    const earlier = ctx.platform?.supersedes;
+    if (earlier) {
+      // Without init the run would otherwise make its new run node without a word (init's note says it).
+      ctx.warn(`the run node ${earlier} of debug/platform-run.json had ended (its final status went): this start reports to a new run node, ${ctx.runId}`);
+    }
     return { records: [] };
   } catch (error) {
     const records = ALL_STAGES.map((s) => ({ name: s.name, status: "skipped" as const, note: "the platform session could not be opened" }));

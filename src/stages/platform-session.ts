@@ -26,6 +26,8 @@ export interface PlatformSession {
   socket?: LiveSocket;
   /** The run node was taken over from an earlier start on this work directory. */
   resumed: boolean;
+  /** An earlier start's run node on this work directory that had ended (its final status went): this start made a new one. */
+  supersedes?: string;
   /** Records that the final status went through, so a later start creates a new run. */
   markFinalSent(): Promise<void>;
   /**
@@ -131,6 +133,7 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
       journal,
       ...(socket ? { socket } : {}),
       resumed,
+      ...(previous?.finalSent && !resumed ? { supersedes: previous.runId } : {}),
       markFinalSent: () => saveNode(reporter.node, true),
       stopSends() {
         uploader.stop();
