@@ -178,8 +178,9 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
     // The host first: a bad one is the first thing to fix, and the rest only matters with a good one.
     const hostUrl = normalizeHost(host, where);
     const hostSet = env.PHYSICSWORKS_HOST ? "PHYSICSWORKS_HOST is set" : '"host" is set';
-    if (!token) {
-      throw new ConfigError(`${file}: "token" is missing but ${hostSet}; set "token", PHYSICSWORKS_TOKEN or --tokenFile`);
+    // An offline run never reaches the platform: its token is `sync`'s to have.
+    if (!token && !input.offline) {
+      throw new ConfigError(`${file}: "token" is missing but ${hostSet}; set "token", PHYSICSWORKS_TOKEN or --tokenFile (or run --offline and give it to sync)`);
     }
     const missing = PLATFORM_FIELDS.filter((f) => !config[f]);
     if (missing.length) {
@@ -190,7 +191,7 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
     platform = {
       ...(config.resource ? { resourceId: config.resource.id } : {}),
       host: hostUrl,
-      token,
+      token: token ?? "",
       project: config.project as string,
       simulation: config.simulation as string,
       job: config.job as string,

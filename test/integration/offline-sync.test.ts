@@ -79,6 +79,21 @@ describe("offline runs and sync", () => {
     expect(await runCount(s)).toBe(2);
   });
 
+  it("an offline run needs no token: the config without one runs, and sync sends it with PHYSICSWORKS_TOKEN", async () => {
+    const s = await startTestServer();
+    servers.push(s);
+    await seedRunData(s.dataDir, "p1", "sim1", RUN_DATA);
+    const w = await heat1dWork(s.url, "");
+    const run = await runCli([`--configPath=${w.configPath}`, "--offline", "--json"], { env: { PHYSICSWORKS_TOKEN: "" } });
+    expect(run.code, run.stderr).toBe(0);
+    const without = await runCli(["sync", `--configPath=${w.configPath}`], { env: { PHYSICSWORKS_TOKEN: "" } });
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain('"token" is missing');
+    const sync = await runCli(["sync", `--configPath=${w.configPath}`, "--json"], { env: { PHYSICSWORKS_TOKEN: s.token } });
+    expect(sync.code, sync.stderr).toBe(0);
+    expect((await record(s, (JSON.parse(sync.stdout) as { runId: string }).runId)).node.status).toBe("finished");
+  });
+
   it("with --offlineFallback an unreachable platform does not fail the run, and sync sends it once it is back", async () => {
     const first = await startTestServer();
     const { port } = first.server;

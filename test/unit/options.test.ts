@@ -132,7 +132,7 @@ describe("resolveRunOptions", () => {
     const bad = (await resolveRunOptions({ configPath: path, env: { PHYSICSWORKS_HOST: "not a url" } }).catch((e: unknown) => e)) as Error;
     expect(bad.message).toMatch(/^PHYSICSWORKS_HOST/);
     const noToken = (await resolveRunOptions({ configPath: path, env: { PHYSICSWORKS_HOST: "http://a/" } }).catch((e: unknown) => e)) as Error;
-    expect(noToken.message).toBe(`${path}: "token" is missing but PHYSICSWORKS_HOST is set; set "token", PHYSICSWORKS_TOKEN or --tokenFile`);
+    expect(noToken.message).toBe(`${path}: "token" is missing but PHYSICSWORKS_HOST is set; set "token", PHYSICSWORKS_TOKEN or --tokenFile (or run --offline and give it to sync)`);
   });
 
   it("refuses unknown stage names with the list of valid ones", async () => {
