@@ -21,4 +21,9 @@ export interface RunResult {
   warnings: string[];
   /** outputs/report.html, when it could be written. */
   report?: string;
+  /**
+   * The run's only failure was sending to the platform (the solver exited 0, no step failed, no
+   * abort): once `sync` has sent what was left, it sets the run finished, here and on the platform.
+   */
+  sendsFailedOnly?: true;
 }

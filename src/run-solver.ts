@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { rename, writeFile } from "node:fs/promises";
+import { writeRunJson } from "./run-json.js";
 import { createRunAbort } from "./control/run-abort.js";
 import { abortErrorOf, ExitCode, exitCodeOf, PhysicsWorksError, PlatformError, SolverError } from "./errors.js";
 import { redactAll } from "./log/redact.js";
@@ -211,14 +211,9 @@ function buildResult(ctx: RunContext, options: RunOptions, outcome: Outcome): Ru
     const { exitCode, signal, durationMs, lastLines } = state.solver;
     result.solver = { exitCode, signal, durationMs, lastLines };
   }
+  // The solver and post-processing went well, sending did not: once `sync` has sent the rest, the run finished.
+  if (outcome.error instanceof PlatformError && state.solver?.exitCode === 0 && !state.stepFailed && !ctx.signal.aborted) result.sendsFailedOnly = true;
   // Every field, not only the messages: a stage's error or note, the label, a result's value may
   // quote a secret, and the result is printed (--json), written (run.json, report.html) and published.
   return redactAll(result, options.secrets);
-}
-
-/** `result` is redacted already, in every field (buildResult). */
-async function writeRunJson(path: string, result: RunResult): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(result, null, 2)}\n`);
-  await rename(tmp, path);
 }

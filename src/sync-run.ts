@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { createRunAbort } from "./control/run-abort.js";
-import { ConfigError, PlatformError, UsageError } from "./errors.js";
+import { ConfigError, ExitCode, PlatformError, UsageError } from "./errors.js";
 import { RunnerLog } from "./log/runner-log.js";
 import { resolveRunOptions, type RunOptions, type RunSolverOptions } from "./options.js";
+import { writeRunJson } from "./run-json.js";
 import type { RunResult } from "./run-result.js";
 import type { RunNode } from "./platform/types.js";
 import { buildVisualizationArchives } from "./postprocess/index.js";
@@ -109,8 +110,12 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
       const lines = unsentOutputLines(failed).map((l) => `  ${l}`);
       throw new PlatformError(`${failed.length} output file(s) could not be sent; run sync again:\n${lines.join("\n")}`);
     }
-    await session.reporter.finish(result.status, result.status === "finished" ? "finished" : (result.error?.message.split("\n")[0] ?? "error"));
+    // A run that failed only to send is finished once everything it left has gone.
+    const repaired = result.status === "error" && result.sendsFailedOnly === true;
+    const status = repaired ? "finished" : result.status;
+    await session.reporter.finish(status, status === "finished" ? "finished" : (result.error?.message.split("\n")[0] ?? "error"));
     await session.markFinalSent();
+    if (repaired) await writeRunJson(paths.runJson, repairedResult(result));
     // Whatever it named is on the platform now: a second sync finds the final status sent and answers "already".
     await removeLeftUnsent(paths.debug);
     log.line(`sync done: run node ${session.reporter.node.id}`);
@@ -140,6 +145,13 @@ function listedArtifacts(node: RunNode): Set<string> {
     }
   }
   return listed;
+}
+
+/** The run as sync leaves it when sending was all that failed: finished, the failure kept as a warning. */
+function repairedResult(result: RunResult): RunResult {
+  const { error, sendsFailedOnly: _sent, ...rest } = result;
+  const warning = `${error?.message.split("\n")[0] ?? "sending failed"}: what the run could not send, sync sent (${new Date().toISOString()})`;
+  return { ...rest, status: "finished", exitCode: ExitCode.ok, progress: 100, warnings: [...result.warnings, warning] };
 }
 
 async function readRunResult(path: string): Promise<RunResult> {

@@ -378,7 +378,12 @@ describe("sync after a run whose platform went down in its final pass", () => {
       expect(stored[0]?.sha256).toBe(sha256(await readFile(join(dir, "outputs", path))));
     }
     expect(childrenOf(after.node, "downloadables").filter((c) => /^f\d\d\.dat$/.test(String(c.name)))).toHaveLength(40);
-    expect(after.node.status).toBe("error");
+    // Sending was all that failed (the solver exited 0): with everything sent, the run is finished, on the platform and in run.json.
+    expect(after.node).toMatchObject({ status: "finished", progress: 100 });
+    const repaired = await readJson<{ status: string; exitCode: number; error?: unknown; warnings: string[] }>(join(dir, "debug", "run.json"));
+    expect(repaired).toMatchObject({ status: "finished", exitCode: 0 });
+    expect(repaired.error).toBeUndefined();
+    expect(repaired.warnings.at(-1)).toMatch(/: what the run could not send, sync sent \(/);
 
     const again = await sync(configPath);
     expect(again.code, again.stderr).toBe(0);
