@@ -133,7 +133,7 @@ function statusError(
   body: string,
 ): PlatformCallError {
   const retryAfterMs = parseRetryAfter(headers["retry-after"]);
-  return new PlatformCallError(label, statusReason(status, headers["content-type"] ?? "", body), {
+  return new PlatformCallError(label, statusReason(status, headers["content-type"] ?? "", body, ctx.origin), {
     status,
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     secrets: [ctx.token],

@@ -3,10 +3,10 @@ import { CONNECT_TIMEOUT_CODE, RESPONSE_TIMEOUT_CODE } from "./retry-policy.js";
 
 export const TOKEN_HINT = 'check the token (config "token", PHYSICSWORKS_TOKEN or --tokenFile)';
 
-/** Why the platform's status is a failure, in words that point at the fix. */
-export function statusReason(status: number, contentType: string, body: string): string {
+/** Why the platform's status is a failure, in words that point at the fix; `origin` names the platform where the token is refused. */
+export function statusReason(status: number, contentType: string, body: string, origin?: string): string {
   const name = `${status} ${STATUS_CODES[status] ?? ""}`.trim();
-  if (status === 401 || status === 403) return `the platform refused the token (${name}); ${TOKEN_HINT}`;
+  if (status === 401 || status === 403) return `the platform${origin ? ` at ${origin}` : ""} refused the token (${name}); ${TOKEN_HINT}`;
   const detail = answerDetail(contentType, body);
   const hint =
     status === 413 ? "; the body is too large for the platform or for a proxy in front of it" : "";
