@@ -30,8 +30,14 @@ export function setRunStatus(node: RunNode, status: RunStatus, progress: number,
   node.status = status;
   node.progress = Math.max(0, Math.min(100, Math.round(progress * 10) / 10));
   node.statusLabel = statusLabel;
-  // The platform's UI offers actions (abort…) only while a run goes on.
-  if (status === "finished" || status === "error") node.actions = null;
+  if (status === "finished" || status === "error") {
+    // The platform's UI offers actions (abort…) only while a run goes on.
+    node.actions = null;
+    // A log's entry says whether it still grows: it ended with the run.
+    for (const entry of node.children?.find((child) => child.slug === "logs")?.children ?? []) {
+      if (entry.isLog === true) entry.status = status;
+    }
+  }
 }
 
 /** Checks an answer that should be a run node; returns why not, or undefined. */

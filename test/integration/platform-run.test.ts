@@ -93,7 +93,8 @@ async function expectOutputsOnServer(record: RunRecordAnswer, workDir: string) {
           : "downloadables";
     expect(children(slug).map((c) => c.filename), `${path} listed under ${slug}`).toContain(filenameOf(path));
   }
-  expect(children("logs").find((c) => c.name === "main")).toMatchObject({ isLog: true, simulation: "sim1" });
+  // The run has ended (these runs finish), and so has its log.
+  expect(children("logs").find((c) => c.name === "main")).toMatchObject({ isLog: true, simulation: "sim1", status: record.node.status });
   expect(children("plots").find((c) => c.name === "temperature")).toMatchObject({ isPlot: true, simulationId: "sim1" });
   expect(children("media").find((c) => c.name === "report.html")).toMatchObject({ isMedia: true, mediaType: "html" });
 }
@@ -179,6 +180,9 @@ describe("a run against the reference server", () => {
     expect(result.error?.message).toBe("Aborted by user");
     const record = await runRecord(s, runId);
     expect(record.node).toMatchObject({ status: "error", statusLabel: "Aborted by user" });
+    const logs = (record.node.children.find((c) => c.slug === "logs")?.children ?? []) as TreeNode[];
+    expect(logs.length).toBeGreaterThan(0);
+    for (const log of logs) expect(log).toMatchObject({ isLog: true, status: "error" });
   });
 
   it("reports a failure after the run node exists (missing run data) as status error", async () => {
