@@ -56,8 +56,9 @@ export class ArchiveError extends PhysicsWorksError {
 /** The platform answered with an error, or could not be reached. */
 export class PlatformError extends PhysicsWorksError {
   readonly status: number | undefined;
-  constructor(message: string, options?: { cause?: unknown; status?: number }) {
-    super("platform", message, ExitCode.platform, options);
+  /** `exitCode`: a signal's (130/143) when a signal cut the sending short; else 3. */
+  constructor(message: string, options?: { cause?: unknown; status?: number; exitCode?: ExitCodeValue }) {
+    super("platform", message, options?.exitCode ?? ExitCode.platform, options);
     this.status = options?.status;
   }
 }

@@ -159,8 +159,16 @@ async function reportFinal(ctx: RunContext, session: PlatformSession, error: unk
     await session.markFinalSent();
   } catch (sendError) {
     ctx.warn(`the final status could not be sent to the platform: ${(sendError as Error).message}`);
-    // A signal that came while it went is why it was cut short: the run ends with the signal's code.
-    if (error === undefined) error = ctx.signal.aborted ? abortErrorOf(ctx.signal) : sendError;
+    // The run's work went well; only its final status did not go (sendsFailedOnly: sync sends it,
+    // finished). Cut short by a signal, the run still exits with the signal's code.
+    if (error === undefined) {
+      ctx.state.finalStatusUnsent = true;
+      const signal = ctx.signal.aborted ? abortErrorOf(ctx.signal).reason : undefined;
+      error =
+        signal === "SIGINT" || signal === "SIGTERM"
+          ? new PlatformError((sendError as Error).message, { cause: sendError, exitCode: signal === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm })
+          : sendError;
+    }
   } finally {
     await session.close();
   }
@@ -212,7 +220,9 @@ function buildResult(ctx: RunContext, options: RunOptions, outcome: Outcome): Ru
     result.solver = { exitCode, signal, durationMs, lastLines };
   }
   // The solver and post-processing went well, sending did not: once `sync` has sent the rest, the run finished.
-  if (outcome.error instanceof PlatformError && state.solver?.exitCode === 0 && !state.stepFailed && !ctx.signal.aborted) result.sendsFailedOnly = true;
+  // An abort that cut only the final status short (the rest had gone) leaves the run's work done too.
+  const notAborted = !ctx.signal.aborted || state.finalStatusUnsent === true;
+  if (outcome.error instanceof PlatformError && state.solver?.exitCode === 0 && !state.stepFailed && notAborted) result.sendsFailedOnly = true;
   // Every field, not only the messages: a stage's error or note, the label, a result's value may
   // quote a secret, and the result is printed (--json), written (run.json, report.html) and published.
   return redactAll(result, options.secrets);

@@ -83,8 +83,12 @@ export async function withinFlushTime<T>(ctx: RunContext, send: () => Promise<T>
  * the flush time from then on, as withinFlushTime does for the sends.
  */
 export async function beforeFlushDeadline(ctx: RunContext, work: () => Promise<unknown>, leastMs = 0): Promise<number | undefined> {
-  const running = work();
+  // Started at once only without a deadline; with one, only when time is left (nothing more is
+  // sent once the flush time has run out).
+  let running: Promise<unknown> | undefined;
   if (ctx.state.flushDeadline === undefined) {
+    running = work();
+    const started = running;
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<"aborted">((resolve) => {
       onAbort = () => resolve("aborted");
@@ -92,7 +96,7 @@ export async function beforeFlushDeadline(ctx: RunContext, work: () => Promise<u
       else ctx.signal.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      if ((await Promise.race([running.then(() => "done" as const), aborted])) === "done") return undefined;
+      if ((await Promise.race([started.then(() => "done" as const), aborted])) === "done") return undefined;
     } finally {
       if (onAbort) ctx.signal.removeEventListener("abort", onAbort);
     }
@@ -102,13 +106,14 @@ export async function beforeFlushDeadline(ctx: RunContext, work: () => Promise<u
   }
   const givenMs = Math.max(ctx.state.flushDeadline - Date.now(), leastMs);
   if (givenMs <= 0) {
-    running.catch(() => undefined); // not waited for
+    running?.catch(() => undefined); // not waited for
     return 0;
   }
+  const bounded = running ?? work();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<number>((resolve) => (timer = setTimeout(() => resolve(givenMs), givenMs)));
   try {
-    return await Promise.race([running.then(() => undefined), late]);
+    return await Promise.race([bounded.then(() => undefined), late]);
   } finally {
     clearTimeout(timer);
   }

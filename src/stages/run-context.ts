@@ -30,6 +30,8 @@ export interface RunState {
    * by which what is left to send must have gone, the run report and the final status included.
    */
   flushDeadline?: number;
+  /** A run that had not failed could not send its final status (its only failure: see RunResult.sendsFailedOnly). */
+  finalStatusUnsent?: boolean;
 }
 
 /** Everything a stage needs comes in through this: no module-level state. */

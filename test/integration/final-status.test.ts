@@ -76,7 +76,7 @@ describe("the final status", () => {
   }, 90_000);
 
   it("a run that went normally, signalled while its final status hangs: bounded from the signal on, it exits with the signal's code", async () => {
-    const { dir, configPath, front } = await prepare('print("fine")\n');
+    const { s, dir, configPath, front } = await prepare('print("fine")\n');
     let pid = 0;
     const running = runCli([`--configPath=${configPath}`, "--flushTime=1s"], { onStart: (p) => (pid = p), timeoutMs: 60_000 });
     await waitFor(() => (front.held.length > 0 ? true : undefined), 30_000, "the final status update");
@@ -89,6 +89,12 @@ describe("the final status", () => {
     const printed = run.stdout + run.stderr;
     expect(printed).toMatch(/the final status could not be sent to the platform: not sent within the flush time \(given 5s\)/);
     expect(await readFile(join(dir, "debug", "runner.log"), "utf8")).toContain("after SIGTERM: what is pending goes to the platform within the flush time of 1s");
+    // The run's work was done: only its final status is missing, which sync sends as finished.
+    expect(await readJson(join(dir, "debug", "run.json"))).toMatchObject({ status: "error", exitCode: 143, sendsFailedOnly: true });
+    front.hold = false;
+    const synced = await syncRun({ configPath });
+    expect(synced.outcome).toBe("sent");
+    expect(await nodeStatus(s, synced.runId)).toBe("finished");
   }, 60_000);
 
   it("a runner killed while it sends the run report leaves it named in debug/run.json, and sync sends it", async () => {

@@ -107,7 +107,9 @@ export async function runMessage(msg: JsMsg, ctx: RunMessageContext): Promise<Ru
       answerQuietly(() => msg.nak(ctx.retryDelayMs));
       return "retry";
     }
-    if (result.status === "error" && ctx.controller.signal.aborted) {
+    // Back to the queue only when the stop cut the run short: one whose only failure was sending
+    // (its final status, say, bounded by the stop's flush time) has done its work.
+    if (result.status === "error" && ctx.controller.signal.aborted && !result.sendsFailedOnly) {
       answerQuietly(() => msg.nak());
       ctx.log(`run ${request.id}: aborted by the worker's stop; returned to the queue`);
       return "returned";
