@@ -57,9 +57,11 @@ async function readStateLines(ctx: RunContext, reader: StateFileReader, final: b
     if (lines.length === 0) return;
     for (const line of lines) {
       if (ctx.state.runnerStateLines.delete(line)) continue;
-      // Redacted as it is read: a label goes to the platform, the terminal, run.json and the report.
-      const update = parseStateLine(redact(line, ctx.options.secrets));
-      if (!update) continue;
+      const parsed = parseStateLine(line);
+      if (!parsed) continue;
+      // Its words redacted (parsed first: a secret may look like a date or a number): a label goes
+      // to the platform, the terminal, run.json and the report.
+      const update = { ...parsed, label: redact(parsed.label, ctx.options.secrets), ...(parsed.step !== undefined ? { step: redact(parsed.step, ctx.options.secrets) } : {}) };
       const next = applyStateUpdate(
         { progress: ctx.state.progress, label: ctx.state.label, stepFailed: ctx.state.stepFailed, lines: 0 },
         update.progress === undefined ? update : { ...update, progress: solverToRunProgress(update.progress) },

@@ -98,6 +98,26 @@ describe("the token", () => {
   });
 });
 
+describe("state.txt and secrets", () => {
+  it("a secret that looks like part of a line's date still lets the line be read; only its words are redacted", async () => {
+    const dir = await tempDir("pw-sec-state-");
+    await mkdir(join(dir, "scripts"));
+    // The host's password is "2026", as the year in every state line's timestamp.
+    await writeFile(
+      join(dir, "scripts/main.py"),
+      "import os\nout=os.environ['PHYSICSWORKS_OUTPUTS_DIR']\nopen(os.path.join(out,'state.txt'),'a').write('2026-12-03 10:00:00,60,solving with key 2026,solve,running\\n')\n",
+    );
+    const configPath = join(dir, "config.json");
+    await writeConfig(configPath, { workDir: ".", host: "http://user:2026@127.0.0.1:9/", token: "a-token-1234", project: "p", simulation: "s", job: "j", owner: "o" });
+    await chmod(configPath, 0o600);
+    const result = await runSolver({ configPath, offline: true, env: { ...process.env, PHYSICSWORKS_TOKEN: "" } });
+    expect(result.status, result.error?.message).toBe("finished");
+    const watch = result.stages.find((s) => s.name === "watch");
+    // Read as a CSV line (its progress taken, its message the label), the password in its words redacted.
+    expect(watch?.note).toMatch(/% — solving with key \*\*\*$/);
+  });
+});
+
 describe("a config file holding the token", () => {
   it("warns, naming the file and chmod 600, when others can read it; says nothing at 0600", async () => {
     const dir = await tempDir("pw-sec-mode-");
