@@ -49,7 +49,7 @@ function solverEnvironment(ctx: RunContext): Record<string, string | undefined> 
   const { paths, options } = ctx;
   const env: Record<string, string | undefined> = { ...options.baseEnv, ...options.solverEnv };
   delete env.PHYSICSWORKS_TOKEN;
-  if (options.passToken && options.platform) env.PHYSICSWORKS_TOKEN = options.platform.token;
+  if (options.passToken && options.platform?.token) env.PHYSICSWORKS_TOKEN = options.platform.token;
   Object.assign(env, {
     PHYSICSWORKS_INPUTS_DIR: paths.inputs,
     PHYSICSWORKS_OUTPUTS_DIR: paths.outputs,

@@ -14,12 +14,12 @@ export async function writeAndSendReport(ctx: RunContext, result: RunResult, onW
   const reportPath = join(ctx.paths.outputs, "report.html");
   try {
     await writeRunReport({ result, outputsDir: ctx.paths.outputs, mainLogPath: ctx.paths.mainLog, reportPath });
-    // Said (in debug/run.json) before it is sent: a runner killed while it goes leaves it to `sync`.
-    await onWritten(reportPath);
   } catch (error) {
     ctx.warn(`the run report could not be written: ${(error as Error).message}`);
     return undefined;
   }
+  // Said (in debug/run.json) before it is sent: a runner killed while it goes leaves it to `sync`.
+  await onWritten(reportPath).catch((error: unknown) => ctx.warn(`debug/run.json could not name the run report: ${(error as Error).message}`));
   // Once the flush time has run out nothing more is sent: `sync` sends the report with the rest.
   const session = ctx.platform;
   if (!session || session.sendsStopped) return reportPath;
