@@ -8,12 +8,13 @@ import { writeRunJson } from "./run-json.js";
 import type { RunResult } from "./run-result.js";
 import type { RunNode } from "./platform/types.js";
 import { buildVisualizationArchives } from "./postprocess/index.js";
-import { openPlatformSession } from "./stages/platform-session.js";
+import { writeRunReport } from "./report/index.js";
+import { openPlatformSession, type PlatformSession } from "./stages/platform-session.js";
 import { uploadProgress } from "./stages/post-process-stage.js";
 import { reportEntryId, sendArchives, sendReport, sendResultZip } from "./stages/send-artifacts.js";
 import { readPlatformRunFile } from "./stages/platform-run-file.js";
 import { readLeftUnsent, removeLeftUnsent } from "./stages/left-unsent.js";
-import { createRunContext } from "./stages/run-context.js";
+import { createRunContext, type RunContext } from "./stages/run-context.js";
 import { outputKind } from "./upload/output-kind.js";
 import { workPaths } from "./work-paths.js";
 import { isFolder, pathExists } from "./fs/path-kind.js";
@@ -99,7 +100,10 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
     const zip = join(paths.outputs, "result.zip");
     // Each tried whatever failed before it: a refused result.zip must not keep the report back.
     if (!listed.has("result.zip") && (await pathExists(zip))) await steps.run(() => sendResultZip(session, zip));
-    if (result.report && !listed.has("report") && (await pathExists(result.report))) await steps.run(() => sendReport(session, result.report as string));
+    // A run that failed only to send is finished once everything it left has gone: its report, which
+    // says error, is written again and sent at the end (below), once the rest has gone.
+    const repaired = result.status === "error" && result.sendsFailedOnly === true;
+    if (!repaired && result.report && !listed.has("report") && (await pathExists(result.report))) await steps.run(() => sendReport(session, result.report as string));
     if (steps.failures.length) {
       await session.reporter.flush().catch(() => undefined);
       throw steps.failures[0];
@@ -110,12 +114,12 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
       const lines = unsentOutputLines(failed).map((l) => `  ${l}`);
       throw new PlatformError(`${failed.length} output file(s) could not be sent; run sync again:\n${lines.join("\n")}`);
     }
-    // A run that failed only to send is finished once everything it left has gone.
-    const repaired = result.status === "error" && result.sendsFailedOnly === true;
-    const status = repaired ? "finished" : result.status;
+    const fixed = repaired ? repairedResult(result) : undefined;
+    if (fixed && result.report) await sendRepairedReport(ctx, session, fixed, result.report);
+    const status = fixed ? "finished" : result.status;
     await session.reporter.finish(status, status === "finished" ? "finished" : (result.error?.message.split("\n")[0] ?? "error"));
     await session.markFinalSent();
-    if (repaired) await writeRunJson(paths.runJson, repairedResult(result));
+    if (fixed) await writeRunJson(paths.runJson, fixed);
     // Whatever it named is on the platform now: a second sync finds the final status sent and answers "already".
     await removeLeftUnsent(paths.debug);
     log.line(`sync done: run node ${session.reporter.node.id}`);
@@ -145,6 +149,19 @@ function listedArtifacts(node: RunNode): Set<string> {
     }
   }
   return listed;
+}
+
+/**
+ * The report of a run sync has repaired, written again as finished and sent (again: the same
+ * entry, runEntryId, with the new content). A failure is a warning: the run's outputs are all there.
+ */
+async function sendRepairedReport(ctx: RunContext, session: PlatformSession, fixed: RunResult, reportPath: string): Promise<void> {
+  try {
+    await writeRunReport({ result: fixed, outputsDir: ctx.paths.outputs, mainLogPath: ctx.paths.mainLog, reportPath });
+    await sendReport(session, reportPath);
+  } catch (error) {
+    ctx.warn(`the run report, written again as finished, could not be sent: ${(error as Error).message}; the platform keeps the earlier one`);
+  }
 }
 
 /** The run as sync leaves it when sending was all that failed: finished, the failure kept as a warning. */

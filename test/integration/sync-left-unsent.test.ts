@@ -384,6 +384,11 @@ describe("sync after a run whose platform went down in its final pass", () => {
     expect(repaired).toMatchObject({ status: "finished", exitCode: 0 });
     expect(repaired.error).toBeUndefined();
     expect(repaired.warnings.at(-1)).toMatch(/: what the run could not send, sync sent \(/);
+    // Its report, written again as finished, replaced the one the run sent: listed once, with the new content.
+    const report = await readFile(join(dir, "outputs", "report.html"));
+    expect(report.toString("utf8")).toContain('<span class="status finished">finished</span>');
+    expect(reports(after.node)).toHaveLength(1);
+    expect(after.files.filter((f) => f.path === "report.html").map((f) => f.sha256)).toEqual([sha256(report)]);
 
     const again = await sync(configPath);
     expect(again.code, again.stderr).toBe(0);
