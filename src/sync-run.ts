@@ -167,8 +167,13 @@ async function sendRepairedReport(ctx: RunContext, session: PlatformSession, fix
 /** The run as sync leaves it when sending was all that failed: finished, the failure kept as a warning. */
 function repairedResult(result: RunResult): RunResult {
   const { error, sendsFailedOnly: _sent, ...rest } = result;
-  const warning = `${error?.message.split("\n")[0] ?? "sending failed"}: what the run could not send, sync sent (${new Date().toISOString()})`;
-  return { ...rest, status: "finished", exitCode: ExitCode.ok, progress: 100, warnings: [...result.warnings, warning] };
+  const when = new Date().toISOString();
+  const warning = `${error?.message.split("\n")[0] ?? "sending failed"}: what the run could not send, sync sent (${when})`;
+  // The stage that failed did so sending (post-processing): what it left has gone now.
+  const stages = result.stages.map(({ error: _failure, ...stage }) =>
+    stage.status === "failed" ? { ...stage, status: "finished" as const, note: `what it could not send, sync sent (${when})` } : stage,
+  );
+  return { ...rest, stages, status: "finished", exitCode: ExitCode.ok, progress: 100, warnings: [...result.warnings, warning] };
 }
 
 async function readRunResult(path: string): Promise<RunResult> {

@@ -380,9 +380,12 @@ describe("sync after a run whose platform went down in its final pass", () => {
     expect(childrenOf(after.node, "downloadables").filter((c) => /^f\d\d\.dat$/.test(String(c.name)))).toHaveLength(40);
     // Sending was all that failed (the solver exited 0): with everything sent, the run is finished, on the platform and in run.json.
     expect(after.node).toMatchObject({ status: "finished", progress: 100 });
-    const repaired = await readJson<{ status: string; exitCode: number; error?: unknown; warnings: string[] }>(join(dir, "debug", "run.json"));
+    const repaired = await readJson<{ status: string; exitCode: number; error?: unknown; warnings: string[]; stages: { name: string; status: string }[] }>(
+      join(dir, "debug", "run.json"),
+    );
     expect(repaired).toMatchObject({ status: "finished", exitCode: 0 });
     expect(repaired.error).toBeUndefined();
+    expect(repaired.stages.find((stage) => stage.name === "post-process")?.status).toBe("finished");
     expect(repaired.warnings.at(-1)).toMatch(/: what the run could not send, sync sent \(/);
     // Its report, written again as finished, replaced the one the run sent: listed once, with the new content.
     const report = await readFile(join(dir, "outputs", "report.html"));
