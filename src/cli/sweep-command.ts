@@ -55,7 +55,8 @@ export async function sweepRunCommand(specPath: string, flags: SweepRunFlags, si
 
   if (scheduler === "slurm") {
     const s = await sweep.submitSweepToSlurm({ spec, points, ...(flags.dryRun ? { dryRun: true } : {}) });
-    if (s.skipped.length) io.err.write(`sweep: ${s.skipped.length} of ${points.length} points finished earlier, not submitted\n`);
+    for (const w of s.warnings) io.err.write(`warning: ${w}\n`);
+    if (s.skipped.length) io.err.write(`sweep: ${s.skipped.length} of ${pointCount(points.length)} finished earlier, not submitted\n`);
     if (s.active.length) io.err.write(`sweep: ${sweep.activeTasksLine(s.active, points.length)}, not submitted again\n`);
     if (s.submitted.length === 0) {
       io.err.write(`sweep: nothing to submit${s.active.length ? "" : ": every point has finished"}\n`);
@@ -63,7 +64,6 @@ export async function sweepRunCommand(specPath: string, flags: SweepRunFlags, si
     }
     const count = pointCount(s.submitted.length);
     if (s.jobId) {
-      for (const w of s.warnings) io.err.write(`warning: ${w}\n`);
       io.err.write(`sweep: submitted ${count} as job array ${s.jobId} (${s.script}); follow it with: physicsworks-solve sweep status ${specPath}\n`);
       io.out.write(`${s.jobId}\n`);
     } else {
@@ -83,7 +83,7 @@ export async function sweepRunCommand(specPath: string, flags: SweepRunFlags, si
     try {
       const s = await sweep.submitSweepToNats(spec, points, nc, flags.stream ?? "PHYSICSWORKS_RUNS");
       for (const w of s.warnings) io.err.write(`warning: ${w}\n`);
-      if (s.skipped.length) io.err.write(`sweep: ${s.skipped.length} of ${points.length} points finished earlier, not queued\n`);
+      if (s.skipped.length) io.err.write(`sweep: ${s.skipped.length} of ${pointCount(points.length)} finished earlier, not queued\n`);
       if (s.queued.length) {
         const verb = s.queued.length === 1 ? "is" : "are";
         io.err.write(`sweep: ${s.queued.length} of ${pointCount(points.length)} ${verb} still in the work queue ${flags.stream ?? "PHYSICSWORKS_RUNS"} (waiting or running), not queued again\n`);

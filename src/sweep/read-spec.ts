@@ -203,6 +203,11 @@ function slurmSpec(value: unknown, fail: Fail): SlurmSpec {
     if (!Array.isArray(extra) || !extra.every((e) => typeof e === "string" && e.startsWith("-") && !/[\r\n]/.test(e))) {
       fail("slurm.extra", `must be a list of sbatch options such as ["--exclusive", "--account=phys"] (got ${JSON.stringify(s.extra)})`);
     }
+    // Another cluster's job is "Invalid job id" to this one's squeue: it would look ended, and its points be submitted again.
+    const cluster = (extra as string[]).find((e) => /^(-M|--clusters?)(=|$)|^-M\S/.test(e));
+    if (cluster) {
+      fail("slurm.extra", `must not choose another cluster (${JSON.stringify(cluster)}): a sweep asks this cluster's squeue about its jobs; submit from that cluster's login node instead`);
+    }
     slurm.extra = extra as string[];
   }
   if (partition) slurm.partition = partition;

@@ -65,7 +65,10 @@ export async function slurmTaskStates(jobId: string): Promise<TaskStates> {
   if (sacct.ok) for (const [task, state] of parseTaskLines(sacct.stdout, jobId)) if (!isActiveSlurmState(state)) add(task, state);
   // A job the controller has forgotten is "Invalid job id": every task of it has ended.
   const gone = /invalid job id/i.test(squeue.stderr);
-  return squeue.ok || gone ? { states } : { states, problem: `cannot ask SLURM about job ${jobId} (${squeue.error ?? "squeue failed"})` };
+  if (squeue.ok || gone) return { states };
+  // Its first line, cut: squeue's stderr may run long.
+  const why = (squeue.error ?? "squeue failed").split("\n")[0]?.slice(0, 200) ?? "squeue failed";
+  return { states, problem: `cannot ask SLURM about job ${jobId} (${why})` };
 }
 
 /** Lines of `<job>_<task>|STATE` or `<job>_[2-5%2]|PENDING`; job steps (`.batch`) are left out. */

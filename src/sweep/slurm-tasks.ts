@@ -1,4 +1,4 @@
-import { slurmTaskStates } from "./slurm-job.js";
+import { isActiveSlurmState, slurmTaskStates } from "./slurm-job.js";
 import { readSlurmJobs } from "./slurm-jobs-record.js";
 import type { SweepPoint, SweepSpec } from "./spec-types.js";
 import { sweepPaths } from "./sweep-paths.js";
@@ -17,27 +17,49 @@ export interface LatestSlurmTasks {
   jobIds: string[];
   /** Jobs SLURM could not be asked about (see TaskStates.problem). */
   problems: string[];
+  /**
+   * Folders the spec no longer has (it was edited: a point's folder is `<index>-<hash>`) whose
+   * latest task is still queued or running: their parameters may be submitted again under a new folder.
+   */
+  strays: { dir: string; task: SlurmTask }[];
 }
 
 /**
  * Each point's latest array task among the sweep's submissions (sweep-slurm.json), with its
- * state. SLURM is asked once per job that is some point's latest.
+ * state; and the recorded folders the spec no longer has that SLURM still runs. SLURM is asked
+ * once per job that holds some folder's latest task.
  */
 export async function latestSlurmTasks(spec: SweepSpec, points: SweepPoint[]): Promise<LatestSlurmTasks> {
   const jobs = await readSlurmJobs(sweepPaths(spec).slurmJob);
-  const byDir = new Map(points.map((p) => [p.dir, p.index]));
-  const latest = new Map<number, { jobId: string; task: number }>();
-  for (const job of jobs) {
-    job.dirs.forEach((dir, task) => {
-      const index = byDir.get(dir);
-      if (index !== undefined) latest.set(index, { jobId: job.jobId, task });
-    });
-  }
+  const latest = new Map<string, { jobId: string; task: number }>();
+  for (const job of jobs) job.dirs.forEach((dir, task) => latest.set(dir, { jobId: job.jobId, task }));
   const held = new Set([...latest.values()].map((t) => t.jobId));
   const jobIds = jobs.map((job) => job.jobId).filter((jobId, i, all) => held.has(jobId) && all.indexOf(jobId) === i);
   const answers = new Map(await Promise.all(jobIds.map(async (jobId) => [jobId, await slurmTaskStates(jobId)] as const)));
+  const stateOf = ({ jobId, task }: { jobId: string; task: number }): SlurmTask => ({ jobId, task, state: answers.get(jobId)?.states.get(task) ?? "" });
   const tasks = new Map<number, SlurmTask>();
-  for (const [index, { jobId, task }] of latest) tasks.set(index, { jobId, task, state: answers.get(jobId)?.states.get(task) ?? "" });
+  const current = new Set<string>();
+  for (const point of points) {
+    current.add(point.dir);
+    const found = latest.get(point.dir);
+    if (found) tasks.set(point.index, stateOf(found));
+  }
+  const strays = [...latest]
+    .filter(([dir]) => !current.has(dir))
+    .map(([dir, found]) => ({ dir, task: stateOf(found) }))
+    .filter(({ task }) => isActiveSlurmState(task.state));
   const problems = [...answers.values()].flatMap((a) => (a.problem ? [a.problem] : []));
-  return { tasks, jobIds, problems };
+  const pointJobs = new Set([...tasks.values()].map((t) => t.jobId));
+  return { tasks, jobIds: jobIds.filter((jobId) => pointJobs.has(jobId)), problems, strays };
+}
+
+/** The warning for folders an edited spec no longer has that SLURM still runs, or undefined. */
+export function straysWarning(strays: LatestSlurmTasks["strays"]): string | undefined {
+  if (strays.length === 0) return undefined;
+  const shown = strays.slice(0, 5).map(({ dir, task }) => `${dir} (job ${task.jobId}, ${task.state})`);
+  const more = strays.length > shown.length ? `, and ${strays.length - shown.length} more` : "";
+  return (
+    `SLURM still runs ${strays.length} folder(s) of this sweep that the spec no longer has: ${shown.join(", ")}${more}; ` +
+    "was the spec edited (a point's folder is <index>-<hash>)? Their parameters may now be submitted again under another folder"
+  );
 }

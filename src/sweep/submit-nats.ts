@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { mkdir } from "node:fs/promises";
+import { dirname, relative, sep } from "node:path";
 import type { NatsConnection } from "nats";
 import { queuedRequests } from "../events/worker/queued-requests.js";
+import type { RunRequest } from "../events/worker/run-request.js";
 import { submitRuns } from "../events/worker/submit-runs.js";
 import { workQueueNames } from "../events/worker/work-queue.js";
 import { takeWorkDirLock } from "../work-lock/work-dir-lock.js";
@@ -47,20 +49,40 @@ export async function submitSweepToNats(spec: SweepSpec, allPoints: SweepPoint[]
     // The queue first, the runs' records after: a worker writes run.json before it acks, so a
     // point whose request leaves the queue in between is seen finished.
     const inQueue = await queuedRequests(nc, workQueueNames(stream));
+    const stray = straysWarning(spec, allPoints, [...inQueue.requests.values()], stream);
     const states = await readPointStates(spec, allPoints);
     const isQueued = (point: SweepPoint) => inQueue.requests.get(pointRunId(spec, point))?.configPath === paths.config(point);
     const skipped = states.filter((s) => s.status === "finished").map((s) => s.point);
     const unfinished = states.filter((s) => s.status !== "finished").map((s) => s.point);
     const queued = unfinished.filter(isQueued);
     const points = unfinished.filter((p) => !isQueued(p));
-    if (points.length === 0) return { ids: [], submitted: [], skipped, queued, warnings: inQueue.warnings };
+    const notes = [...inQueue.warnings, ...(stray ? [stray] : [])];
+    if (points.length === 0) return { ids: [], submitted: [], skipped, queued, warnings: notes };
     const configs: string[] = [];
     for (const point of points) configs.push(await prepareRun(spec, point));
     const wanted = points.map((p) => pointRunId(spec, p));
     let i = 0;
     const { ids, warnings } = await submitRuns({ nc, stream, configs, reference: true, inPlace: true, makeId: () => wanted[i++] as string });
-    return { ids, submitted: points, skipped, queued, warnings: [...inQueue.warnings, ...warnings] };
+    return { ids, submitted: points, skipped, queued, warnings: [...notes, ...warnings] };
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * The warning for requests in the queue for folders of this sweep that the spec no longer has (it
+ * was edited: a point's folder is `<index>-<hash>`), or undefined: their parameters may be queued
+ * again under another folder.
+ */
+function straysWarning(spec: SweepSpec, points: SweepPoint[], requests: RunRequest[], stream: string): string | undefined {
+  const paths = sweepPaths(spec);
+  const current = new Set(points.map((p) => paths.config(p)));
+  const strays = requests.filter((r) => r.configPath?.startsWith(`${paths.runs}${sep}`) && !current.has(r.configPath));
+  if (strays.length === 0) return undefined;
+  const shown = strays.slice(0, 5).map((r) => relative(paths.runs, dirname(r.configPath as string)));
+  const more = strays.length > shown.length ? `, and ${strays.length - shown.length} more` : "";
+  return (
+    `the work queue ${stream} still holds ${strays.length} request(s) for folders of this sweep that the spec no longer has: ${shown.join(", ")}${more}; ` +
+    "was the spec edited (a point's folder is <index>-<hash>)? Their parameters may now be queued again under another folder"
+  );
 }

@@ -8,7 +8,7 @@ import { prepareRun } from "./prepare-run.js";
 import { isActiveSlurmState, sbatch } from "./slurm-job.js";
 import { addSlurmJob } from "./slurm-jobs-record.js";
 import { slurmScript } from "./slurm-script.js";
-import { latestSlurmTasks, type SlurmTask } from "./slurm-tasks.js";
+import { latestSlurmTasks, straysWarning, type SlurmTask } from "./slurm-tasks.js";
 import type { SweepPoint, SweepSpec } from "./spec-types.js";
 import { sweepPaths } from "./sweep-paths.js";
 
@@ -35,7 +35,7 @@ export interface SlurmSubmission {
   /** Still queued or running in an earlier submission: not submitted again (nor their folders touched). */
   active: { point: SweepPoint; task: SlurmTask }[];
   jobId?: string;
-  /** Said after the job went in: it runs, but could not be recorded in sweep-slurm.json. */
+  /** Folders of an edited spec SLURM still runs; a job that went in but could not be kept or recorded. */
   warnings: string[];
 }
 
@@ -69,6 +69,7 @@ async function submitLocked(options: SlurmSubmitOptions): Promise<SlurmSubmissio
       ExitCode.platform,
     );
   }
+  const stray = straysWarning(latest.strays);
   const states = await readPointStates(spec, options.points);
   const skipped = states.filter((s) => s.status === "finished").map((s) => s.point);
   const active: SlurmSubmission["active"] = [];
@@ -79,13 +80,13 @@ async function submitLocked(options: SlurmSubmitOptions): Promise<SlurmSubmissio
     if (task && isActiveSlurmState(task.state)) active.push({ point, task });
     else submitted.push(point);
   }
-  const none = { script: paths.slurmScript, submitted, skipped, active, warnings: [] };
+  const none = { script: paths.slurmScript, submitted, skipped, active, warnings: stray ? [stray] : [] };
   if (submitted.length === 0) return none;
 
   for (const point of submitted) await prepareRun(spec, point);
   await mkdir(paths.slurmLogs, { recursive: true });
   const dirs = submitted.map((p) => p.dir);
-  const script = slurmScript({
+  const text = slurmScript({
     slurm: spec.slurm,
     jobName: spec.slurm.jobName ?? `sweep-${spec.name.replace(/[^\w.-]/g, "_")}`,
     dirs,
@@ -95,22 +96,28 @@ async function submitLocked(options: SlurmSubmitOptions): Promise<SlurmSubmissio
     cli: options.cli ?? CLI_PATH,
     specPath: spec.specPath,
   });
-  await writeFile(paths.slurmScript, script);
+  await writeFile(paths.slurmScript, text);
   await chmod(paths.slurmScript, 0o755);
   if (options.dryRun) return none;
 
   const jobId = await sbatch(paths.slurmScript, options.sbatchBin);
-  // From here the job runs whatever happens: a failure to keep its script or record it is a warning.
-  const kept = join(paths.slurmLogs, `${jobId}.sbatch`);
-  const warnings: string[] = [];
+  // From here the job runs whatever happens: a failure to keep its script or record it is a
+  // warning. Its script is copied first (the record names the copy, or sweep.sbatch without one).
+  const warnings: string[] = [...none.warnings];
+  let script = join(paths.slurmLogs, `${jobId}.sbatch`);
   try {
-    await copyFile(paths.slurmScript, kept);
-    await addSlurmJob(paths.slurmJob, { jobId, submittedAt: new Date().toISOString(), script: kept, dirs });
+    await copyFile(paths.slurmScript, script);
+  } catch (error) {
+    script = paths.slurmScript;
+    warnings.push(`job ${jobId}'s script could not be kept in ${paths.slurmLogs} (${(error as Error).message}); ${paths.slurmScript} is it until the next submission`);
+  }
+  try {
+    await addSlurmJob(paths.slurmJob, { jobId, submittedAt: new Date().toISOString(), script, dirs });
   } catch (error) {
     warnings.push(
       `job ${jobId} was submitted, but could not be recorded in ${paths.slurmJob} (${(error as Error).message}): ` +
         "until it ends, `sweep status` does not show it and a second `sweep run` would submit its points again",
     );
   }
-  return { script: kept, submitted, skipped, active, jobId, warnings };
+  return { script, submitted, skipped, active, jobId, warnings };
 }

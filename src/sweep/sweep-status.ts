@@ -1,6 +1,6 @@
 import { ConfigError } from "../errors.js";
 import { readPointStates, type PointState } from "./point-status.js";
-import { latestSlurmTasks, type LatestSlurmTasks } from "./slurm-tasks.js";
+import { latestSlurmTasks, straysWarning, type LatestSlurmTasks } from "./slurm-tasks.js";
 import type { SweepPoint, SweepSpec } from "./spec-types.js";
 
 export interface SweepStatus {
@@ -18,9 +18,12 @@ export async function sweepStatus(spec: SweepSpec, points: SweepPoint[]): Promis
   // A damaged sweep-slurm.json costs the SLURM column, not the runs' states (a submission refuses it).
   const unknown = (error: unknown): LatestSlurmTasks => {
     if (!(error instanceof ConfigError)) throw error;
-    return { tasks: new Map(), jobIds: [], problems: [error.message] };
+    return { tasks: new Map(), jobIds: [], problems: [error.message], strays: [] };
   };
-  const [states, latest] = await Promise.all([readPointStates(spec, points), latestSlurmTasks(spec, points).catch(unknown)]);
+  // SLURM first, as a submission asks it: a task that ends in between is then seen finished.
+  const latest = await latestSlurmTasks(spec, points).catch(unknown);
+  const states = await readPointStates(spec, points);
   const slurm = new Map([...latest.tasks].map(([index, task]) => [index, task.state]));
-  return { states, jobIds: latest.jobIds, slurm, warnings: latest.problems };
+  const stray = straysWarning(latest.strays);
+  return { states, jobIds: latest.jobIds, slurm, warnings: [...latest.problems, ...(stray ? [stray] : [])] };
 }

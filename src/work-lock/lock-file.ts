@@ -61,5 +61,5 @@ export async function readWithMtime(path: string): Promise<{ text: string; mtime
 
 export function lockFileError(path: string, cause: unknown): ConfigError {
   const code = (cause as NodeJS.ErrnoException).code ?? String(cause);
-  return new ConfigError(`cannot use the work directory lock ${path} (${code}): check that the work directory is writable`, { cause });
+  return new ConfigError(`cannot use the lock file ${path} (${code}): check that its folder is writable`, { cause });
 }

@@ -116,6 +116,21 @@ describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
     }
   });
 
+  it("an edited spec: a second sweep run warns of requests still queued for folders the spec no longer has", async () => {
+    const { specPath } = await sweepOf("edited", "main.sh", "echo hi\n");
+    const run = async () => {
+      let err = "";
+      const io = { out: new PassThrough(), err: new PassThrough().on("data", (d: Buffer) => (err += d.toString())) };
+      expect(await sweepRunCommand(specPath, { scheduler: "nats", nats: server.url, stream: "SWEEP_EDIT" }, new AbortController().signal, io), err).toBe(0);
+      return err;
+    };
+    await run();
+    // A value put first: every point's index, hence its folder, moves.
+    await writeFile(specPath, `base: {mainScript: main.sh}\nscripts: ./solver\nparameters:\n  x: [0, 1, 2, 3]\n`);
+    const err = await run();
+    expect(err).toMatch(/warning: the work queue SWEEP_EDIT still holds 3 request\(s\) for folders of this sweep that the spec no longer has: 0-[0-9a-f]+, 1-[0-9a-f]+, 2-[0-9a-f]+; was the spec edited/);
+  });
+
   it("a worker runs each point in its own folder: sweep status sees them finished, and a second sweep run queues none", async () => {
     const { dir, specPath } = await sweepOf("worked", "main.py", 'import os\nprint("x is", os.environ["PHYSICSWORKS_PARAMS"])\n');
     const quiet = { out: new PassThrough(), err: new PassThrough() };

@@ -114,6 +114,8 @@ slurm: {partition: debug, time: "00:05:00", cpus: 1, memory: 500M, maxParallel: 
     [`${base}parameters: {a: [1]}\nslurm: {time: "5 minutes"}`, /slurm\.time must be a wall time/],
     [`${base}parameters: {a: [1]}\nslurm: {maxParallel: 0}`, /slurm\.maxParallel must be a whole number >= 1 \(got 0\)/],
     [`${base}parameters: {a: [1]}\nslurm: {extra: ["--x\\n rm -rf /"]}`, /slurm\.extra must be a list of sbatch options/],
+    [`${base}parameters: {a: [1]}\nslurm: {extra: ["--clusters=c2"]}`, /slurm\.extra must not choose another cluster \("--clusters=c2"\)/],
+    [`${base}parameters: {a: [1]}\nslurm: {extra: ["-Mc2"]}`, /slurm\.extra must not choose another cluster \("-Mc2"\)/],
     [`base: {mainScript: 3, scripts: .}\nparameters: {a: [1]}`, /base/],
     [`base: 42\nparameters: {a: [1]}`, /sweep\.yaml: base must be a config file/],
     [

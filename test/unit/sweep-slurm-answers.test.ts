@@ -106,6 +106,27 @@ describe("a submission when SLURM does not answer", () => {
     expect(damaged.warnings).toEqual([expect.stringContaining("sweep-slurm.json: not JSON")]);
   });
 
+  it("warns of folders an edited spec no longer has that SLURM still runs; a script that cannot be kept leaves the job recorded", async () => {
+    const { spec, points } = await sweepWithJob();
+    const paths = sweepPaths(spec);
+    // An earlier job ran a folder of the spec before it was edited: its task 0 runs still.
+    await addSlurmJob(paths.slurmJob, { jobId: "8", submittedAt: "2026-12-03T10:05:00.000Z", script: "y", dirs: ["5-0ld0ld00"] });
+    await fake("squeue", { out: "8_0|RUNNING\n" });
+    await fake("scontrol", {});
+    // A folder where the job's copy of its script would go.
+    await mkdir(join(paths.slurmLogs, "99.sbatch"), { recursive: true });
+    const done = await submitSweepToSlurm({ spec, points });
+    expect(done.jobId).toBe("99");
+    expect(done.warnings).toEqual([
+      expect.stringMatching(/^SLURM still runs 1 folder\(s\) of this sweep that the spec no longer has: 5-0ld0ld00 \(job 8, RUNNING\); was the spec edited/),
+      expect.stringMatching(new RegExp(`^job 99's script could not be kept in ${paths.slurmLogs} .*; ${paths.slurmScript} is it until the next submission$`)),
+    ]);
+    expect(done.script).toBe(paths.slurmScript);
+    const record = JSON.parse(await readFile(paths.slurmJob, "utf8")) as { jobs: { jobId: string; script: string }[] };
+    expect(record.jobs.at(-1)).toMatchObject({ jobId: "99", script: paths.slurmScript });
+    expect((await sweepStatus(spec, points)).warnings).toEqual([expect.stringMatching(/^SLURM still runs 1 folder/)]);
+  });
+
   it("a second submission while one is under way is refused (exit 2), naming the lock", async () => {
     const { spec, points } = await sweepWithJob();
     const paths = sweepPaths(spec);
