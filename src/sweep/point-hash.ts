@@ -9,7 +9,11 @@ export function canonicalJson(parameters: Record<string, ParamValue>): string {
   return `{${sorted.join(",")}}`;
 }
 
-/** The first 8 hex of sha256 of the canonical JSON: a point's folder keeps its name when the spec's order changes. */
+/**
+ * The first 8 hex of sha256 of the canonical JSON: the same parameters, whatever the order of
+ * their keys, give the same hash. A point's folder, `<index>-<hash>`, also holds its index, which
+ * moves when the spec's values change.
+ */
 export function pointHash(parameters: Record<string, ParamValue>): string {
   return createHash("sha256").update(canonicalJson(parameters)).digest("hex").slice(0, 8);
 }
