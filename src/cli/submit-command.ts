@@ -13,7 +13,7 @@ export interface SubmitFlags extends NatsFlags {
 export async function submitCommand(flags: SubmitFlags): Promise<number> {
   const repeat = wholeNumber(flags.repeat, "--repeat", 1, 100_000);
   const connection = await natsOptionsFromFlags(flags);
-  const [{ connectNats }, { prepareRuns, publishRuns }] = await Promise.all([
+  const [{ connectNats }, { droppedWarning, prepareRuns, publishRuns }] = await Promise.all([
     import("../events/nats-connection.js"),
     import("../events/worker/submit-runs.js"),
   ]);
@@ -25,7 +25,8 @@ export async function submitCommand(flags: SubmitFlags): Promise<number> {
   for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
   const nc = await connectNats({ ...connection, name: "physicsworks-solve submit", maxReconnectAttempts: 3 });
   try {
-    const ids = await publishRuns(nc, flags.stream, requests);
+    const { ids, dropped } = await publishRuns(nc, flags.stream, requests);
+    for (const id of dropped) process.stderr.write(`warning: ${droppedWarning(id)}\n`);
     process.stdout.write(ids.map((id) => `${id}\n`).join(""));
     return 0;
   } finally {

@@ -37,9 +37,8 @@ export function pointRunId(spec: Pick<SweepSpec, "name" | "root">, point: Pick<S
  * Lays out the runs of the points that are neither finished nor still in the work queue (a
  * request stays there until a worker acks it, when the run ends) and queues each by reference
  * (its config.json's absolute path), to be run in place: the run folders are on this filesystem,
- * so workers that share it run each point in its folder, where `sweep status` finds it. The id
- * is also the JetStream message id, which drops a second submit within the stream's duplicate
- * window. One submission at a time per sweep (`<root>/sweep-submit.lock`).
+ * so workers that share it run each point in its folder, where `sweep status` finds it. One
+ * submission at a time per sweep (`<root>/sweep-submit.lock`).
  */
 export async function submitSweepToNats(spec: SweepSpec, allPoints: SweepPoint[], nc: NatsConnection, stream: string): Promise<NatsSubmission> {
   const paths = sweepPaths(spec);
@@ -62,7 +61,10 @@ export async function submitSweepToNats(spec: SweepSpec, allPoints: SweepPoint[]
     for (const point of points) configs.push(await prepareRun(spec, point));
     const wanted = points.map((p) => pointRunId(spec, p));
     let i = 0;
-    const { ids, warnings } = await submitRuns({ nc, stream, configs, reference: true, inPlace: true, makeId: () => wanted[i++] as string });
+    // The message id is this submission's: the queue was read (under the lock), so a point queued
+    // again is one that left it, e.g. failed, which the duplicate window would otherwise drop.
+    const messageId = (r: RunRequest) => `${r.id}.${r.submittedAt ?? ""}`;
+    const { ids, warnings } = await submitRuns({ nc, stream, configs, reference: true, inPlace: true, makeId: () => wanted[i++] as string, messageId });
     return { ids, submitted: points, skipped, queued, warnings: [...notes, ...warnings] };
   } finally {
     await lock.release();

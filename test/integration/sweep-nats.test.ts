@@ -92,6 +92,29 @@ describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
     }
   });
 
+  it("a point whose request left the queue unfinished (it failed) is queued again at once, within the stream's duplicate window", async () => {
+    const { specPath } = await sweepOf("requeue", "main.sh", "echo hi\n");
+    const names = workQueueNames("SWEEP_RQ");
+    const submit = async () => {
+      let out = "";
+      const io = { out: new PassThrough().on("data", (d: Buffer) => (out += d.toString())), err: new PassThrough() };
+      expect(await sweepRunCommand(specPath, { scheduler: "nats", nats: server.url, stream: names.stream }, new AbortController().signal, io)).toBe(0);
+      return out.trim().split("\n").filter(Boolean);
+    };
+    const { spec, points } = await loadSweep(specPath);
+    expect(await submit()).toHaveLength(3);
+    const nc = await connect({ servers: server.url });
+    try {
+      const jsm = await nc.jetstreamManager();
+      // Point 1's request is acked by a worker whose run failed: it leaves the stream (the default two-minute window still holds its id).
+      await jsm.streams.deleteMessage(names.stream, 2);
+      expect(await submit()).toEqual([pointRunId(spec, points[1]!)]);
+      expect((await jsm.streams.info(names.stream)).state.messages).toBe(3);
+    } finally {
+      await nc.close();
+    }
+  });
+
   it("two sweeps of the same name in other folders are other runs: each queues its own points", async () => {
     const a = await sweepOf("twin", "main.sh", "echo a\n");
     const b = await sweepOf("twin", "main.sh", "echo b\n");

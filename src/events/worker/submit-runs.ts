@@ -22,6 +22,8 @@ export interface PrepareOptions {
 export interface SubmitOptions extends PrepareOptions {
   nc: NatsConnection;
   stream: string;
+  /** The JetStream message id of each request (default: its id; see publishRuns). */
+  messageId?: (request: RunRequest) => string;
 }
 
 export interface Submitted {
@@ -37,12 +39,18 @@ export interface Prepared {
 const codec = JSONCodec<RunRequest>();
 
 /**
- * Enqueues runs (prepareRuns, then publishRuns). The id is also the message id: JetStream drops a
- * second submit of the same id within its duplicate window.
+ * Enqueues runs (prepareRuns, then publishRuns); a request JetStream dropped as a repeat is a
+ * warning, not an id.
  */
 export async function submitRuns(options: SubmitOptions): Promise<Submitted> {
   const { requests, warnings } = await prepareRuns(options);
-  return { ids: await publishRuns(options.nc, options.stream, requests), warnings };
+  const { ids, dropped } = await publishRuns(options.nc, options.stream, requests, options.messageId);
+  return { ids, warnings: [...warnings, ...dropped.map(droppedWarning)] };
+}
+
+/** Why a request was not queued: JetStream dropped it as a repeat of a message within its window. */
+export function droppedWarning(id: string): string {
+  return `run ${id} was not queued: the stream had a message of the same id within its duplicate window (a submit repeated within 2 minutes, by default)`;
 }
 
 /**
@@ -77,13 +85,26 @@ export async function prepareRuns(options: PrepareOptions): Promise<Prepared> {
   return { requests, warnings };
 }
 
-/** Sends prepared requests into the stream's work queue (made when missing); returns their ids. */
-export async function publishRuns(nc: NatsConnection, stream: string, requests: RunRequest[]): Promise<string[]> {
+/**
+ * Sends prepared requests into the stream's work queue (made when missing). The message id is the
+ * request's id unless `messageId` says otherwise: JetStream drops a message whose id it has seen
+ * within its duplicate window, which keeps a repeated submit (a restarted platform dispatching its
+ * jobs again) from queuing a run twice. Answers the ids queued and those dropped so.
+ */
+export async function publishRuns(
+  nc: NatsConnection,
+  stream: string,
+  requests: RunRequest[],
+  messageId: (request: RunRequest) => string = (r) => r.id,
+): Promise<{ ids: string[]; dropped: string[] }> {
   const names = workQueueNames(stream);
   const jsm = await nc.jetstreamManager();
   await ensureWorkQueue(jsm, names);
   const js = nc.jetstream();
   // Sent one after the other, but without waiting for each ack in turn: 200 runs take one round trip, not 200.
-  await Promise.all(requests.map((r) => js.publish(names.requests, codec.encode(r), { msgID: r.id, expect: { streamName: names.stream } })));
-  return requests.map((r) => r.id);
+  const acks = await Promise.all(requests.map((r) => js.publish(names.requests, codec.encode(r), { msgID: messageId(r), expect: { streamName: names.stream } })));
+  const ids: string[] = [];
+  const dropped: string[] = [];
+  requests.forEach((r, i) => (acks[i]?.duplicate ? dropped : ids).push(r.id));
+  return { ids, dropped };
 }
