@@ -2,6 +2,7 @@ import { AbortError, abortMessage, ExitCode, UsageError } from "../errors.js";
 import { timerDuration } from "../config/duration.js";
 import { wholeNumber } from "../config/whole-number.js";
 import { natsOptionsFromFlags, type NatsFlags } from "../events/nats-flags.js";
+import { untilAborted } from "./until-aborted.js";
 
 export interface WorkerFlags extends NatsFlags {
   stream: string;
@@ -41,7 +42,7 @@ export async function workerCommand(flags: WorkerFlags, signal: AbortSignal): Pr
   const nc = await connectNats({ ...connection, name: `physicsworks-solve worker ${flags.name ?? process.pid}`, log });
   let worker;
   try {
-    worker = await startWorker({
+    const starting = startWorker({
       nc,
       stream: flags.stream,
       consumer: flags.consumer,
@@ -54,6 +55,18 @@ export async function workerCommand(flags: WorkerFlags, signal: AbortSignal): Pr
       log,
       ...(flags.name ? { name: flags.name } : {}),
     });
+    // A signal while it starts (its folder, its stream, its consumer) stops it there: nothing runs
+    // yet, and a start that hangs (a --workRoot under /proc makes Node 20's recursive mkdir spin)
+    // must not keep the worker deaf to it.
+    const started = await Promise.race([starting, untilAborted(signal).then(() => undefined)]);
+    if (!started) {
+      starting.then((w) => w.stop(0), () => undefined);
+      const reason = signal.reason instanceof AbortError ? signal.reason : new AbortError("SIGTERM", abortMessage("SIGTERM"));
+      log(`${reason.reason}: stopped while starting; nothing was taken`);
+      await nc.close();
+      return reason.exitCode;
+    }
+    worker = started;
   } catch (error) {
     await nc.close();
     throw error;

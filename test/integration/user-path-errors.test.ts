@@ -157,4 +157,16 @@ describe.skipIf(gate.skip)("worker (real nats-server -js)", () => {
     await writeFile(file, "");
     expectUserError(await runCli(["worker", "--nats", nats.url, "--workRoot", file, "--quiet"], { timeoutMs: 20_000 }), "--workRoot", file, "EEXIST");
   });
+
+  it("a worker whose start hangs (a --workRoot under /proc: Node's recursive mkdir spins there) still stops at SIGTERM (143)", async () => {
+    let pid = 0;
+    const running = runCli(["worker", "--nats", nats.url, "--workRoot", "/proc/pw-no-such-folder"], { timeoutMs: 20_000, onStart: (p) => (pid = p) });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const signalled = Date.now();
+    process.kill(pid, "SIGTERM");
+    const run = await running;
+    expect(Date.now() - signalled).toBeLessThan(5000);
+    expect(run.code, run.stderr).toBe(143);
+    expect(run.stderr).toContain("SIGTERM: stopped while starting; nothing was taken");
+  });
 });
