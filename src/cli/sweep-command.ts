@@ -143,7 +143,8 @@ export async function sweepStatusCommand(specPath: string, flags: SweepStatusFla
     if (status.jobIds.length) io.out.write(`SLURM job${status.jobIds.length > 1 ? "s" : ""} ${status.jobIds.join(", ")}\n`);
     io.out.write(sweep.renderTable(table));
     const count = (st: string) => status.states.filter((s) => s.status === st).length;
-    io.out.write(`\n${count("finished")} finished, ${count("error")} failed, ${count("pending")} pending of ${points.length} points\n`);
+    const running = count("running") ? `${count("running")} running, ` : "";
+    io.out.write(`\n${count("finished")} finished, ${count("error")} failed, ${running}${count("pending")} pending of ${points.length} points\n`);
   }
   return ExitCode.ok;
 }

@@ -3,10 +3,13 @@ import type { RunResult } from "../run-result.js";
 import type { SweepPoint, SweepSpec } from "./spec-types.js";
 import { sweepPaths } from "./sweep-paths.js";
 
-/** A point as its folder shows it: "pending" until the runner wrote debug/run.json. */
+/**
+ * A point as its folder shows it: "pending" until the runner wrote debug/run.json. `sweep status`
+ * also shows "running" for a point whose latest SLURM task runs (its run.json, if any, an earlier run's).
+ */
 export interface PointState {
   point: SweepPoint;
-  status: "pending" | "finished" | "error";
+  status: "pending" | "running" | "finished" | "error";
   result?: RunResult;
   /** Why it ended in error (the run's own error, or why it could not start). */
   error?: string;

@@ -1,5 +1,6 @@
 import { ConfigError } from "../errors.js";
 import { readPointStates, type PointState } from "./point-status.js";
+import { isActiveSlurmState } from "./slurm-job.js";
 import { latestSlurmTasks, straysWarning, type LatestSlurmTasks } from "./slurm-tasks.js";
 import type { SweepPoint, SweepSpec } from "./spec-types.js";
 
@@ -24,6 +25,12 @@ export async function sweepStatus(spec: SweepSpec, points: SweepPoint[]): Promis
   const latest = await latestSlurmTasks(spec, points).catch(unknown);
   const states = await readPointStates(spec, points);
   const slurm = new Map([...latest.tasks].map(([index, task]) => [index, task.state]));
+  // A point SLURM still runs or queues is not what an earlier run's run.json (or none) says.
+  const shown = states.map((s): PointState => {
+    const task = latest.tasks.get(s.point.index);
+    if (!task || !isActiveSlurmState(task.state) || s.status === "finished") return s;
+    return { point: s.point, status: task.state === "RUNNING" ? "running" : "pending" };
+  });
   const stray = straysWarning(latest.strays);
-  return { states, jobIds: latest.jobIds, slurm, warnings: [...latest.problems, ...(stray ? [stray] : [])] };
+  return { states: shown, jobIds: latest.jobIds, slurm, warnings: [...latest.problems, ...(stray ? [stray] : [])] };
 }

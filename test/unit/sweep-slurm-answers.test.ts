@@ -127,6 +127,18 @@ describe("a submission when SLURM does not answer", () => {
     expect((await sweepStatus(spec, points)).warnings).toEqual([expect.stringMatching(/^SLURM still runs 1 folder/)]);
   });
 
+  it("sweep status shows a point SLURM runs as running, and one it queues again as pending, not its earlier run's error", async () => {
+    const { spec, points } = await sweepWithJob();
+    // Point 1 failed before and was submitted again: its old run.json says error.
+    const runJson = sweepPaths(spec).runJson(points[1]!);
+    await mkdir(join(runJson, ".."), { recursive: true });
+    await writeFile(runJson, JSON.stringify({ status: "error", error: { code: "solver", message: "boom" } }));
+    await fake("squeue", { out: "7_0|RUNNING\n7_1|PENDING\n" });
+    const status = await sweepStatus(spec, points);
+    expect(status.states.map((s) => s.status)).toEqual(["running", "pending"]);
+    expect([...status.slurm.values()]).toEqual(["RUNNING", "PENDING"]);
+  });
+
   it("a second submission while one is under way is refused (exit 2), naming the lock", async () => {
     const { spec, points } = await sweepWithJob();
     const paths = sweepPaths(spec);
