@@ -1,4 +1,4 @@
-import { rename, writeFile } from "node:fs/promises";
+import { writeJsonAtomic } from "./fs/write-json-atomic.js";
 import type { RunResult } from "./run-result.js";
 
 /**
@@ -6,7 +6,5 @@ import type { RunResult } from "./run-result.js";
  * of it. `result` is redacted already, in every field (run-solver's buildResult).
  */
 export async function writeRunJson(path: string, result: RunResult): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(result, null, 2)}\n`);
-  await rename(tmp, path);
+  await writeJsonAtomic(path, result, 2);
 }

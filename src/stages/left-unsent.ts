@@ -1,5 +1,6 @@
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { writeJsonAtomic } from "../fs/write-json-atomic.js";
 import type { VisualizationKind } from "../postprocess/index.js";
 
 /**
@@ -48,10 +49,7 @@ export async function writeLeftUnsent(debugDir: string, left: LeftUnsent): Promi
       resultZip: left.resultZip || earlier.resultZip,
     };
   }
-  const path = leftUnsentPath(debugDir);
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(left)}\n`);
-  await rename(tmp, path);
+  await writeJsonAtomic(leftUnsentPath(debugDir), left);
 }
 
 export async function removeLeftUnsent(debugDir: string): Promise<void> {

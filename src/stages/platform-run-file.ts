@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeJsonAtomic } from "../fs/write-json-atomic.js";
 import type { RunNode } from "../platform/types.js";
 
 /**
@@ -25,7 +26,5 @@ export async function readPlatformRunFile(path: string): Promise<PlatformRunFile
 }
 
 export async function writePlatformRunFile(path: string, file: PlatformRunFile): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(file)}\n`);
-  await rename(tmp, path);
+  await writeJsonAtomic(path, file);
 }

@@ -1,5 +1,6 @@
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { ConfigError } from "../errors.js";
+import { writeJsonAtomic } from "../fs/write-json-atomic.js";
 
 /** One submission of a sweep to SLURM. */
 export interface SlurmJobRecord {
@@ -38,10 +39,7 @@ export async function readSlurmJobs(path: string): Promise<SlurmJobRecord[]> {
 
 /** Adds a submission to the record (through a temporary file: a reader never sees half of it). */
 export async function addSlurmJob(path: string, record: SlurmJobRecord): Promise<void> {
-  const jobs = [...(await readSlurmJobs(path)), record];
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, `${JSON.stringify({ jobs }, null, 2)}\n`);
-  await rename(tmp, path);
+  await writeJsonAtomic(path, { jobs: [...(await readSlurmJobs(path)), record] }, 2);
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
