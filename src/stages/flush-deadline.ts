@@ -39,6 +39,13 @@ export function flushSeconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))}s`;
 }
 
+/** Sets the flush time's deadline from now and says why it runs (e.g. "after SIGTERM"); answers the deadline. */
+function startFlushClock(ctx: RunContext, why: string): number {
+  const flushMs = ctx.options.tuning.flushMs;
+  ctx.emit({ type: "info", message: `${why}: what is pending goes to the platform within the flush time of ${flushSeconds(flushMs)}` });
+  return (ctx.state.flushDeadline = Date.now() + flushMs);
+}
+
 /**
  * Runs `send` within the flush time (ctx.options.tuning.flushMs): from now when flushCause says
  * so, else from an abort that comes while it runs (the node may be taken away soon after a
@@ -53,9 +60,8 @@ export async function withinFlushTime<T>(ctx: RunContext, send: () => Promise<T>
   const expired = new Promise<undefined>((resolve) => (expire = () => resolve(undefined)));
   const arm = (why: string) => {
     cause = why;
-    ctx.emit({ type: "info", message: `${why}: what is pending goes to the platform within the flush time of ${flushSeconds(flushMs)}` });
+    startFlushClock(ctx, why);
     timer = setTimeout(expire, flushMs);
-    ctx.state.flushDeadline = Date.now() + flushMs;
   };
   const onAbort = () => arm(abortCause(abortErrorOf(ctx.signal).reason));
   if (cause) arm(cause);
@@ -86,9 +92,9 @@ export async function beforeFlushDeadline(ctx: RunContext, work: () => Promise<u
   // Started at once only without a deadline; with one, only when time is left (nothing more is
   // sent once the flush time has run out).
   let running: Promise<unknown> | undefined;
-  if (ctx.state.flushDeadline === undefined) {
+  let deadline = ctx.state.flushDeadline;
+  if (deadline === undefined) {
     running = work();
-    const started = running;
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<"aborted">((resolve) => {
       onAbort = () => resolve("aborted");
@@ -96,15 +102,13 @@ export async function beforeFlushDeadline(ctx: RunContext, work: () => Promise<u
       else ctx.signal.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      if ((await Promise.race([started.then(() => "done" as const), aborted])) === "done") return undefined;
+      if ((await Promise.race([running.then(() => "done" as const), aborted])) === "done") return undefined;
     } finally {
       if (onAbort) ctx.signal.removeEventListener("abort", onAbort);
     }
-    const flushMs = ctx.options.tuning.flushMs;
-    ctx.state.flushDeadline = Date.now() + flushMs;
-    ctx.emit({ type: "info", message: `${abortCause(abortErrorOf(ctx.signal).reason)}: what is pending goes to the platform within the flush time of ${flushSeconds(flushMs)}` });
+    deadline = startFlushClock(ctx, abortCause(abortErrorOf(ctx.signal).reason));
   }
-  const givenMs = Math.max(ctx.state.flushDeadline - Date.now(), leastMs);
+  const givenMs = Math.max(deadline - Date.now(), leastMs);
   if (givenMs <= 0) {
     running?.catch(() => undefined); // not waited for
     return 0;
