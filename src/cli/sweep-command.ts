@@ -81,12 +81,13 @@ export async function sweepRunCommand(specPath: string, flags: SweepRunFlags, si
     const { connectNats } = await import("../events/nats-connection.js");
     const nc = await connectNats({ ...connection, name: "physicsworks-solve sweep", maxReconnectAttempts: 3 });
     try {
-      const s = await sweep.submitSweepToNats(spec, points, nc, flags.stream ?? "PHYSICSWORKS_RUNS");
+      const stream = flags.stream ?? "PHYSICSWORKS_RUNS";
+      const s = await sweep.submitSweepToNats(spec, points, nc, stream);
       for (const w of s.warnings) io.err.write(`warning: ${w}\n`);
       if (s.skipped.length) io.err.write(`sweep: ${s.skipped.length} of ${pointCount(points.length)} finished earlier, not queued\n`);
       if (s.queued.length) {
         const verb = s.queued.length === 1 ? "is" : "are";
-        io.err.write(`sweep: ${s.queued.length} of ${pointCount(points.length)} ${verb} still in the work queue ${flags.stream ?? "PHYSICSWORKS_RUNS"} (waiting or running), not queued again\n`);
+        io.err.write(`sweep: ${s.queued.length} of ${pointCount(points.length)} ${verb} still in the work queue ${stream} (waiting or running), not queued again\n`);
       }
       if (s.ids.length === 0) io.err.write(`sweep: nothing to queue${s.queued.length ? "" : ": every point has finished"}\n`);
       io.out.write(s.ids.map((id) => `${id}\n`).join(""));

@@ -1,5 +1,6 @@
 import { isActiveSlurmState, slurmTaskStates } from "./slurm-job.js";
 import { readSlurmJobs } from "./slurm-jobs-record.js";
+import { strayFoldersWarning } from "./stray-folders.js";
 import type { SweepPoint, SweepSpec } from "./spec-types.js";
 import { sweepPaths } from "./sweep-paths.js";
 
@@ -55,11 +56,6 @@ export async function latestSlurmTasks(spec: SweepSpec, points: SweepPoint[]): P
 
 /** The warning for folders an edited spec no longer has that SLURM still runs, or undefined. */
 export function straysWarning(strays: LatestSlurmTasks["strays"]): string | undefined {
-  if (strays.length === 0) return undefined;
-  const shown = strays.slice(0, 5).map(({ dir, task }) => `${dir} (job ${task.jobId}, ${task.state})`);
-  const more = strays.length > shown.length ? `, and ${strays.length - shown.length} more` : "";
-  return (
-    `SLURM still runs ${strays.length} folder(s) of this sweep that the spec no longer has: ${shown.join(", ")}${more}; ` +
-    "was the spec edited (a point's folder is <index>-<hash>)? Their parameters may now be submitted again under another folder"
-  );
+  const folders = strays.map(({ dir, task }) => `${dir} (job ${task.jobId}, ${task.state})`);
+  return strayFoldersWarning(`SLURM still runs ${strays.length} folder(s)`, folders, "submitted");
 }

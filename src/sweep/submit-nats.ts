@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
-import { mkdir } from "node:fs/promises";
 import { dirname, relative, sep } from "node:path";
 import type { NatsConnection } from "nats";
 import { queuedRequests } from "../events/worker/queued-requests.js";
 import type { RunRequest } from "../events/worker/run-request.js";
 import { submitRuns } from "../events/worker/submit-runs.js";
 import { workQueueNames } from "../events/worker/work-queue.js";
-import { takeWorkDirLock } from "../work-lock/work-dir-lock.js";
 import { readPointStates } from "./point-status.js";
 import { prepareRun } from "./prepare-run.js";
+import { strayFoldersWarning } from "./stray-folders.js";
+import { takeSubmitLock } from "./submit-lock.js";
 import type { SweepPoint, SweepSpec } from "./spec-types.js";
 import { sweepPaths } from "./sweep-paths.js";
 
@@ -42,8 +42,7 @@ export function pointRunId(spec: Pick<SweepSpec, "name" | "root">, point: Pick<S
  */
 export async function submitSweepToNats(spec: SweepSpec, allPoints: SweepPoint[], nc: NatsConnection, stream: string): Promise<NatsSubmission> {
   const paths = sweepPaths(spec);
-  await mkdir(paths.root, { recursive: true });
-  const lock = await takeWorkDirLock(paths.root, { command: "sweep submission", lockPath: paths.submitLock, what: "the sweep root" });
+  const lock = await takeSubmitLock(spec);
   try {
     // The queue first, the runs' records after: a worker writes run.json before it acks, so a
     // point whose request leaves the queue in between is seen finished.
@@ -79,12 +78,7 @@ export async function submitSweepToNats(spec: SweepSpec, allPoints: SweepPoint[]
 function straysWarning(spec: SweepSpec, points: SweepPoint[], requests: RunRequest[], stream: string): string | undefined {
   const paths = sweepPaths(spec);
   const current = new Set(points.map((p) => paths.config(p)));
-  const strays = requests.filter((r) => r.configPath?.startsWith(`${paths.runs}${sep}`) && !current.has(r.configPath));
-  if (strays.length === 0) return undefined;
-  const shown = strays.slice(0, 5).map((r) => relative(paths.runs, dirname(r.configPath as string)));
-  const more = strays.length > shown.length ? `, and ${strays.length - shown.length} more` : "";
-  return (
-    `the work queue ${stream} still holds ${strays.length} request(s) for folders of this sweep that the spec no longer has: ${shown.join(", ")}${more}; ` +
-    "was the spec edited (a point's folder is <index>-<hash>)? Their parameters may now be queued again under another folder"
-  );
+  const strays = requests.flatMap((r) => (r.configPath?.startsWith(`${paths.runs}${sep}`) && !current.has(r.configPath) ? [r.configPath] : []));
+  const folders = strays.map((configPath) => relative(paths.runs, dirname(configPath)));
+  return strayFoldersWarning(`the work queue ${stream} still holds ${strays.length} request(s) for folders`, folders, "queued");
 }

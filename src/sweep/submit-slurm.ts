@@ -2,7 +2,6 @@ import { chmod, copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ExitCode, PhysicsWorksError } from "../errors.js";
-import { takeWorkDirLock } from "../work-lock/work-dir-lock.js";
 import { readPointStates } from "./point-status.js";
 import { prepareRun } from "./prepare-run.js";
 import { isActiveSlurmState, sbatch } from "./slurm-job.js";
@@ -10,6 +9,7 @@ import { addSlurmJob } from "./slurm-jobs-record.js";
 import { slurmScript } from "./slurm-script.js";
 import { latestSlurmTasks, straysWarning, type SlurmTask } from "./slurm-tasks.js";
 import type { SweepPoint, SweepSpec } from "./spec-types.js";
+import { takeSubmitLock } from "./submit-lock.js";
 import { sweepPaths } from "./sweep-paths.js";
 
 /** bin/physicsworks-solve.js of this installation (from src/sweep/ and from dist/sweep/ alike). */
@@ -46,9 +46,7 @@ export interface SlurmSubmission {
  * would each find the points free and submit them both.
  */
 export async function submitSweepToSlurm(options: SlurmSubmitOptions): Promise<SlurmSubmission> {
-  const paths = sweepPaths(options.spec);
-  await mkdir(paths.root, { recursive: true });
-  const lock = await takeWorkDirLock(paths.root, { command: "sweep submission", lockPath: paths.submitLock, what: "the sweep root" });
+  const lock = await takeSubmitLock(options.spec);
   try {
     return await submitLocked(options);
   } finally {

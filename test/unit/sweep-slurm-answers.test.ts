@@ -16,7 +16,7 @@ import { addSlurmJob } from "../../src/sweep/slurm-jobs-record.js";
 import { submitSweepToSlurm } from "../../src/sweep/submit-slurm.js";
 import { sweepStatus } from "../../src/sweep/sweep-status.js";
 import { sweepPaths } from "../../src/sweep/sweep-paths.js";
-import { takeWorkDirLock } from "../../src/work-lock/work-dir-lock.js";
+import { takeSubmitLock } from "../../src/sweep/submit-lock.js";
 
 let dir: string;
 let bin: string;
@@ -142,7 +142,7 @@ describe("a submission when SLURM does not answer", () => {
   it("a second submission while one is under way is refused (exit 2), naming the lock", async () => {
     const { spec, points } = await sweepWithJob();
     const paths = sweepPaths(spec);
-    const held = await takeWorkDirLock(paths.root, { command: "sweep submission", lockPath: paths.submitLock, what: "the sweep root" });
+    const held = await takeSubmitLock(spec);
     try {
       const error = await submitSweepToSlurm({ spec, points, dryRun: true }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WorkDirBusyError);
