@@ -163,10 +163,10 @@ async function reportFinal(ctx: RunContext, session: PlatformSession, error: unk
     // finished). Cut short by a signal, the run still exits with the signal's code.
     if (error === undefined) {
       ctx.state.finalStatusUnsent = true;
-      const signal = ctx.signal.aborted ? abortErrorOf(ctx.signal).reason : undefined;
+      const abort = ctx.signal.aborted ? abortErrorOf(ctx.signal) : undefined;
       error =
-        signal === "SIGINT" || signal === "SIGTERM"
-          ? new PlatformError((sendError as Error).message, { cause: sendError, exitCode: signal === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm })
+        abort?.reason === "SIGINT" || abort?.reason === "SIGTERM"
+          ? new PlatformError((sendError as Error).message, { cause: sendError, exitCode: abort.exitCode })
           : sendError;
     }
   } finally {
