@@ -27,6 +27,15 @@ async function sweepOf(name: string, script: string, text: string): Promise<{ di
   return { dir, specPath };
 }
 
+/** `sweep run <spec> --scheduler nats` into `stream` on `url`, which must exit 0: the ids it printed and what it said on stderr. */
+async function sweepRunNats(url: string, specPath: string, stream: string): Promise<{ ids: string[]; err: string }> {
+  let out = "";
+  let err = "";
+  const io = { out: new PassThrough().on("data", (d: Buffer) => (out += d.toString())), err: new PassThrough().on("data", (d: Buffer) => (err += d.toString())) };
+  expect(await sweepRunCommand(specPath, { scheduler: "nats", nats: url, stream }, new AbortController().signal, io), err).toBe(0);
+  return { ids: out.trim().split("\n").filter(Boolean), err };
+}
+
 describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
   let server: NatsServer;
   beforeAll(async () => {
@@ -65,13 +74,7 @@ describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
       const jsm = await nc.jetstreamManager();
       // The queue as a submit makes it, but with a 1 s duplicate window: past it, JetStream no longer drops a second submit of an id.
       await jsm.streams.add({ name: names.stream, subjects: [names.requests], retention: RetentionPolicy.Workqueue, duplicate_window: nanos(1000) });
-      const submit = async () => {
-        let out = "";
-        let err = "";
-        const io = { out: new PassThrough().on("data", (d: Buffer) => (out += d.toString())), err: new PassThrough().on("data", (d: Buffer) => (err += d.toString())) };
-        expect(await sweepRunCommand(specPath, { scheduler: "nats", nats: server.url, stream: names.stream }, new AbortController().signal, io)).toBe(0);
-        return { ids: out.trim().split("\n").filter(Boolean), err };
-      };
+      const submit = () => sweepRunNats(server.url, specPath, names.stream);
       const { spec, points } = await loadSweep(specPath);
       expect((await submit()).ids).toHaveLength(3);
       await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -95,12 +98,7 @@ describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
   it("a point whose request left the queue unfinished (it failed) is queued again at once, within the stream's duplicate window", async () => {
     const { specPath } = await sweepOf("requeue", "main.sh", "echo hi\n");
     const names = workQueueNames("SWEEP_RQ");
-    const submit = async () => {
-      let out = "";
-      const io = { out: new PassThrough().on("data", (d: Buffer) => (out += d.toString())), err: new PassThrough() };
-      expect(await sweepRunCommand(specPath, { scheduler: "nats", nats: server.url, stream: names.stream }, new AbortController().signal, io)).toBe(0);
-      return out.trim().split("\n").filter(Boolean);
-    };
+    const submit = async () => (await sweepRunNats(server.url, specPath, names.stream)).ids;
     const { spec, points } = await loadSweep(specPath);
     expect(await submit()).toHaveLength(3);
     const nc = await connect({ servers: server.url });
@@ -118,13 +116,7 @@ describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
   it("two sweeps of the same name in other folders are other runs: each queues its own points", async () => {
     const a = await sweepOf("twin", "main.sh", "echo a\n");
     const b = await sweepOf("twin", "main.sh", "echo b\n");
-    const submit = async (specPath: string) => {
-      let out = "";
-      let err = "";
-      const io = { out: new PassThrough().on("data", (d: Buffer) => (out += d.toString())), err: new PassThrough().on("data", (d: Buffer) => (err += d.toString())) };
-      expect(await sweepRunCommand(specPath, { scheduler: "nats", nats: server.url, stream: "SWEEP_TWIN" }, new AbortController().signal, io), err).toBe(0);
-      return out.trim().split("\n").filter(Boolean);
-    };
+    const submit = async (specPath: string) => (await sweepRunNats(server.url, specPath, "SWEEP_TWIN")).ids;
     const first = await submit(a.specPath);
     const second = await submit(b.specPath);
     expect(first).toHaveLength(3);
@@ -141,12 +133,7 @@ describe.skipIf(gate.skip)("sweep run --scheduler nats", () => {
 
   it("an edited spec: a second sweep run warns of requests still queued for folders the spec no longer has", async () => {
     const { specPath } = await sweepOf("edited", "main.sh", "echo hi\n");
-    const run = async () => {
-      let err = "";
-      const io = { out: new PassThrough(), err: new PassThrough().on("data", (d: Buffer) => (err += d.toString())) };
-      expect(await sweepRunCommand(specPath, { scheduler: "nats", nats: server.url, stream: "SWEEP_EDIT" }, new AbortController().signal, io), err).toBe(0);
-      return err;
-    };
+    const run = async () => (await sweepRunNats(server.url, specPath, "SWEEP_EDIT")).err;
     await run();
     // A value put first: every point's index, hence its folder, moves.
     await writeFile(specPath, `base: {mainScript: main.sh}\nscripts: ./solver\nparameters:\n  x: [0, 1, 2, 3]\n`);
