@@ -2,6 +2,7 @@ import { open } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { ExitCode, PhysicsWorksError } from "../errors.js";
 import { PIECE_BYTES } from "./piece-bytes.js";
+import { readBuffer } from "./read-buffer.js";
 
 /** Pieces in turn: one read while the others wait in the socket. Memory: this × PIECE_BYTES a body. */
 const PIECES = 4;
@@ -70,7 +71,7 @@ class Pieces {
   async take(): Promise<Buffer | undefined> {
     for (;;) {
       if (this.closed) return undefined;
-      const buffer = this.free.pop() ?? (this.made < PIECES ? (this.made++, Buffer.allocUnsafe(this.bytes)) : undefined);
+      const buffer = this.free.pop() ?? (this.made < PIECES ? (this.made++, readBuffer(this.bytes)) : undefined);
       if (buffer) return buffer;
       await new Promise<void>((resolve) => (this.wake = resolve));
     }

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
 import { PIECE_BYTES } from "./piece-bytes.js";
+import { readBuffer } from "./read-buffer.js";
 
 /**
  * The sha256 of a file, read in 1 MiB pieces into two buffers in turn: the next piece is read (in
@@ -11,8 +12,8 @@ export async function fileSha256(path: string): Promise<string> {
   const hash = createHash("sha256");
   const handle = await open(path, "r");
   try {
-    let current = Buffer.allocUnsafe(PIECE_BYTES);
-    let next = Buffer.allocUnsafe(PIECE_BYTES);
+    let current = readBuffer(PIECE_BYTES);
+    let next = readBuffer(PIECE_BYTES);
     let position = 0;
     let reading = handle.read(current, 0, PIECE_BYTES, 0);
     for (;;) {

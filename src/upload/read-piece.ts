@@ -1,11 +1,12 @@
 import type { FileHandle } from "node:fs/promises";
+import { readBuffer } from "../fs/read-buffer.js";
 
 /**
  * Reads up to `length` bytes at `position`: one bounded buffer, never the whole file; into `into`
  * (at its start) when it is given and long enough.
  */
 export async function readPiece(handle: FileHandle, position: number, length: number, into?: Buffer): Promise<Buffer> {
-  const buffer = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+  const buffer = into && into.length >= length ? into.subarray(0, length) : readBuffer(length);
   let filled = 0;
   while (filled < length) {
     const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);

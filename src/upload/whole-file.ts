@@ -4,6 +4,7 @@ import { open, stat } from "node:fs/promises";
 import type { UploadMetadata } from "../platform/types.js";
 import { FileRangeBody } from "../fs/file-range-body.js";
 import { fileSha256 } from "../fs/file-sha256.js";
+import { readBuffer } from "../fs/read-buffer.js";
 import { readPiece } from "./read-piece.js";
 import type { UploadTarget } from "./upload-target.js";
 
@@ -52,7 +53,7 @@ async function uploadV1(target: UploadTarget, absPath: string, options: WholeFil
     if (start > 0) options.onResume?.(start * options.chunkSize);
     for (let index = 0; index < chunks && !failure; index++) {
       // Read just before it is sent (and hashed in order), so at most V1_IN_FLIGHT chunks are held.
-      const buffer = spare.pop() ?? Buffer.allocUnsafe(Math.min(options.chunkSize, size));
+      const buffer = spare.pop() ?? readBuffer(Math.min(options.chunkSize, size));
       const bytes = await readPiece(handle, index * options.chunkSize, Math.min(options.chunkSize, size - index * options.chunkSize), buffer);
       hash.update(bytes);
       // Chunks the platform has from before a restart are read for the digest only.
@@ -137,7 +138,7 @@ function conflictOffset(error: unknown): number | undefined {
 function readFilePiece(absPath: string, size: number): Buffer {
   const fd = openSync(absPath, "r");
   try {
-    const piece = Buffer.allocUnsafe(size);
+    const piece = readBuffer(size);
     let filled = 0;
     while (filled < size) {
       const read = readSync(fd, piece, filled, size - filled, filled);
