@@ -95,4 +95,5 @@ async function shutDown(server: http.Server, ctx: ServerContext, requestLog: Req
   server.closeAllConnections();
   await closed;
   await requestLog.close();
+  await ctx.digests.close();
 }

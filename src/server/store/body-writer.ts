@@ -1,7 +1,7 @@
-import type { Hash } from "node:crypto";
 import { closeSync, ftruncateSync, writeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { openPositional, openPositionalSync, writeFully } from "./positional-file.js";
+import type { BodyDigest } from "./upload-digests.js";
 
 /** Bytes gathered before one write to disk. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
@@ -10,8 +10,8 @@ const WRITE_BATCH_BYTES = 1024 * 1024;
  * Writes a request body's pieces into `file` from `start`, never holding the body whole. The
  * pieces (64 KiB or less) gather in a batch that goes to disk 1 MiB at a time: one awaited write
  * per piece made the disk the bottleneck. Two batches take turns, one filling while the other is
- * written, so the body is read on meanwhile. `hash` (when given) takes the bytes in order as
- * their write starts. A body that fits in one batch (every small file's) is written in one go at
+ * written, so the body is read on meanwhile. `digest` (when given) is told of the bytes in order
+ * as their write starts, and of each write's end. A body that fits in one batch (every small file's) is written in one go at
  * its end, synchronously, as the records are (see json-file.ts): four system calls instead of
  * four trips to libuv's thread pool.
  */
@@ -33,7 +33,7 @@ export class BodyWriter {
     private readonly file: string,
     private readonly start: number,
     most: number,
-    private readonly hash: Hash | undefined,
+    private readonly digest: BodyDigest | undefined,
   ) {
     this.position = start;
     this.batch = Buffer.allocUnsafe(Math.max(1, Math.min(WRITE_BATCH_BYTES, most)));
@@ -89,10 +89,11 @@ export class BodyWriter {
   private async write(bytes: Buffer): Promise<void> {
     this.handle ??= await openPositional(this.file, this.start === 0);
     await this.writing;
-    this.writing = writeFully(this.handle, bytes, this.position);
+    const end = this.position + bytes.length;
+    this.writing = writeFully(this.handle, bytes, this.position).then(() => this.digest?.wrote(end));
     this.writing.catch(() => undefined); // awaited before the next write and at the end
-    this.hash?.update(bytes);
-    this.position += bytes.length;
+    this.digest?.took(bytes);
+    this.position = end;
   }
 
   private writeOnce(bytes: Buffer): number {
@@ -104,8 +105,9 @@ export class BodyWriter {
     } finally {
       closeSync(fd);
     }
-    this.hash?.update(bytes);
     this.position = this.start + bytes.length;
+    this.digest?.took(bytes);
+    this.digest?.wrote(this.position);
     return this.position;
   }
 }

@@ -30,8 +30,9 @@ export async function receiveUploadBytes(
     const start = record.offset;
     let position = start;
     // The digest goes along with what is written; none when the bytes before were not seen here.
-    const hash = ctx.digests.from(uploadId, start);
-    const writer = new BodyWriter(ctx.paths.uploadData(uploadId), start, record.size - start, hash);
+    const file = ctx.paths.uploadData(uploadId);
+    const digest = ctx.digests.from(uploadId, start, record.size, file);
+    const writer = new BodyWriter(file, start, record.size - start, digest);
     const pace = bodyPace(ctx.options.uploadBytesPerSecond);
     try {
       const tooLarge = `send upload bytes: the body goes past the upload's declared size of ${record.size} bytes`;
@@ -41,10 +42,11 @@ export async function receiveUploadBytes(
       });
       // The end of the body, or the client went away: what arrived is kept either way.
       position = await writer.finish();
-      if (hash) ctx.digests.keep(uploadId, position, hash);
+      digest?.keep(position);
     } catch (error) {
       // The bytes are cut back to `start`; a digest kept for `start` still holds.
       position = start;
+      digest?.drop();
       throw error;
     } finally {
       // Whatever lies past the offset (a refused body, a crash mid-write) is cut off.

@@ -22,7 +22,7 @@ export async function completeUpload(ctx: ServerContext, uploadId: string): Prom
     }
     const data = ctx.paths.uploadData(uploadId);
     // The digest taken while receiving covers exactly the bytes written, so it also tells their size.
-    const received = ctx.digests.take(uploadId, record.size);
+    const received = await ctx.digests.take(uploadId, record.size);
     let size = record.size;
     if (received === undefined) {
       await (await openPositional(data)).close(); // an empty upload may never have had a PATCH

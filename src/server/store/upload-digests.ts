@@ -1,8 +1,28 @@
-import { createHash, type Hash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { BoundedCache } from "./bounded-cache.js";
+import { DigestThread } from "./digest-thread.js";
 
 /** Uploads whose running digest is kept at once; past it the oldest is dropped (and hashed from disk at complete). */
 const MAX_KEPT = 1000;
+
+/**
+ * Uploads of this size or more are hashed on the digest thread; smaller ones here, from the bytes
+ * in memory, where a trip to the thread would cost more than the hashing (thousands of small
+ * files in scripts/bench/many-files.ts).
+ */
+const THREAD_FROM_BYTES = 4 * 1024 * 1024;
+
+/** The digest of one PATCH's body, told about the body's bytes as they go to disk. */
+export interface BodyDigest {
+  /** The body's next bytes, in order, as their write starts. */
+  took(bytes: Buffer): void;
+  /** The upload's bytes up to `end` are on disk. */
+  wrote(end: number): void;
+  /** The body ended well: the digest covers the upload's first `offset` bytes. */
+  keep(offset: number): void;
+  /** The body failed: its bytes are cut off, and the digest kept before it still holds. */
+  drop(): void;
+}
 
 /**
  * The sha256 of each v2 upload, computed while its bytes arrive, so `complete` need not read the
@@ -11,27 +31,46 @@ const MAX_KEPT = 1000;
  * ever trusted for exactly the bytes on disk (its offset must equal the upload's).
  */
 export class UploadDigests {
-  private readonly digests = new BoundedCache<string, { offset: number; hash: Hash }>(MAX_KEPT);
+  private readonly digests = new BoundedCache<string, { offset: number; hash: ReturnType<typeof createHash> }>(MAX_KEPT);
+  private thread: DigestThread | undefined;
 
   /**
-   * A digest of the upload's first `offset` bytes to go on from, as a copy (so a body that fails can
-   * be forgotten without harm); undefined when none is known for that offset.
+   * The digest of a body that goes on from the upload's first `offset` bytes (of `size`, in
+   * `file`); undefined when nothing is known of those bytes here.
    */
-  from(uploadId: string, offset: number): Hash | undefined {
-    if (offset === 0) return createHash("sha256");
-    const kept = this.digests.get(uploadId);
-    return kept && kept.offset === offset ? kept.hash.copy() : undefined;
-  }
-
-  /** The digest now covers the upload's first `offset` bytes. */
-  keep(uploadId: string, offset: number, hash: Hash): void {
-    this.digests.set(uploadId, { offset, hash });
+  from(uploadId: string, offset: number, size: number, file: string): BodyDigest | undefined {
+    if (size >= THREAD_FROM_BYTES) {
+      const thread = (this.thread ??= new DigestThread());
+      thread.post({ op: "start", id: uploadId, offset, file });
+      return {
+        took: () => undefined,
+        wrote: (end) => thread.post({ op: "wrote", id: uploadId, end }),
+        keep: (kept) => thread.post({ op: "keep", id: uploadId, offset: kept }),
+        drop: () => thread.post({ op: "drop", id: uploadId }),
+      };
+    }
+    const before = this.digests.get(uploadId);
+    // A copy, so a body that fails leaves the digest kept before it as it was.
+    const hash = offset === 0 ? createHash("sha256") : before && before.offset === offset ? before.hash.copy() : undefined;
+    if (!hash) return undefined;
+    return {
+      took: (bytes) => hash.update(bytes),
+      wrote: () => undefined,
+      keep: (kept) => this.digests.set(uploadId, { offset: kept, hash }),
+      drop: () => undefined,
+    };
   }
 
   /** The hex digest when the kept one covers exactly `size` bytes; the entry is dropped either way. */
-  take(uploadId: string, size: number): string | undefined {
+  async take(uploadId: string, size: number): Promise<string | undefined> {
+    if (size >= THREAD_FROM_BYTES) return this.thread?.take(uploadId, size);
     const kept = this.digests.get(uploadId);
     this.digests.delete(uploadId);
     return kept && kept.offset === size ? kept.hash.digest("hex") : undefined;
+  }
+
+  /** Stops the digest thread, if one was started. */
+  async close(): Promise<void> {
+    await this.thread?.close();
   }
 }

@@ -1,0 +1,105 @@
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtemp, open, rm, truncate, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { UploadDigests, type BodyDigest } from "../../src/server/store/upload-digests.js";
+
+const dir = await mkdtemp(join(tmpdir(), "pw-digests-"));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const MiB = 1024 * 1024;
+const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+
+let digests: UploadDigests;
+afterEach(async () => {
+  await digests.close();
+});
+
+/** Writes `bytes` at `at` in `file` in pieces of `piece`, telling `digest` as BodyWriter does. */
+async function writeBody(file: string, at: number, bytes: Buffer, digest: BodyDigest | undefined, piece = MiB): Promise<number> {
+  const handle = await open(file, "r+");
+  try {
+    for (let from = 0; from < bytes.length; from += piece) {
+      const part = bytes.subarray(from, from + piece);
+      digest?.took(part);
+      await handle.write(part, 0, part.length, at + from);
+      digest?.wrote(at + from + part.length);
+    }
+  } finally {
+    await handle.close();
+  }
+  return at + bytes.length;
+}
+
+// Sizes on both sides of the 4 MiB where uploads go to the digest thread: the same rules either way.
+describe.each([
+  ["in memory", 3 * MiB + 5],
+  ["on the digest thread", 9 * MiB + 5],
+])("UploadDigests, an upload hashed %s", (_where, size) => {
+  it("keeps a digest across bodies, and a failed body leaves the one kept before it", async () => {
+    digests = new UploadDigests();
+    const file = join(dir, `a-${size}`);
+    await writeFile(file, "");
+    const bytes = randomBytes(size);
+    const cut = 2 * MiB + 3;
+
+    const first = digests.from("a", 0, size, file);
+    expect(first).toBeDefined();
+    first!.keep(await writeBody(file, 0, bytes.subarray(0, cut), first, 700_000));
+
+    // A body that fails after writing junk: its bytes are cut off and the digest is dropped.
+    const failed = digests.from("a", cut, size, file);
+    await writeBody(file, cut, randomBytes(MiB), failed);
+    failed!.drop();
+    await truncate(file, cut);
+
+    const rest = digests.from("a", cut, size, file);
+    expect(rest).toBeDefined();
+    rest!.keep(await writeBody(file, cut, bytes.subarray(cut), rest));
+    expect(await digests.take("a", size)).toBe(sha(bytes));
+    // Taken once: a second complete reads the disk.
+    expect(await digests.take("a", size)).toBeUndefined();
+  });
+
+  it("knows nothing of bytes it did not see from the start, nor of a size other than the kept one", async () => {
+    digests = new UploadDigests();
+    const file = join(dir, `b-${size}`);
+    await writeFile(file, "");
+    const bytes = randomBytes(size);
+    const late = digests.from("b", MiB, size, file);
+    if (late) late.keep(await writeBody(file, MiB, bytes.subarray(MiB), late));
+    expect(await digests.take("b", size)).toBeUndefined();
+
+    const whole = digests.from("c", 0, size, file);
+    whole!.keep(await writeBody(file, 0, bytes, whole));
+    expect(await digests.take("c", size - 1)).toBeUndefined();
+  });
+});
+
+describe("UploadDigests, the digest thread", () => {
+  it("hashes the bytes on disk when told of them: bytes changed before they are read back are the ones hashed", async () => {
+    digests = new UploadDigests();
+    const file = join(dir, "d");
+    const bytes = randomBytes(6 * MiB);
+    const other = Buffer.from(bytes);
+    other[5 * MiB] = other[5 * MiB]! ^ 0xff;
+    await writeFile(file, other);
+    // Told of bytes that are on disk: the thread reads the file, not what passed through memory.
+    const digest = digests.from("d", 0, bytes.length, file)!;
+    digest.took(bytes);
+    digest.wrote(bytes.length);
+    digest.keep(bytes.length);
+    expect(await digests.take("d", bytes.length)).toBe(sha(other));
+  });
+
+  it("answers no digest once the file it follows is gone, and after close", async () => {
+    digests = new UploadDigests();
+    const digest = digests.from("e", 0, 5 * MiB, join(dir, "not-there"))!;
+    digest.wrote(5 * MiB);
+    digest.keep(5 * MiB);
+    expect(await digests.take("e", 5 * MiB)).toBeUndefined();
+    await digests.close();
+    expect(await digests.take("e", 5 * MiB)).toBeUndefined();
+  });
+});
