@@ -138,7 +138,7 @@ export async function sweepStatusCommand(specPath: string, flags: SweepStatusFla
   const table = sweep.resultsTable(spec, status.states, extra);
   await sweep.writeResultsCsv(sweep.sweepPaths(spec).resultsCsv, table);
   if (flags.json) {
-    const rows = table.rows.map((row) => Object.fromEntries(table.header.map((h, i) => [h, row[i] ?? ""])));
+    const rows = sweep.resultsRecords(spec, status.states, extra);
     io.out.write(`${JSON.stringify({ jobId: status.jobIds.at(-1) ?? null, jobIds: status.jobIds, points: rows }, null, 2)}\n`);
   } else {
     if (status.jobIds.length) io.out.write(`SLURM job${status.jobIds.length > 1 ? "s" : ""} ${status.jobIds.join(", ")}\n`);

@@ -11,7 +11,7 @@ export { pointHash, canonicalJson } from "./point-hash.js";
 export { prepareRun, pointConfig, solverArgs, withParameters, layOutRunFolder } from "./prepare-run.js";
 export { readPointState, readPointStates, type PointState } from "./point-status.js";
 export { runSweepLocal, type LocalSweepOptions, type LocalSweepOutcome, type SweepEvent } from "./run-local.js";
-export { resultsTable, renderTable, toCsv, writeResultsCsv, type ResultsTable } from "./results-table.js";
+export { resultsTable, resultsRecords, renderTable, toCsv, writeResultsCsv, type ResultsTable } from "./results-table.js";
 export { slurmScript } from "./slurm-script.js";
 export { submitSweepToSlurm, type SlurmSubmission } from "./submit-slurm.js";
 export { activeTasksLine } from "./active-tasks-line.js";

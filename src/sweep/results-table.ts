@@ -13,8 +13,7 @@ export interface ResultsTable {
  * points, in the order they first appear). `extra` adds columns after status (e.g. the SLURM state).
  */
 export function resultsTable(spec: SweepSpec, states: PointState[], extra?: { name: string; value: (s: PointState) => string }): ResultsTable {
-  const resultNames: string[] = [];
-  for (const s of states) for (const r of s.result?.results ?? []) if (!resultNames.includes(r.name)) resultNames.push(r.name);
+  const resultNames = resultNamesOf(states);
   const params = spec.parameters.map((p) => p.name);
   const header = ["index", "dir", ...params, "status", ...(extra ? [extra.name] : []), "duration_s", ...resultNames];
   const rows = states.map((s) => {
@@ -30,6 +29,36 @@ export function resultsTable(spec: SweepSpec, states: PointState[], extra?: { na
     ];
   });
   return { header, rows };
+}
+
+/**
+ * The same columns as resultsTable, one object per point, with values as they are typed: the
+ * index, numeric parameters, the duration and numeric results as numbers (`sweep status --json`,
+ * for scripts). `duration_s` and a result the point did not report are null.
+ */
+export function resultsRecords(
+  spec: SweepSpec,
+  states: PointState[],
+  extra?: { name: string; value: (s: PointState) => string },
+): Record<string, string | number | boolean | null>[] {
+  const resultNames = resultNamesOf(states);
+  return states.map((s) => {
+    const results = new Map((s.result?.results ?? []).map((r) => [r.name, r.value]));
+    const record: Record<string, string | number | boolean | null> = { index: s.point.index, dir: s.point.dir };
+    for (const p of spec.parameters) record[p.name] = s.point.parameters[p.name] ?? null;
+    record.status = s.status;
+    if (extra) record[extra.name] = extra.value(s);
+    record.duration_s = s.result ? Number((s.result.durationMs / 1000).toFixed(1)) : null;
+    for (const name of resultNames) record[name] = results.get(name) ?? null;
+    return record;
+  });
+}
+
+/** Each result name the points reported, in the order they first appear. */
+function resultNamesOf(states: PointState[]): string[] {
+  const names: string[] = [];
+  for (const s of states) for (const r of s.result?.results ?? []) if (!names.includes(r.name)) names.push(r.name);
+  return names;
 }
 
 /** RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled. */

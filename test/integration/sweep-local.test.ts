@@ -69,9 +69,12 @@ describe("sweep run (local)", () => {
 
     const status = collect();
     expect(await sweepStatusCommand(specPath, { json: true }, { out: status.stream, err: status.stream })).toBe(0);
-    const rows = (JSON.parse(status.text()) as { points: { status: string; square: string }[] }).points;
+    const rows = (JSON.parse(status.text()) as { points: Record<string, unknown>[] }).points;
     expect(rows.map((r) => r.status)).toEqual(["finished", "error", "finished", "finished"]);
-    expect(rows[3]?.square).toBe("16");
+    // Typed as the spec and results.csv have them; what a failed point did not report is null.
+    expect(rows[3]).toMatchObject({ index: 3, x: 4, failAt: 2, square: 16, label: "x4" });
+    expect(typeof rows[3]?.duration_s).toBe("number");
+    expect(rows[1]).toMatchObject({ index: 1, status: "error", square: null, label: null });
   });
 
   it("after an aborted sweep, a second call runs only the points that had not finished", async () => {

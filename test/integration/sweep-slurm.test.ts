@@ -80,11 +80,11 @@ slurm: {partition: debug, time: "00:05:00", cpus: 1, memory: 200M, maxParallel: 
 
     const out = collect();
     expect(await sweepStatusCommand(specPath, { json: true }, { out: out.stream, err: out.stream })).toBe(0);
-    const status = JSON.parse(out.text()) as { jobId: string; points: Record<string, string>[] };
+    const status = JSON.parse(out.text()) as { jobId: string; points: Record<string, unknown>[] };
     expect(status.jobId).toBe(jobId);
     expect(status.points.map((p) => p.status)).toEqual(Array(6).fill("finished"));
-    expect(status.points.map((p) => p.nx)).toEqual(["21", "41", "61", "21", "41", "61"]);
-    for (const p of status.points) expect(Number(p.mid_temperature)).toBeGreaterThan(20);
+    expect(status.points.map((p) => p.nx)).toEqual([21, 41, 61, 21, 41, 61]);
+    for (const p of status.points) expect(p.mid_temperature).toBeGreaterThan(20);
 
     const csv = (await readFile(join(dir, "out", "sweep-results.csv"), "utf8")).trim().split("\n");
     expect(csv).toHaveLength(7);
@@ -148,7 +148,7 @@ slurm: {time: "00:05:00", maxParallel: 1}
     expect((await readFile(ran, "utf8")).trim().split("\n").sort()).toEqual(["a", "a", "b", "c"]);
     const out = collect();
     expect(await sweepStatusCommand(specPath, { json: true }, { out: out.stream, err: out.stream })).toBe(0);
-    const status = JSON.parse(out.text()) as { jobId: string; jobIds: string[]; points: Record<string, string>[] };
+    const status = JSON.parse(out.text()) as { jobId: string; jobIds: string[]; points: Record<string, unknown>[] };
     expect(status.jobIds).toEqual([first, second]);
     expect(status.points.map((p) => [p.case, p.status, p.slurm])).toEqual([
       ["a", "finished", "COMPLETED"],
