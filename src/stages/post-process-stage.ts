@@ -55,9 +55,23 @@ async function readResults(ctx: RunContext): Promise<void> {
   } catch {
     return; // no results.csv: a solver need not write one
   }
+  if (solverDidNotRun(ctx)) {
+    ctx.warn("outputs/results.csv is from an earlier run (the solver did not start in this one): its results are not reported as this run's");
+    return;
+  }
   const { results, warnings } = parseResultsCsv(text, "outputs/results.csv");
   ctx.state.results = results;
   warnings.forEach((w) => ctx.warn(w));
+}
+
+/**
+ * This start was to run the solver (neither --skipStages=execute nor --startingStage=post-process)
+ * and it never started: a failure before it, a missing script, a command that could not be run.
+ * A start that leaves the solver out on purpose reports the results an earlier start's solver wrote.
+ */
+function solverDidNotRun(ctx: RunContext): boolean {
+  const planned = !ctx.options.skipStages.includes("execute") && ctx.options.startingStage !== "post-process";
+  return planned && !(ctx.state.solver && ctx.state.solver.pid > 0);
 }
 
 async function packVisualization(ctx: RunContext): Promise<VisualizationArchive[]> {

@@ -62,6 +62,22 @@ describe("runSolver()", () => {
     expect(stages.filter((s) => s.status === "finished").map((s) => s.name)).toEqual(["init", "download", "execute", "watch", "post-process"]);
   });
 
+  it("does not report an earlier run's results.csv when the solver did not start; reports it when post-process runs alone", async () => {
+    const w = await work("state-steps.py");
+    await mkdir(join(w.dir, "outputs"), { recursive: true });
+    await writeFile(join(w.dir, "outputs/results.csv"), "name,type,value\nenergy,scalar,99\n");
+    const config = JSON.parse(await readFile(w.configPath, "utf8")) as Record<string, unknown>;
+    await writeFile(w.configPath, JSON.stringify({ ...config, mainScript: "missing.py" }));
+    const failed = await runSolver({ configPath: w.configPath });
+    expect(failed.exitCode).toBe(2);
+    expect(failed.results).toEqual([]);
+    expect(failed.warnings.join("\n")).toContain("outputs/results.csv is from an earlier run (the solver did not start in this one)");
+
+    const alone = await runSolver({ configPath: w.configPath, startingStage: "post-process" });
+    expect(alone.results).toEqual([{ name: "energy", type: "scalar", value: 99 }]);
+    expect(alone.warnings.join("\n")).not.toContain("earlier run");
+  });
+
   it("ends error when state.txt reports an error although the solver exits 0", async () => {
     const w = await work("error-word.py");
     const result = await runSolver({ configPath: w.configPath });
