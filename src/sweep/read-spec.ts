@@ -45,30 +45,90 @@ function parseText(text: string, shown: string): unknown {
   }
 }
 
-/** Checks a parsed spec. `shown` is how errors name the file (the path as the user gave it). */
+/**
+ * Checks a parsed spec. `shown` is how errors name the file (the path as the user gave it). Every
+ * problem is told at once, one per line: each part of the spec (each unknown key, base, root, the
+ * folders, combine, parameters, slurm) is checked whatever was wrong with the others; only the
+ * folders, which a base config can name, wait for a base that is right.
+ */
 export async function parseSweepSpec(raw: unknown, specPath: string, shown = specPath): Promise<SweepSpec> {
-  const fail = (key: string, message: string): never => {
-    throw new ConfigError(`${shown}: ${key} ${message}`);
+  const problems: string[] = [];
+  const fail: Fail = (key, message) => {
+    throw new SpecProblem(`${key} ${message}`);
   };
-  if (!isObject(raw)) fail("the spec", `must be an object with "base" and "parameters" (got ${describe(raw)})`);
+  /** The part's value, or undefined when it has a problem (then recorded). */
+  const part = async <T>(check: () => T | Promise<T>): Promise<T | undefined> => {
+    try {
+      return await check();
+    } catch (error) {
+      if (error instanceof SpecProblem) problems.push(`${shown}: ${error.message}`);
+      else if (error instanceof ConfigError) problems.push(error.message); // the base config's own, which names where
+      else throw error;
+      return undefined;
+    }
+  };
+  if (!isObject(raw)) throw new ConfigError(`${shown}: the spec must be an object with "base" and "parameters" (got ${describe(raw)})`);
   const spec = raw as Record<string, unknown>;
-  unknownKeys(spec, TOP_KEYS, "", fail);
+  for (const key of Object.keys(spec)) await part(() => unknownKeys({ [key]: true }, TOP_KEYS, "", fail));
   const specDir = dirname(specPath);
   const fromSpec = (p: string) => (isAbsolute(p) ? p : resolve(specDir, p));
 
-  // base: a config file (relative to the spec) or an inline object of config fields.
+  const based = await part(() => baseConfig(spec.base, shown, specDir, fail));
+  const root = await part(async () => {
+    const given = optionalString(spec.root, "root", fail);
+    if (given) await folderOrNothing(fromSpec(given), "root", fail);
+    return given;
+  });
+  const folders = based && (await part(() => solverFolders(spec, based, fromSpec, fail)));
+  const combine = await part(() => {
+    const value = spec.combine ?? "product";
+    if (value !== "product" && value !== "zip") fail("combine", `must be "product" or "zip" (got ${JSON.stringify(value)})`);
+    return value as "product" | "zip";
+  });
+  const parameters = await part(() => parseSweepParameters(spec.parameters, fail));
+  const slurm = await part(() => slurmSpec(spec.slurm, fail));
+  if (problems.length === 1) throw new ConfigError(problems[0]!);
+  if (problems.length > 1) {
+    const lines = problems.map((p) => (p.startsWith(`${shown}: `) ? p.slice(shown.length + 2) : p));
+    throw new ConfigError(`${shown}: ${problems.length} problems:\n  ${lines.join("\n  ")}`);
+  }
+
+  const result: SweepSpec = {
+    specPath,
+    name: basename(specPath, extname(specPath)),
+    base: based!.base,
+    root: root ? fromSpec(root) : specDir,
+    combine: combine!,
+    parameters: parameters!,
+    slurm: slurm!,
+  };
+  if (folders!.scripts) result.scripts = folders!.scripts;
+  if (folders!.inputs) result.inputs = folders!.inputs;
+  return result;
+}
+
+/** A problem with one part of a spec: the key and what is wrong, without the file's name. */
+class SpecProblem extends Error {}
+
+interface BaseConfig {
+  base: Record<string, unknown>;
+  /** The base config's own workDir, absolute: its scripts/ and inputs/ serve when the spec names none. */
+  workDir?: string;
+}
+
+/** base: a config file (relative to the spec) or an inline object of config fields. */
+async function baseConfig(value: unknown, shown: string, specDir: string, fail: Fail): Promise<BaseConfig> {
   let base: Record<string, unknown>;
   let baseDir: string;
-  let baseWorkDir: string | undefined;
-  if (typeof spec.base === "string") {
-    const basePath = fromSpec(spec.base);
+  if (typeof value === "string") {
+    const basePath = resolve(specDir, value);
     base = { ...(await readConfigFile(basePath, `"base" in ${shown}`)) };
     baseDir = dirname(basePath);
-  } else if (isObject(spec.base)) {
-    base = { ...(spec.base as Record<string, unknown>) };
+  } else if (isObject(value)) {
+    base = { ...(value as Record<string, unknown>) };
     baseDir = specDir;
   } else {
-    return fail("base", `must be a config file such as "../heat1d/config.json" or an object of config fields (got ${describe(spec.base)})`);
+    return fail("base", `must be a config file such as "../heat1d/config.json" or an object of config fields (got ${describe(value)})`);
   }
   const checked = checkConfigFields(base, `${shown}: base`);
   if (checked.unknown.length) {
@@ -76,44 +136,34 @@ export async function parseSweepSpec(raw: unknown, specPath: string, shown = spe
     const fields = checked.unknown.map((u) => `"${u.name}"${u.near ? ` (did you mean "${u.near}"?)` : ""}`);
     fail("base", `has fields the runner does not know: ${fields.join(", ")}; a sweep refuses them, since they would reach every point`);
   }
-  if (typeof base.workDir === "string") baseWorkDir = isAbsolute(base.workDir) ? base.workDir : resolve(baseDir, base.workDir);
+  const workDir = typeof base.workDir === "string" ? (isAbsolute(base.workDir) ? base.workDir : resolve(baseDir, base.workDir)) : undefined;
   for (const f of RUN_ONLY_FIELDS) delete base[f];
   for (const f of PATH_FIELDS) {
     const v = base[f];
     if (typeof v === "string" && !isAbsolute(v)) base[f] = resolve(baseDir, v);
   }
+  return workDir === undefined ? { base } : { base, workDir };
+}
 
-  const root = optionalString(spec.root, "root", fail);
-  if (root) await folderOrNothing(fromSpec(root), "root", fail);
+/** The solver's scripts and inputs folders: the spec's, or those beside the base config's workDir. */
+async function solverFolders(
+  spec: Record<string, unknown>,
+  { base, workDir }: BaseConfig,
+  fromSpec: (p: string) => string,
+  fail: Fail,
+): Promise<{ scripts?: string; inputs?: string }> {
   const scriptsGiven = optionalString(spec.scripts, "scripts", fail);
   const inputsGiven = optionalString(spec.inputs, "inputs", fail);
   let scripts = scriptsGiven ? fromSpec(scriptsGiven) : undefined;
   if (scripts) await mustBeFolder(scripts, "scripts", fail);
-  else if (!base.scriptsArchive && baseWorkDir && (await isFolder(resolve(baseWorkDir, "scripts")))) scripts = resolve(baseWorkDir, "scripts");
+  else if (!base.scriptsArchive && workDir && (await isFolder(resolve(workDir, "scripts")))) scripts = resolve(workDir, "scripts");
   if (!scripts && !base.scriptsArchive) {
     fail("scripts", `is needed: name the solver's scripts folder (e.g. "scripts: ../heat1d/scripts"), or give a base config whose workDir has scripts/ or that names a scriptsArchive`);
   }
   let inputs = inputsGiven ? fromSpec(inputsGiven) : undefined;
   if (inputs) await mustBeFolder(inputs, "inputs", fail);
-  else if (!base.inputsArchive && baseWorkDir && (await isFolder(resolve(baseWorkDir, "inputs")))) inputs = resolve(baseWorkDir, "inputs");
-
-  const combine = spec.combine ?? "product";
-  if (combine !== "product" && combine !== "zip") fail("combine", `must be "product" or "zip" (got ${JSON.stringify(combine)})`);
-
-  const parameters = parseSweepParameters(spec.parameters, fail);
-
-  const result: SweepSpec = {
-    specPath,
-    name: basename(specPath, extname(specPath)),
-    base,
-    root: root ? fromSpec(root) : specDir,
-    combine: combine as "product" | "zip",
-    parameters,
-    slurm: slurmSpec(spec.slurm, fail),
-  };
-  if (scripts) result.scripts = scripts;
-  if (inputs) result.inputs = inputs;
-  return result;
+  else if (!base.inputsArchive && workDir && (await isFolder(resolve(workDir, "inputs")))) inputs = resolve(workDir, "inputs");
+  return { ...(scripts ? { scripts } : {}), ...(inputs ? { inputs } : {}) };
 }
 
 export type Fail = (key: string, message: string) => never;

@@ -128,4 +128,24 @@ slurm: {partition: debug, time: "00:05:00", cpus: 1, memory: 500M, maxParallel: 
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
   });
+
+  it("tells every problem of a spec at once, one per line", async () => {
+    const error = (await spec(`base: {mainScript: main.py}\nparameter: {a: [1]}\ncombine: cross\nslurm: {maxParallel: 0}\n`, "many.yaml").catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message.split("\n")).toEqual([
+      `${join(dir, "many.yaml")}: 5 problems:`,
+      `  parameter is not a known key; did you mean "parameters"?`,
+      expect.stringMatching(/^  scripts is needed: /),
+      `  combine must be "product" or "zip" (got "cross")`,
+      expect.stringMatching(/^  parameters must be an object of parameters/),
+      "  slurm.maxParallel must be a whole number >= 1 (got 0)",
+    ]);
+    // The folders wait for a base that is right: a bad base is one problem, not two.
+    const badBase = (await spec(`base: 42\nparameters: {a: []}\n`, "bad-base.yaml").catch((e: unknown) => e)) as Error;
+    expect(badBase.message.split("\n")).toEqual([
+      `${join(dir, "bad-base.yaml")}: 2 problems:`,
+      expect.stringMatching(/^  base must be a config file/),
+      "  parameters.a is an empty list; give at least one value",
+    ]);
+  });
 });
