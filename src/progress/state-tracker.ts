@@ -5,6 +5,7 @@
  */
 import { open, type FileHandle } from "node:fs/promises";
 import type { StateUpdate } from "./state-line.js";
+import { readBuffer } from "../fs/read-buffer.js";
 
 export interface ProgressState {
   progress: number;
@@ -136,7 +137,7 @@ export class StateFileReader {
 
       const lines: string[] = [];
       while (lines.length === 0 && this.#offset < stat.size) {
-        const chunk = Buffer.alloc(Math.min(maxBytes, stat.size - this.#offset));
+        const chunk = readBuffer(Math.min(maxBytes, stat.size - this.#offset));
         const { bytesRead } = await handle.read(chunk, 0, chunk.length, this.#offset);
         if (bytesRead === 0) break; // truncated under us; the next call sees the new size
         this.#offset += bytesRead;

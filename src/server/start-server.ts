@@ -46,7 +46,7 @@ export async function startServer(serverOptions: ServerOptions): Promise<Running
     paths,
     locks: new KeyLock(),
     live: noLive(),
-    digests: new UploadDigests(),
+    digests: new UploadDigests(options.log),
     forms: createFormCodec(),
     uploads: new JsonLinesTable<UploadRecord>(paths.uploadRecords(), (r) => r.uploadId),
     fileRecords: new BoundedCache(RUNS_WITH_FILE_RECORDS_KEPT),
@@ -90,10 +90,13 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
 
 async function shutDown(server: http.Server, ctx: ServerContext, requestLog: RequestLog): Promise<void> {
   const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
-  await ctx.live.close(); // socket.io closes the HTTP server itself
-  if (server.listening) server.close();
-  server.closeAllConnections();
-  await closed;
-  await requestLog.close();
-  await ctx.digests.close();
+  try {
+    await ctx.live.close(); // socket.io closes the HTTP server itself
+    if (server.listening) server.close();
+    server.closeAllConnections();
+    await closed;
+    await requestLog.close();
+  } finally {
+    await ctx.digests.close();
+  }
 }

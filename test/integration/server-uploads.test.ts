@@ -20,6 +20,23 @@ async function open(bytes: Buffer, filename = "result.zip", digest = sha(bytes))
   return (await res.json()) as { uploadId: string; offset: number };
 }
 
+/** A PATCH whose body goes in `pieces` with no Content-Length (chunked), each written as it comes. */
+function patchChunked(uploadId: string, offset: number, pieces: Buffer[]): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(`storage/uploads/${uploadId}`, t.url), {
+      method: "PATCH",
+      headers: { "auth-token": t.token, "content-type": "application/octet-stream", "upload-offset": String(offset) },
+    });
+    req.on("response", (res) => {
+      res.resume();
+      resolve({ status: res.statusCode ?? 0 });
+    });
+    req.on("error", reject);
+    for (const piece of pieces) req.write(piece);
+    req.end();
+  });
+}
+
 function patch(uploadId: string, offset: number, bytes: Buffer) {
   return callServer(t, "PATCH", `storage/uploads/${uploadId}`, {
     body: bytes,
@@ -91,23 +108,30 @@ describe("v2 uploads", () => {
 
   // Below 4 MiB the digest is computed in the request's thread, above on the server's digest thread.
   it.each([3 * 1024 * 1024 + 17, 9 * 1024 * 1024 + 17])("checks the digest it computed while receiving, across a refused body and across a server restart (%i bytes)", async (size) => {
-    t = await startTestServer();
+    const log: string[] = [];
+    const readBack = () => log.filter((l) => l.includes("reading its")).length;
+    t = await startTestServer({ log: (line) => log.push(line) });
     const bytes = randomBytes(size);
     const a = await open(bytes, "a.bin");
     expect((await patch(a.uploadId, 0, bytes.subarray(0, 1_000_000))).status).toBe(200);
     expect((await patch(a.uploadId, 1_000_000, Buffer.concat([bytes.subarray(1_000_000), Buffer.from("too much")]))).status).toBe(413);
+    // A body without a length that runs past the declared size: its bytes are written, then cut back.
+    expect((await patchChunked(a.uploadId, 1_000_000, [bytes.subarray(1_000_000, 3_000_000), bytes.subarray(3_000_000), Buffer.from("too much")])).status).toBe(413);
     expect((await patch(a.uploadId, 1_000_000, bytes.subarray(1_000_000))).status).toBe(200);
     const done = await callServer(t, "POST", `storage/uploads/${a.uploadId}/complete`);
     expect(await done.json()).toEqual({ sha256: sha(bytes), size: bytes.length });
+    // The digest was the one taken while the bytes arrived: the file was not read back.
+    expect(readBack()).toBe(0);
 
     // A digest that the new server never saw the start of is computed from the disk instead.
     const b = await open(bytes, "b.bin");
     await patch(b.uploadId, 0, bytes.subarray(0, 2_000_000));
     const dataDir = t.dataDir;
     await t.server.close();
-    t = await startTestServer({ dataDir });
+    t = await startTestServer({ dataDir, log: (line) => log.push(line) });
     await patch(b.uploadId, 2_000_000, bytes.subarray(2_000_000));
     expect(await (await callServer(t, "POST", `storage/uploads/${b.uploadId}/complete`)).json()).toEqual({ sha256: sha(bytes), size: bytes.length });
+    expect(readBack()).toBe(1);
 
     // A wrong digest is still caught when it was computed while receiving.
     const c = await open(bytes, "c.bin", sha(Buffer.from("something else")));

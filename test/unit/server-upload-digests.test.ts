@@ -75,6 +75,26 @@ describe.each([
     whole!.keep(await writeBody(file, 0, bytes, whole));
     expect(await digests.take("c", size - 1)).toBeUndefined();
   });
+
+  it("goes on only from the offset it kept, and keeps only the offset its bytes reached", async () => {
+    digests = new UploadDigests();
+    const file = join(dir, `f-${size}`);
+    await writeFile(file, "");
+    const bytes = randomBytes(size);
+    const first = digests.from("f", 0, size, file)!;
+    first.keep(await writeBody(file, 0, bytes.subarray(0, 2 * MiB), first));
+    // A body from another offset than the kept one knows nothing, and the kept digest is gone.
+    const elsewhere = digests.from("f", MiB, size, file);
+    if (elsewhere) elsewhere.keep(await writeBody(file, MiB, bytes.subarray(MiB), elsewhere));
+    expect(await digests.take("f", size)).toBeUndefined();
+
+    // A keep at an offset its bytes did not reach is not kept.
+    const short = digests.from("g", 0, size, file)!;
+    await writeBody(file, 0, bytes, short);
+    short.keep(size + 1);
+    expect(await digests.take("g", size + 1)).toBeUndefined();
+    expect(await digests.take("g", size)).toBeUndefined();
+  });
 });
 
 describe("UploadDigests, the digest thread", () => {
@@ -93,6 +113,27 @@ describe("UploadDigests, the digest thread", () => {
     expect(await digests.take("d", bytes.length)).toBe(sha(other));
   });
 
+  it("starts a new thread after one failed, and says so in the log", async () => {
+    const log: string[] = [];
+    digests = new UploadDigests((line) => log.push(line));
+    const file = join(dir, "h");
+    const bytes = randomBytes(5 * MiB);
+    await writeFile(file, bytes);
+    const first = digests.from("h1", 0, bytes.length, file)!;
+    first.wrote(bytes.length);
+    first.keep(bytes.length);
+    expect(await digests.take("h1", bytes.length)).toBe(sha(bytes));
+    // The thread dies (as an uncaught error in it would end it).
+    const thread = (digests as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread;
+    await thread.worker.terminate();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(log.join("\n")).toMatch(/the upload digest thread stopped \(it exited with code 1\)/);
+    const second = digests.from("h2", 0, bytes.length, file)!;
+    second.wrote(bytes.length);
+    second.keep(bytes.length);
+    expect(await digests.take("h2", bytes.length)).toBe(sha(bytes));
+  });
+
   it("answers no digest once the file it follows is gone, and after close", async () => {
     digests = new UploadDigests();
     const digest = digests.from("e", 0, 5 * MiB, join(dir, "not-there"))!;
@@ -101,5 +142,7 @@ describe("UploadDigests, the digest thread", () => {
     expect(await digests.take("e", 5 * MiB)).toBeUndefined();
     await digests.close();
     expect(await digests.take("e", 5 * MiB)).toBeUndefined();
+    // No thread is started once closed.
+    expect(digests.from("e2", 0, 5 * MiB, join(dir, "not-there"))).toBeUndefined();
   });
 });

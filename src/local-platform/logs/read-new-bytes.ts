@@ -1,4 +1,5 @@
 import { open } from "node:fs/promises";
+import { readBuffer } from "../../fs/read-buffer.js";
 
 /**
  * The bytes of `file` from `offset`, at most `maxBytes` of them; empty when it has no more (or is
@@ -19,7 +20,7 @@ export async function readNewBytes(file: string, offset: number, maxBytes: numbe
     // read until it grows past what was read already.
     const length = Math.min(maxBytes, size - offset);
     if (length <= 0) return Buffer.alloc(0);
-    const buffer = Buffer.alloc(length);
+    const buffer = readBuffer(length);
     const { bytesRead } = await handle.read(buffer, 0, length, offset);
     return buffer.subarray(0, bytesRead);
   } finally {

@@ -74,28 +74,34 @@ export type DigestMessage =
  */
 export class DigestThread {
   private readonly worker: Worker;
-  private failed = false;
+  private stopped = false;
   private seq = 0;
   private readonly waiting = new Map<number, (sha256: string | undefined) => void>();
 
-  constructor() {
+  /** `onFail` is told, once, why a thread that was not closed stopped. */
+  constructor(private readonly onFail: (why: string) => void = () => undefined) {
     this.worker = new Worker(SOURCE, { eval: true });
     this.worker.unref();
     this.worker.on("message", ({ seq, sha256 }: { seq: number; sha256?: string }) => {
       this.waiting.get(seq)?.(sha256);
       this.waiting.delete(seq);
     });
-    this.worker.on("error", () => this.fail());
-    this.worker.on("exit", () => this.fail());
+    this.worker.on("error", (error) => this.fail(error.message));
+    this.worker.on("exit", (code) => this.fail(`it exited with code ${code}`));
+  }
+
+  /** It stopped (failed or closed): every digest it held is unknown. */
+  get failed(): boolean {
+    return this.stopped;
   }
 
   post(message: DigestMessage): void {
-    if (!this.failed) this.worker.postMessage(message);
+    if (!this.stopped) this.worker.postMessage(message);
   }
 
   /** The hex digest when the kept one covers exactly `size` bytes, once the thread has caught up; dropped either way. */
   take(id: string, size: number): Promise<string | undefined> {
-    if (this.failed) return Promise.resolve(undefined);
+    if (this.stopped) return Promise.resolve(undefined);
     const seq = ++this.seq;
     return new Promise((resolve) => {
       this.waiting.set(seq, resolve);
@@ -104,13 +110,19 @@ export class DigestThread {
   }
 
   async close(): Promise<void> {
-    this.fail();
+    this.stop();
     await this.worker.terminate();
   }
 
+  private fail(why: string): void {
+    if (this.stopped) return;
+    this.stop();
+    this.onFail(why);
+  }
+
   /** From now on every digest is unknown; takes under way answer so. */
-  private fail(): void {
-    this.failed = true;
+  private stop(): void {
+    this.stopped = true;
     for (const answer of this.waiting.values()) answer(undefined);
     this.waiting.clear();
   }

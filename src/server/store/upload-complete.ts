@@ -27,6 +27,7 @@ export async function completeUpload(ctx: ServerContext, uploadId: string): Prom
     if (received === undefined) {
       await (await openPositional(data)).close(); // an empty upload may never have had a PATCH
       size = (await stat(data)).size;
+      if (size > 0) ctx.options.log(`complete upload ${uploadId}: no digest taken while its bytes arrived (a restart, or bytes that did not follow on); reading its ${size} bytes back`);
     }
     const sha256 = received ?? (await fileSha256(data));
     if (sha256 !== record.sha256 || size !== record.size) {

@@ -33,6 +33,10 @@ export interface BodyDigest {
 export class UploadDigests {
   private readonly digests = new BoundedCache<string, { offset: number; hash: ReturnType<typeof createHash> }>(MAX_KEPT);
   private thread: DigestThread | undefined;
+  private closed = false;
+
+  /** `log`: the server's log, told when the digest thread fails (a new one starts with the next large upload). */
+  constructor(private readonly log: (line: string) => void = () => undefined) {}
 
   /**
    * The digest of a body that goes on from the upload's first `offset` bytes (of `size`, in
@@ -40,7 +44,13 @@ export class UploadDigests {
    */
   from(uploadId: string, offset: number, size: number, file: string): BodyDigest | undefined {
     if (size >= THREAD_FROM_BYTES) {
-      const thread = (this.thread ??= new DigestThread());
+      if (this.closed) return undefined;
+      if (!this.thread || this.thread.failed) {
+        this.thread = new DigestThread((why) =>
+          this.log(`the upload digest thread stopped (${why}): the uploads it followed are hashed from disk at complete`),
+        );
+      }
+      const thread = this.thread;
       thread.post({ op: "start", id: uploadId, offset, file });
       return {
         took: () => undefined,
@@ -53,10 +63,15 @@ export class UploadDigests {
     // A copy, so a body that fails leaves the digest kept before it as it was.
     const hash = offset === 0 ? createHash("sha256") : before && before.offset === offset ? before.hash.copy() : undefined;
     if (!hash) return undefined;
+    let position = offset;
     return {
-      took: (bytes) => hash.update(bytes),
+      took: (bytes) => {
+        hash.update(bytes);
+        position += bytes.length;
+      },
       wrote: () => undefined,
-      keep: (kept) => this.digests.set(uploadId, { offset: kept, hash }),
+      // Kept only for the bytes it took: another offset is known no more.
+      keep: (kept) => (kept === position ? this.digests.set(uploadId, { offset: kept, hash }) : this.digests.delete(uploadId)),
       drop: () => undefined,
     };
   }
@@ -69,8 +84,9 @@ export class UploadDigests {
     return kept && kept.offset === size ? kept.hash.digest("hex") : undefined;
   }
 
-  /** Stops the digest thread, if one was started. */
+  /** Stops the digest thread, if one was started; none is started after. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.thread?.close();
   }
 }
