@@ -35,16 +35,17 @@ export interface ConfigFile {
   nats?: string;
 }
 
-type FieldKind = "string" | "boolean" | "duration" | "bytes" | "command" | "args" | "env" | "resource";
+/** "id": a string, or a number taken as its digits (platform ids may be numbers); "string": a string only. */
+type FieldKind = "string" | "id" | "boolean" | "duration" | "bytes" | "command" | "args" | "env" | "resource";
 
 const FIELDS: Record<keyof ConfigFile, FieldKind> = {
   workDir: "string",
   host: "string",
   token: "string",
-  project: "string",
-  simulation: "string",
-  job: "string",
-  owner: "string",
+  project: "id",
+  simulation: "id",
+  job: "id",
+  owner: "id",
   scriptsArchive: "string",
   inputsArchive: "string",
   mainScript: "string",
@@ -95,8 +96,11 @@ function checkField(name: string, kind: FieldKind, value: unknown, file: string)
   // The token's value is a secret: errors about it never quote it.
   const shown = name === "token" ? "a " + typeof value : JSON.stringify(value);
   switch (kind) {
+    case "id":
+      if (typeof value === "number" && Number.isFinite(value)) return String(value);
+      if (typeof value !== "string") throw new ConfigError(`${where} must be a string or a number (got ${shown})`);
+      return value;
     case "string":
-      if (typeof value === "number" && name !== "token") return String(value);
       if (typeof value !== "string") throw new ConfigError(`${where} must be a string (got ${shown})`);
       return value;
     case "boolean":

@@ -76,6 +76,18 @@ describe("resolveRunOptions", () => {
     await expect(resolveRunOptions({ configPath: path, env: {} })).rejects.toThrow(`${path}: "abort" must be true or false (got "yes")`);
   });
 
+  it("refuses a number for a path or a URL; takes one for a platform id", async () => {
+    for (const [field, value] of [["mainScript", 3], ["workDir", 5], ["scriptsArchive", 5], ["nats", 5], ["host", 8080]] as const) {
+      const path = await config(`${field}.json`, JSON.stringify({ workDir: ".", [field]: value }));
+      await expect(resolveRunOptions({ configPath: path, env: {} }), field).rejects.toThrow(`${path}: "${field}" must be a string (got ${value})`);
+    }
+    const ids = await config("ids.json", JSON.stringify({ workDir: ".", host: "http://127.0.0.1:1/", token: "t", project: 1, simulation: 2, job: 7, owner: "me" }));
+    const { options } = await resolveRunOptions({ configPath: ids, env: {} });
+    expect(options.platform).toMatchObject({ project: "1", simulation: "2", job: "7", owner: "me" });
+    const bad = await config("bad-id.json", JSON.stringify({ workDir: ".", job: true }));
+    await expect(resolveRunOptions({ configPath: bad, env: {} })).rejects.toThrow(`${bad}: "job" must be a string or a number (got true)`);
+  });
+
   it("warns about a misspelled field and suggests the known one", async () => {
     const path = await config("config.json", JSON.stringify({ workDir: ".", mainScrpt: "x.py" }));
     const { warnings } = await resolveRunOptions({ configPath: path, env: {} });
