@@ -1,7 +1,11 @@
-import { SolverError } from "../errors.js";
+import { ConfigError, SolverError } from "../errors.js";
 
-/** Why the solver could not start, in words that point at the fix. */
-export function spawnError(argv: readonly string[], cause: unknown): SolverError {
+/**
+ * Why the solver could not start, in words that point at the fix. A program that is not there or
+ * may not be run is the set-up's error (ConfigError, exit 2), as a missing main script is; anything
+ * else (the system out of processes, say) is the solver's failure.
+ */
+export function spawnError(argv: readonly string[], cause: unknown): ConfigError | SolverError {
   const program = argv[0] ?? "";
   const command = argv.map(quoteWord).join(" ");
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
@@ -17,8 +21,9 @@ export function spawnError(argv: readonly string[], cause: unknown): SolverError
     reason = `${program} may not be run (permission denied); make it executable (chmod +x ${program}), or set "command" in config.json`;
   } else {
     reason = cause instanceof Error ? cause.message : String(cause);
+    return new SolverError(`cannot start the solver (${command}): ${reason}`, { cause });
   }
-  return new SolverError(`cannot start the solver (${command}): ${reason}`, { cause });
+  return new ConfigError(`cannot start the solver (${command}): ${reason}`, { cause });
 }
 
 function quoteWord(word: string): string {

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { SolverError } from "../../src/errors.js";
+import { ConfigError, SolverError } from "../../src/errors.js";
 import { resolveSolverCommand, runSolverProcess, type SolverProcessOptions } from "../../src/process/index.js";
 
 const solvers = fileURLToPath(new URL("../fixtures/solvers/", import.meta.url));
@@ -116,7 +116,7 @@ describe("runSolverProcess: a solver that cannot start", () => {
   it("names a missing interpreter and says how to fix it", async () => {
     const script = path.join(solvers, "hello.py");
     const error = await runSolverProcess(options(["no-such-python-9", script])).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(SolverError);
+    expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(
       `cannot start the solver (no-such-python-9 ${script}): "no-such-python-9" was not found on PATH; ` +
         `install it, or set "command" in config.json to the interpreter to use`,
@@ -128,7 +128,7 @@ describe("runSolverProcess: a solver that cannot start", () => {
     await writeFile(script, "#!/bin/sh\necho hi\n");
     await chmod(script, 0o644);
     const error = await runSolverProcess(options([script])).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(SolverError);
+    expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toContain(`cannot start the solver (${script})`);
     expect((error as Error).message).toContain(`chmod +x ${script}`);
   });

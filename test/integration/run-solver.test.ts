@@ -73,6 +73,13 @@ describe("runSolver()", () => {
     expect(failed.results).toEqual([]);
     expect(failed.warnings.join("\n")).toContain("outputs/results.csv is from an earlier run (the solver did not start in this one)");
 
+    // An interpreter that is not there is the set-up's error too (exit 2), and the solver did not start.
+    await writeFile(w.configPath, JSON.stringify({ ...config, command: "no-such-interp-9" }));
+    const noInterpreter = await runSolver({ configPath: w.configPath });
+    expect(noInterpreter.exitCode).toBe(2);
+    expect(noInterpreter.error?.message).toContain('"no-such-interp-9" was not found on PATH');
+    expect(noInterpreter.results).toEqual([]);
+
     const alone = await runSolver({ configPath: w.configPath, startingStage: "post-process" });
     expect(alone.results).toEqual([{ name: "energy", type: "scalar", value: 99 }]);
     expect(alone.warnings.join("\n")).not.toContain("earlier run");
