@@ -1,4 +1,5 @@
 import { mkdir, realpath } from "node:fs/promises";
+import { ConfigError } from "../errors.js";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createFormCodec } from "../form-codec/form-codec.js";
@@ -78,11 +79,19 @@ export async function startServer(serverOptions: ServerOptions): Promise<Running
   };
 }
 
+/** Listens; an address that is taken or may not be used is a config error that says which and what to do. */
 function listen(server: http.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    const onError = (error: NodeJS.ErrnoException) => {
+      const where = `${host.includes(":") ? `[${host}]` : host}:${port}`;
+      if (error.code === "EADDRINUSE") reject(new ConfigError(`server: ${where} is in use by another program; stop it, or give another port (port 0 picks a free one)`, { cause: error }));
+      else if (error.code === "EACCES") reject(new ConfigError(`server: may not listen on ${where} (permission denied; ports below 1024 need privileges); give a port of 1024 or more`, { cause: error }));
+      else if (error.code === "EADDRNOTAVAIL") reject(new ConfigError(`server: ${host} is not an address of this machine; give one it has, such as 127.0.0.1 or 0.0.0.0`, { cause: error }));
+      else reject(error);
+    };
+    server.once("error", onError);
     server.listen(port, host, () => {
-      server.off("error", reject);
+      server.off("error", onError);
       resolve();
     });
   });

@@ -1,4 +1,6 @@
 import { rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { testSolversDir } from "../helpers/platform.js";
 import { runCli } from "../helpers/run-cli.js";
@@ -48,5 +50,22 @@ test("serve --help shows the platform's flags and an example", async () => {
   expect(run.code).toBe(0);
   for (const text of ["--solvers <dir>", "--concurrency <n>", "--nats <url>", "--urlTtl <duration>", "--grace <duration>", "serve --port 8080 --data ./pw-data --solvers ./examples"]) {
     expect(run.stdout).toContain(text);
+  }
+});
+
+test("serve on a port that is taken, bare or as the local platform, is a config error (exit 2) that names the address", async () => {
+  const data = await tempDir("pw-serve-cli-");
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+  const { port } = taken.address() as AddressInfo;
+  try {
+    for (const flags of [["--token", "x"], ["--solvers", solversDir]]) {
+      const run = await runCli(["serve", "--data", data, "--port", String(port), ...flags]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`127.0.0.1:${port} is in use by another program; stop it, or give another port`);
+      expect(run.stderr).not.toContain("internal error");
+    }
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
   }
 });
