@@ -20,6 +20,7 @@ export const executeStage: Stage = {
       ...options.solverArgs,
     ];
     await writePhaseLine(ctx, "solver", 10, "running");
+    ctx.state.solverStartedAt = Date.now();
     const exit = await runSolverProcess({
       argv,
       cwd: paths.scripts,

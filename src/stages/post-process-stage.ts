@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { abortErrorOf, FlushTimeError, PlatformError } from "../errors.js";
 import { formatBytes } from "../log/format-bytes.js";
@@ -48,15 +48,27 @@ export const postProcessStage: Stage = {
   },
 };
 
+/** How much older than the solver's start results.csv may look (a file system's clock a little off) and still be its. */
+const CLOCK_SLACK_MS = 2000;
+
 async function readResults(ctx: RunContext): Promise<void> {
   let text: string;
+  let mtimeMs: number;
   try {
-    text = await readFile(ctx.paths.resultsCsv, "utf8");
+    [text, { mtimeMs }] = await Promise.all([readFile(ctx.paths.resultsCsv, "utf8"), stat(ctx.paths.resultsCsv)]);
   } catch {
     return; // no results.csv: a solver need not write one
   }
   if (solverDidNotRun(ctx)) {
     ctx.warn("outputs/results.csv is from an earlier run (the solver did not start in this one): its results are not reported as this run's");
+    return;
+  }
+  const started = ctx.state.solverStartedAt;
+  if (started !== undefined && mtimeMs < started - CLOCK_SLACK_MS) {
+    ctx.warn(
+      `outputs/results.csv was last written before the solver started (${new Date(mtimeMs).toISOString()}): it is an earlier run's, ` +
+        "and its results are not reported as this run's (the solver writes it afresh, or it is removed before a run)",
+    );
     return;
   }
   const { results, warnings } = parseResultsCsv(text, "outputs/results.csv");

@@ -21,6 +21,8 @@ export interface RunState {
   stepFailed: boolean;
   errorLabel?: string;
   solver?: SolverExit;
+  /** When (Date.now()) the execute stage started the solver, in this start. */
+  solverStartedAt?: number;
   results: RunResultValue[];
   outputs: OutputFile[];
   /** Lines the runner itself appended to state.txt, so the watcher does not read them as the solver's. */

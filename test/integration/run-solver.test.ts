@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cp, mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runSolver, type RunEvent } from "../../src/index.js";
@@ -83,6 +83,16 @@ describe("runSolver()", () => {
     const alone = await runSolver({ configPath: w.configPath, startingStage: "post-process" });
     expect(alone.results).toEqual([{ name: "energy", type: "scalar", value: 99 }]);
     expect(alone.warnings.join("\n")).not.toContain("earlier run");
+
+    // A solver that ran but did not write results.csv: the one there, written before it started, is not its.
+    const hello = join(w.dir, "scripts/hello.py");
+    await writeFile(hello, "print('no results this time')\n");
+    await utimes(join(w.dir, "outputs/results.csv"), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    await writeFile(w.configPath, JSON.stringify({ ...config, mainScript: "hello.py" }));
+    const ran = await runSolver({ configPath: w.configPath });
+    expect(ran.status).toBe("finished");
+    expect(ran.results).toEqual([]);
+    expect(ran.warnings.join("\n")).toMatch(/outputs\/results\.csv was last written before the solver started \(.*\): it is an earlier run's/);
   });
 
   it("ends error when state.txt reports an error although the solver exits 0", async () => {
