@@ -50,6 +50,7 @@ async function runInWorkDir(input: RunSolverOptions, options: RunOptions, warnin
     pollIntervalMs: options.pollIntervalMs,
   });
   const allWarnings: string[] = [];
+  let onEventFailed = false;
   // NATS events carry the run's id, which a platform gives only in init: they start once init is over.
   let events: Promise<NatsEvents> | undefined;
   const startEvents = () => (events ??= startNatsEvents(options, ctx.runId, (m) => ctx.warn(m)));
@@ -58,7 +59,13 @@ async function runInWorkDir(input: RunSolverOptions, options: RunOptions, warnin
     if (event.type === "stage" && event.stage.name === "init" && event.stage.status !== "running") void startEvents();
     if (event.type === "progress") void events?.then((e) => e.progress(event.progress, event.label));
     if (event.type === "warning") allWarnings.push(event.message);
-    input.onEvent?.(event);
+    try {
+      input.onEvent?.(event);
+    } catch (error) {
+      // The caller's broken callback must not break the run; it is told once, in runner.log.
+      if (!onEventFailed) log.line(`warning: the onEvent callback threw (${error instanceof Error ? error.message : String(error)}) on a "${event.type}" event; the run goes on, later throws are not logged`);
+      onEventFailed = true;
+    }
   });
   log.line(`run ${runId} in ${paths.workDir}${options.configPath ? ` (config ${options.configPath})` : ""}`);
   if (lock.tookOver) ctx.emit({ type: "info", message: lock.tookOver });

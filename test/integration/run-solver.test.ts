@@ -95,6 +95,22 @@ describe("runSolver()", () => {
     expect(ran.warnings.join("\n")).toMatch(/outputs\/results\.csv was last written before the solver started \(.*\): it is an earlier run's/);
   });
 
+  it("goes on when the onEvent callback throws, and says so once in runner.log", async () => {
+    const w = await work("state-steps.py");
+    let calls = 0;
+    const result = await runSolver({
+      configPath: w.configPath,
+      onEvent: () => {
+        calls++;
+        throw new Error("callback broke");
+      },
+    });
+    expect(result.status).toBe("finished");
+    expect(calls).toBeGreaterThan(3);
+    const log = await readFile(join(w.dir, "debug/runner.log"), "utf8");
+    expect(log.match(/the onEvent callback threw \(callback broke\)/g)).toHaveLength(1);
+  });
+
   it("ends error when state.txt reports an error although the solver exits 0", async () => {
     const w = await work("error-word.py");
     const result = await runSolver({ configPath: w.configPath });
