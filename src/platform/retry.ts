@@ -65,7 +65,7 @@ export async function withCheckedRetry<T>(fn: (attempt: number) => Promise<T>, o
       if (!decision.retry) throw error;
       if (decision.tries !== undefined && attempt >= decision.tries) throw error;
       const delayMs = retryDelay(attempt, decision.afterMs, o);
-      o.onRetry?.({ attempt, tries: o.tries, delayMs, error });
+      o.onRetry?.({ attempt, tries: Math.min(o.tries, decision.tries ?? o.tries), delayMs, error });
       await untilAborted(o.sleep(delayMs, o.signal), o.signal);
     }
   }

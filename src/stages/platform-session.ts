@@ -11,6 +11,7 @@ import { isVisualizationSource } from "../postprocess/index.js";
 import { readPlatformRunFile, writePlatformRunFile } from "./platform-run-file.js";
 import type { RunContext } from "./run-context.js";
 import { shownHost } from "../config/host-url.js";
+import { retryNotice } from "./retry-notice.js";
 
 /** The platform side of a run with a host: the client, the run node's reporter, the uploader, the live socket. */
 export interface PlatformSession {
@@ -51,7 +52,7 @@ export interface OpenSessionOptions {
 export async function openPlatformSession(ctx: RunContext, target: PlatformTarget, open: OpenSessionOptions = {}): Promise<PlatformSession> {
   const { tuning } = ctx.options;
   const stop = new AbortController();
-  const clientOptions = { host: target.host, token: target.token, ...(tuning.retry ? { retry: tuning.retry } : {}) };
+  const clientOptions = { host: target.host, token: target.token, retry: { ...tuning.retry, onRetry: retryNotice(ctx) } };
   const client = createPlatformClient({ ...clientOptions, signal: stop.signal });
   const statusClient = createPlatformClient(clientOptions);
   try {

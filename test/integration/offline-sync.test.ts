@@ -116,4 +116,18 @@ describe("offline runs and sync", () => {
     expect(r.files.map((f) => f.path)).toContain("plots/temperature.csv");
     expect((await readJson<{ resource: { id: string } }>(w.configPath)).resource.id).toBe(synced.runId);
   });
+
+  it("tells of each try again in runner.log, and of a platform that keeps failing as a warning", async () => {
+    const gone = await startTestServer();
+    const url = gone.url;
+    await gone.server.close();
+    const w = await heat1dWork(url, gone.token);
+    const result = await runSolver({ configPath: w.configPath, tuning: { retry: { tries: 4, baseDelayMs: 10 } } });
+    expect(result.exitCode).toBe(3);
+    expect(result.error?.message).toContain("(gave up after 4 tries)");
+    const log = await readFile(join(w.workDir, "debug/runner.log"), "utf8");
+    const tries = log.split("\n").filter((l) => !l.includes("not answering") && /read capabilities \(GET runner\/capabilities\): .*connection refused.*; trying again in [\d.]+ s \(try \d of 4\)$/.test(l));
+    expect(tries.map((l) => /try (\d) of 4/.exec(l)?.[1])).toEqual(["2", "3", "4"]);
+    expect(result.warnings.filter((m) => m.startsWith("the platform is not answering: read capabilities"))).toHaveLength(1);
+  });
 });
