@@ -6,8 +6,12 @@ export const TOKEN_HINT = 'check the token (config "token", PHYSICSWORKS_TOKEN o
 /** Why the platform's status is a failure, in words that point at the fix; `origin` names the platform where the token is refused. */
 export function statusReason(status: number, contentType: string, body: string, origin?: string): string {
   const name = `${status} ${STATUS_CODES[status] ?? ""}`.trim();
-  if (status === 401 || status === 403) return `the platform${origin ? ` at ${origin}` : ""} refused the token (${name}); ${TOKEN_HINT}`;
   const detail = answerDetail(contentType, body);
+  if (status === 401 || status === 403) {
+    // The platform's own word (expired, a scope it lacks) says which fix; an HTML page says nothing.
+    const why = detail && !detail.startsWith("an HTML page") ? `: ${detail}` : "";
+    return `the platform${origin ? ` at ${origin}` : ""} refused the token (${name}${why}); ${TOKEN_HINT}`;
+  }
   const hint =
     status === 413 ? "; the body is too large for the platform or for a proxy in front of it" : "";
   return `the platform answered ${name}${detail ? `: ${detail}` : ""}${hint}`;

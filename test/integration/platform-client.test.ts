@@ -107,7 +107,8 @@ describe("platform client: retries and failures", () => {
     expect(error.exitCode).toBe(ExitCode.platform);
     expect(error.status).toBe(401);
     expect(error.message).toContain("read run data (GET simulation/run_data/read/p/s)");
-    expect(error.message).toMatch(/the platform at http:\/\/127\.0\.0\.1:\d+ refused the token \(401 Unauthorized\)/);
+    // The platform's reason comes along (the token it echoed, redacted).
+    expect(error.message).toMatch(/the platform at http:\/\/127\.0\.0\.1:\d+ refused the token \(401 Unauthorized: invalid token \*\*\*\)/);
     expect(error.message).toContain('check the token (config "token", PHYSICSWORKS_TOKEN or --tokenFile)');
     expectNoToken(error);
   });
