@@ -115,12 +115,13 @@ function abortExitCode(reason: AbortReason): ExitCodeValue {
   return ExitCode.solverFailed;
 }
 
-export function abortMessage(reason: AbortReason): string {
+/** `timeLimit`: the limit a timeout ran into, as it is shown (e.g. "2m00s"). */
+export function abortMessage(reason: AbortReason, timeLimit?: string): string {
   switch (reason) {
     case "user":
       return "Aborted by user";
     case "timeout":
-      return "Aborted: the run exceeded its time limit (--timeout, or \"timeout\" in the config)";
+      return `Aborted: the run exceeded its time limit${timeLimit ? ` of ${timeLimit}` : ""} (--timeout, or "timeout" in the config)`;
     case "SIGINT":
       return "Aborted: the runner received SIGINT";
     case "SIGTERM":

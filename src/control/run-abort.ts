@@ -1,4 +1,5 @@
 import { AbortError, abortMessage, type AbortReason } from "../errors.js";
+import { formatDuration } from "../config/duration.js";
 import { watchConfigForAbort } from "./config-abort-watcher.js";
 
 export interface RunAbortSources {
@@ -18,8 +19,8 @@ export interface RunAbort {
 /** One AbortSignal for the run, aborted by whichever source comes first; its reason is an AbortError. */
 export function createRunAbort(sources: RunAbortSources): RunAbort {
   const controller = new AbortController();
-  const abort = (reason: AbortReason) => {
-    if (!controller.signal.aborted) controller.abort(new AbortError(reason, abortMessage(reason)));
+  const abort = (reason: AbortReason, message = abortMessage(reason)) => {
+    if (!controller.signal.aborted) controller.abort(new AbortError(reason, message));
   };
   const cleanups: (() => void)[] = [];
 
@@ -36,7 +37,8 @@ export function createRunAbort(sources: RunAbortSources): RunAbort {
     cleanups.push(watchConfigForAbort(sources.configPath, sources.pollIntervalMs, () => abort("user")));
   }
   if (sources.timeoutMs !== undefined) {
-    const timer = setTimeout(() => abort("timeout"), sources.timeoutMs);
+    const limit = formatDuration(sources.timeoutMs);
+    const timer = setTimeout(() => abort("timeout", abortMessage("timeout", limit)), sources.timeoutMs);
     cleanups.push(() => clearTimeout(timer));
   }
   return {

@@ -85,7 +85,7 @@ describe("the CLI", () => {
     const run = await runCli([`--configPath=${w.configPath}`, "--timeout=1s", "--grace=1s", "--json"]);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(run.code).toBe(1);
-    expect((JSON.parse(run.stdout) as RunResult).error?.message).toMatch(/time limit/);
+    expect((JSON.parse(run.stdout) as RunResult).error?.message).toMatch(/the run exceeded its time limit of 1\.0s \(--timeout/);
   });
 
   it("takes the config's grace when --grace is not given: a solver that ignores SIGTERM is killed 1 s after it, not 10 s", async () => {
