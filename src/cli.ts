@@ -14,6 +14,7 @@ import {
 } from "./cli/sweep-command.js";
 import { syncCommand, type SyncFlags } from "./cli/sync-command.js";
 import { workerCommand, type WorkerFlags } from "./cli/worker-command.js";
+import { nearestName } from "./config/nearest-name.js";
 import { AbortError, abortMessage, ExitCode, PhysicsWorksError } from "./errors.js";
 
 const version = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
@@ -52,7 +53,7 @@ With --solvers, users log in with their own tokens (no --token); tokens are sign
 --jwtSecret(File), else with a secret made once in <data>/platform-secret (mode 600).
 `;
 
-function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Command {
+function buildProgram(signal: AbortSignal, setExit: (code: number) => void, argv: readonly string[]): Command {
   const program = new Command("physicsworks-solve")
     .description("Run a physics solver for the PhysicsWorks platform, or natively when the config has no host.")
     .version(version, "-v, --version")
@@ -76,7 +77,9 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .option("--json", "print the run summary as JSON on stdout (the display goes to stderr)")
     .addHelpText("after", EXAMPLES)
     // commander's own errors ("error: unknown option …") read like the runner's other errors.
-    .configureOutput({ outputError: (text, write) => write(`physicsworks-solve: ${text.replace(/^error: /, "")}`) })
+    .configureOutput({
+      outputError: (text, write) => write(`physicsworks-solve: ${text.replace(/^error: /, "")}${strayWordHint(text, argv, program)}`),
+    })
     .showHelpAfterError("(run physicsworks-solve --help for the options)")
     .exitOverride()
     .enablePositionalOptions()
@@ -204,7 +207,7 @@ async function main(argv: string[]): Promise<number> {
   process.on("SIGTERM", () => onSignal("SIGTERM"));
 
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(controller.signal, (code) => (exitCode = code));
+  const program = buildProgram(controller.signal, (code) => (exitCode = code), argv);
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -231,6 +234,23 @@ function keepRunningWhenOutputCloses(): void {
       other.write(`physicsworks-solve: writing to ${name} failed (${error.message}); nothing more is printed there, the run goes on\n`);
     });
   }
+}
+
+/**
+ * For a word the runner does not take (`physicsworks-solve config.json`, `physicsworks-solve sevre`):
+ * how the config file is given, or the command it is likely a typo of. Empty for another error, or
+ * one of a command's own.
+ */
+function strayWordHint(text: string, argv: readonly string[], program: Command): string {
+  const extra = text.includes("too many arguments");
+  if (!extra && !text.includes("unknown option")) return "";
+  const commands = program.commands.map((c) => c.name());
+  const word = argv.slice(2).find((w) => !w.startsWith("-"));
+  if (word === undefined || commands.includes(word)) return "";
+  // A command's typo, whose options the runner then does not know either.
+  const near = /\.(json|ya?ml)$/i.test(word) ? undefined : nearestName(word, commands);
+  if (near) return `("${word}" is not a command; did you mean "${near}"?)\n`;
+  return extra ? `(a config file goes with --configPath: physicsworks-solve --configPath=${word}; the commands are ${commands.join(", ")})\n` : "";
 }
 
 function reportError(error: unknown): number {

@@ -138,6 +138,19 @@ describe("the CLI", () => {
     expect(run.stderr).toContain('unknown stage "uplod"; the stages are init, download, watch, execute, post-process');
   });
 
+  it("a stray word: a config file is pointed to --configPath, a command's typo gets the command (exit 2)", async () => {
+    const file = await runCli(["config.json"]);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain("(a config file goes with --configPath: physicsworks-solve --configPath=config.json; the commands are serve, sync,");
+    const typo = await runCli(["sevre", "--port", "0"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('("sevre" is not a command; did you mean "serve"?)');
+    // A command's own extra word is the command's error, without the hint.
+    const own = await runCli(["sweep", "plan", "a.yaml", "b.yaml"]);
+    expect(own.code).toBe(2);
+    expect(own.stderr).not.toContain("--configPath");
+  });
+
   it("takes --debugMode bare or as true/false, and refuses any other value (exit 2)", async () => {
     const w = await work("hello.py");
     const bad = await runCli([`--configPath=${w.configPath}`, "--debugMode=maybe"]);
