@@ -136,7 +136,7 @@ export const DEFAULT_MAX_UNPACK_BYTES = 20 * 1024 ** 3;
 const PLATFORM_FIELDS = ["project", "simulation", "job", "owner"] as const;
 
 /** config file + flags + environment → validated RunOptions, or a ConfigError naming the field. */
-export async function resolveRunOptions(input: RunSolverOptions): Promise<ResolvedOptions> {
+export async function resolveRunOptions(input: RunSolverOptions, purpose: "run" | "sync" = "run"): Promise<ResolvedOptions> {
   const env = input.env ?? process.env;
   const configPath = input.configPath ? resolve(input.configPath) : undefined;
   const file = configPath ?? "options.config";
@@ -180,7 +180,8 @@ export async function resolveRunOptions(input: RunSolverOptions): Promise<Resolv
     const hostSet = env.PHYSICSWORKS_HOST ? "PHYSICSWORKS_HOST is set" : '"host" is set';
     // An offline run never reaches the platform: its token is `sync`'s to have.
     if (!token && !input.offline) {
-      throw new ConfigError(`${file}: "token" is missing but ${hostSet}; set "token", PHYSICSWORKS_TOKEN or --tokenFile (or run --offline and give it to sync)`);
+      const offline = purpose === "run" ? " (or run --offline and give it to sync)" : "";
+      throw new ConfigError(`${file}: "token" is missing but ${hostSet}; set "token", PHYSICSWORKS_TOKEN or --tokenFile${offline}`);
     }
     const missing = PLATFORM_FIELDS.filter((f) => !config[f]);
     if (missing.length) {

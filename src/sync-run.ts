@@ -40,7 +40,7 @@ export interface SyncResult {
  * went through with nothing left is left alone.
  */
 export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
-  const { options } = await resolveRunOptions(input);
+  const { options } = await resolveRunOptions(input, "sync");
   // A sync while the run still goes, or beside another sync, would send the same outputs twice.
   // Without a host, or without debug/ (no run to send), syncLocked says what is wrong.
   const lockable = options.platform && (await isFolder(workPaths(options.workDir).debug));
@@ -54,7 +54,13 @@ export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
 
 async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: WorkDirLock | undefined): Promise<SyncResult> {
   const target = options.platform;
-  if (!target) throw new ConfigError(`${options.configPath ?? "options"}: sync needs "host" (or PHYSICSWORKS_HOST) and the platform fields`);
+  if (!target) {
+    throw new ConfigError(
+      options.configPath
+        ? `${options.configPath}: sync needs "host" (or PHYSICSWORKS_HOST) and the platform fields (token, project, simulation, job, owner)`
+        : `sync needs the run's platform: pass --configPath with the run's config.json ("host", "token", project, simulation, job, owner)`,
+    );
+  }
   const paths = workPaths(options.workDir);
   const result = await readRunResult(paths.runJson);
   const previous = await readPlatformRunFile(join(paths.debug, "platform-run.json"));

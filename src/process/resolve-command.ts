@@ -50,7 +50,7 @@ async function assertScriptFile(script: string): Promise<void> {
         { cause: error },
       );
     }
-    throw new ConfigError(`main script ${script} cannot be read: ${String(error)}`, { cause: error });
+    throw new ConfigError(`main script ${script} cannot be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   if (!isFile) {
     throw new ConfigError(`main script ${script} is not a file (set "mainScript" in config.json to the script itself)`);

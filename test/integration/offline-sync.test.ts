@@ -89,6 +89,11 @@ describe("offline runs and sync", () => {
     const without = await runCli(["sync", `--configPath=${w.configPath}`], { env: { PHYSICSWORKS_TOKEN: "" } });
     expect(without.code).toBe(2);
     expect(without.stderr).toContain('"token" is missing');
+    // sync is what sends an offline run: it does not point to --offline.
+    expect(without.stderr).not.toContain("--offline");
+    const noConfig = await runCli(["sync", `--workDir=${w.workDir}`]);
+    expect(noConfig.code).toBe(2);
+    expect(noConfig.stderr).toContain("sync needs the run's platform: pass --configPath with the run's config.json");
     const sync = await runCli(["sync", `--configPath=${w.configPath}`, "--json"], { env: { PHYSICSWORKS_TOKEN: s.token } });
     expect(sync.code, sync.stderr).toBe(0);
     expect((await record(s, (JSON.parse(sync.stdout) as { runId: string }).runId)).node.status).toBe("finished");
