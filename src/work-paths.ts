@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "./errors.js";
 import { makeFolder } from "./fs/make-folder.js";
@@ -40,6 +41,13 @@ export function workPaths(workDir: string): WorkPaths {
 export async function createWorkFolders(paths: WorkPaths): Promise<void> {
   for (const dir of [paths.inputs, paths.raw, paths.scripts, paths.debug, paths.outputs]) await makeWorkFolder(dir);
   for (const sub of OUTPUT_FOLDERS) await makeWorkFolder(join(paths.outputs, sub));
+  // The files the runner writes itself: a folder in their place would fail the run midway.
+  for (const file of [paths.stateFile, paths.mainLog, paths.debugLog, paths.runJson, join(paths.debug, "runner.log")]) await noFolderAt(file);
+}
+
+async function noFolderAt(file: string): Promise<void> {
+  const found = await stat(file).catch(() => undefined);
+  if (found?.isDirectory()) throw new ConfigError(`${file} is a folder, where the runner writes a file: move or remove it`);
 }
 
 function makeWorkFolder(dir: string): Promise<void> {

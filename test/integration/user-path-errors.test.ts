@@ -33,6 +33,12 @@ describe("work folders", () => {
     await writeFile(join(w.dir, "outputs", "logs"), "");
     expectUserError(await runCli([`--configPath=${w.configPath}`]), join(w.dir, "outputs", "logs"), "EEXIST");
   });
+
+  it.each(["debug/run.json", "outputs/state.txt", "debug/main.txt", "debug/runner.log"])("a folder where the runner writes %s is refused before the run, naming it", async (file) => {
+    const w = await work("hello.py");
+    await mkdir(join(w.dir, file), { recursive: true });
+    expectUserError(await runCli([`--configPath=${w.configPath}`]), `${join(w.dir, file)} is a folder, where the runner writes a file: move or remove it`);
+  });
 });
 
 describe("sync with a damaged debug/run.json", () => {
