@@ -48,6 +48,7 @@ async function runInWorkDir(input: RunSolverOptions, options: RunOptions, warnin
     ...(options.configPath ? { configPath: options.configPath } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     pollIntervalMs: options.pollIntervalMs,
+    onConfigProblem: (message) => ctx.warn(message),
   });
   const allWarnings: string[] = [];
   let onEventFailed = false;

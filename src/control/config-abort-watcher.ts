@@ -1,29 +1,53 @@
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
+import { readConfigFile } from "../config/read-config-file.js";
 
 /**
- * Polls the config file and calls `onAbort` once it holds `"abort": true`.
- * Polling (not inotify) because the file is often written from another node on a shared filesystem.
+ * Polls the config file (JSON or YAML, as the run read it) and calls `onAbort` once it holds
+ * `"abort": true`. Polling (not inotify) because the file is often written from another node on a
+ * shared filesystem. A file that cannot be read or parsed, or an "abort" that is not true or false,
+ * is told to `onProblem` once it has held for two looks in a row (a save in progress is not a
+ * problem), and once per problem: "abort" is not watched meanwhile, and a user who wrote
+ * `"abort": "yes"` must not believe the run is stopping.
  */
-export function watchConfigForAbort(configPath: string, intervalMs: number, onAbort: () => void): () => void {
-  let lastMtime = -1;
+export function watchConfigForAbort(
+  configPath: string,
+  intervalMs: number,
+  onAbort: () => void,
+  onProblem: (message: string) => void = () => undefined,
+): () => void {
+  let lastKey = "";
   let stopped = false;
   let busy = false;
+  let pending: string | undefined;
+  let told: string | undefined;
+  const problem = (message: string) => {
+    if (message === pending && message !== told) {
+      told = message;
+      onProblem(`${message}; "abort" in it is not watched until that is fixed`);
+    }
+    pending = message;
+  };
   const check = async () => {
     if (busy || stopped) return;
     busy = true;
     try {
-      const { mtimeMs, size } = await stat(configPath);
-      const key = mtimeMs + size;
-      if (key === lastMtime) return;
-      lastMtime = key;
-      const config: unknown = JSON.parse(await readFile(configPath, "utf8"));
-      if (config && typeof config === "object" && (config as { abort?: unknown }).abort === true && !stopped) {
+      const found = await stat(configPath).catch((error: NodeJS.ErrnoException) => error);
+      if (found instanceof Error) return problem(`${configPath}: the config file is gone (${found.code ?? found.message})`);
+      const key = `${found.mtimeMs}:${found.size}`;
+      if (key === lastKey) return;
+      const config = await readConfigFile(configPath).catch((error: Error) => error);
+      if (config instanceof Error) return problem(config.message);
+      const abort = config.abort;
+      if (abort !== undefined && abort !== null && typeof abort !== "boolean") {
+        return problem(`${configPath}: "abort" must be true or false (got ${JSON.stringify(abort)})`);
+      }
+      // Read well: looked at again only when it changes.
+      lastKey = key;
+      pending = told = undefined;
+      if (abort === true && !stopped) {
         stopped = true;
         onAbort();
       }
-    } catch {
-      // Half-written or briefly missing while someone saves it: look again next time.
-      lastMtime = -1;
     } finally {
       busy = false;
     }

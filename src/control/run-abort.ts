@@ -8,6 +8,8 @@ export interface RunAbortSources {
   configPath?: string;
   pollIntervalMs: number;
   timeoutMs?: number;
+  /** Told when the config file cannot be watched for "abort" (see watchConfigForAbort). */
+  onConfigProblem?: (message: string) => void;
 }
 
 export interface RunAbort {
@@ -34,7 +36,7 @@ export function createRunAbort(sources: RunAbortSources): RunAbort {
     }
   }
   if (sources.configPath) {
-    cleanups.push(watchConfigForAbort(sources.configPath, sources.pollIntervalMs, () => abort("user")));
+    cleanups.push(watchConfigForAbort(sources.configPath, sources.pollIntervalMs, () => abort("user"), sources.onConfigProblem));
   }
   if (sources.timeoutMs !== undefined) {
     const limit = formatDuration(sources.timeoutMs);

@@ -111,6 +111,24 @@ describe("runSolver()", () => {
     expect(log.match(/the onEvent callback threw \(callback broke\)/g)).toHaveLength(1);
   });
 
+  it("watches a YAML config for abort too, and says when it cannot: an abort that is not true or false, a file that does not parse", async () => {
+    const w = await work("sleeper.py");
+    const yamlPath = join(w.dir, "config.yaml");
+    const base = "workDir: .\nmainScript: sleeper.py\n";
+    await writeFile(yamlPath, base);
+    const warnings: string[] = [];
+    const running = runSolver({ configPath: yamlPath, pollIntervalMs: 50, grace: "1s", onEvent: (e) => void (e.type === "warning" && warnings.push(e.message)) });
+    await waitFor(async () => (await readFile(join(w.dir, "debug/main.txt"), "utf8").catch(() => "")).includes("sleeping"), 10_000, "the solver to start");
+    await writeFile(yamlPath, `${base}abort: yes please\n`);
+    await waitFor(() => warnings.some((m) => m.includes('"abort" must be true or false (got "yes please")')), 5000, "the warning about abort");
+    await writeFile(yamlPath, `${base}abort: [true\n`);
+    await waitFor(() => warnings.some((m) => m.includes("not valid YAML")), 5000, "the warning about the YAML");
+    await writeFile(yamlPath, `${base}abort: true\n`);
+    const result = await running;
+    expect(result.error?.message).toBe("Aborted by user");
+    expect(warnings.filter((m) => m.includes('"abort" in it is not watched until that is fixed'))).toHaveLength(2);
+  });
+
   it("ends error when state.txt reports an error although the solver exits 0", async () => {
     const w = await work("error-word.py");
     const result = await runSolver({ configPath: w.configPath });
