@@ -34,6 +34,19 @@ describe("work folders", () => {
     expectUserError(await runCli([`--configPath=${w.configPath}`]), join(w.dir, "outputs", "logs"), "EEXIST");
   });
 
+  it("an archive field that names nothing, or a folder, is told by the field's name", async () => {
+    // The run has begun (download fails): the reason is in its summary, on stdout.
+    const summaryOf = async (configPath: string) => {
+      const run = await runCli([`--configPath=${configPath}`, "--json"]);
+      expect(run.code, run.stderr).toBe(2);
+      return (JSON.parse(run.stdout) as { error?: { message: string } }).error?.message;
+    };
+    const missing = await work("hello.py", { scriptsArchive: "nope.zip" });
+    expect(await summaryOf(missing.configPath)).toContain(`${missing.configPath}: "scriptsArchive": ${join(missing.dir, "nope.zip")} does not exist`);
+    const folder = await work("hello.py", { inputsArchive: "scripts" });
+    expect(await summaryOf(folder.configPath)).toContain(`${folder.configPath}: "inputsArchive": ${join(folder.dir, "scripts")} is a folder; give an archive`);
+  });
+
   it.each(["debug/run.json", "outputs/state.txt", "debug/main.txt", "debug/runner.log"])("a folder where the runner writes %s is refused before the run, naming it", async (file) => {
     const w = await work("hello.py");
     await mkdir(join(w.dir, file), { recursive: true });
