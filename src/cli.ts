@@ -197,7 +197,11 @@ async function main(argv: string[]): Promise<number> {
   let signalled: NodeJS.Signals | undefined;
   const onSignal = (name: "SIGINT" | "SIGTERM") => {
     if (signalled) {
-      // A second signal: the user does not want to wait for the grace period.
+      // A second signal: the user does not want to wait for the grace period. The exit kills the
+      // solver's process group (spawn-solver.ts); what was not sent is left for a restart or sync.
+      if (process.stderr.writable) {
+        process.stderr.write(`physicsworks-solve: a second ${name}: stopping at once (the solver is killed; what was not sent, and debug/run.json, are not written)\n`);
+      }
       process.exit(name === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm);
     }
     signalled = name;

@@ -6,9 +6,9 @@ import { hostPasswords, normalizeHost } from "./config/host-url.js";
 import { readSecretFile } from "./config/read-secret-file.js";
 import { readConfigFile } from "./config/read-config-file.js";
 import { wholeNumber } from "./config/whole-number.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError, UsageError } from "./errors.js";
 import type { RunEvent } from "./run-events.js";
-import { parseStageList, parseStageName, type StageName } from "./stages/stage-names.js";
+import { parseStageList, parseStageName, STAGE_NAMES, type StageName } from "./stages/stage-names.js";
 
 /** What a caller gives runSolver() (and what the CLI builds from its flags). */
 export interface RunSolverOptions {
@@ -202,6 +202,10 @@ export async function resolveRunOptions(input: RunSolverOptions, purpose: "run" 
 
   const skipStages = input.skipStages === undefined ? [] : parseStageList(input.skipStages, "--skipStages");
   const startingStage = input.startingStage ? parseStageName(input.startingStage, "--startingStage") : undefined;
+  const left = STAGE_NAMES.slice(startingStage ? STAGE_NAMES.indexOf(startingStage) : 0).filter((s) => !skipStages.includes(s));
+  if (left.length === 0) {
+    throw new UsageError(`--skipStages${startingStage ? ` with --startingStage=${startingStage}` : ""} leaves no stage to run (the stages are ${STAGE_NAMES.join(", ")})`);
+  }
   const timeoutMs =
     input.timeout !== undefined ? timerDuration(input.timeout, "--timeout") : config.timeout;
   const graceMs = input.grace !== undefined ? timerDuration(input.grace, "--grace") : (config.grace ?? DEFAULT_GRACE_MS);

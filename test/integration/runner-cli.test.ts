@@ -79,6 +79,23 @@ describe("the CLI", () => {
     expect(run.stdout).toContain("Aborted: the runner received SIGTERM");
   });
 
+  it("a second SIGINT stops at once, says so, and kills a solver that ignores SIGTERM (exit 130)", async () => {
+    const w = await work("ignore-term.py");
+    const pidsFile = join(w.dir, "pids.json");
+    let runnerPid = 0;
+    const running = runCli([`--configPath=${w.configPath}`, "--grace=60s"], { env: { PIDS_FILE: pidsFile }, onStart: (pid) => (runnerPid = pid) });
+    const pids = await readPids(pidsFile);
+    process.kill(runnerPid, "SIGINT");
+    await waitFor(async () => (await readFile(join(w.dir, "debug/main.txt"), "utf8")).includes("ignoring SIGTERM"), 5000, "the solver to get SIGTERM");
+    const asked = Date.now();
+    process.kill(runnerPid, "SIGINT");
+    const run = await running;
+    expect(Date.now() - asked).toBeLessThan(5000);
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain("a second SIGINT: stopping at once (the solver is killed");
+    await waitFor(() => !isAlive(pids.child as number), 2000, "the solver to be killed");
+  });
+
   it("ends a run that passes --timeout", async () => {
     const w = await work("sleeper.py");
     const started = Date.now();

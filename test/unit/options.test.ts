@@ -156,6 +156,19 @@ describe("resolveRunOptions", () => {
     expect(options.startingStage).toBe("execute");
   });
 
+  it("refuses stage flags that leave nothing to run", async () => {
+    const path = await config("config.json", JSON.stringify({ workDir: "." }));
+    await expect(resolveRunOptions({ configPath: path, env: {}, skipStages: "init,download,watch,execute,post-process" })).rejects.toThrow(
+      "--skipStages leaves no stage to run (the stages are init, download, watch, execute, post-process)",
+    );
+    await expect(resolveRunOptions({ configPath: path, env: {}, startingStage: "post-process", skipStages: "postprocessing" })).rejects.toThrow(
+      "--skipStages with --startingStage=post-process leaves no stage to run",
+    );
+    // One stage left is a run.
+    const { options } = await resolveRunOptions({ configPath: path, env: {}, startingStage: "execute", skipStages: "post-process,watch" });
+    expect(options.skipStages).toEqual(["post-process", "watch"]);
+  });
+
   it("refuses a mainScript that leaves scripts/", async () => {
     const path = await config("config.json", JSON.stringify({ workDir: ".", mainScript: "../x.py" }));
     await expect(resolveRunOptions({ configPath: path, env: {} })).rejects.toThrow(/"mainScript" must be a path inside scripts/);
