@@ -1,7 +1,8 @@
+import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { abortErrorOf, SolverError } from "../errors.js";
 import { resolveSolverCommand, runSolverProcess } from "../process/index.js";
-import type { RunContext } from "./run-context.js";
+import type { FileStamp, RunContext } from "./run-context.js";
 import { writePhaseLine } from "./phase-line.js";
 import type { Stage } from "./stage.js";
 
@@ -20,7 +21,7 @@ export const executeStage: Stage = {
       ...options.solverArgs,
     ];
     await writePhaseLine(ctx, "solver", 10, "running");
-    ctx.state.solverStartedAt = Date.now();
+    ctx.state.resultsBeforeSolver = await fileStamp(paths.resultsCsv);
     const exit = await runSolverProcess({
       argv,
       cwd: paths.scripts,
@@ -44,6 +45,11 @@ export const executeStage: Stage = {
     return `exit 0 in ${(exit.durationMs / 1000).toFixed(1)}s`;
   },
 };
+
+async function fileStamp(path: string): Promise<FileStamp | null> {
+  const found = await stat(path).catch(() => undefined);
+  return found ? { ino: found.ino, size: found.size, mtimeMs: found.mtimeMs, ctimeMs: found.ctimeMs } : null;
+}
 
 /** The caller's environment, the config's extras and the PHYSICSWORKS_* paths; the token only when config says so. */
 function solverEnvironment(ctx: RunContext): Record<string, string | undefined> {

@@ -1,4 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { abortErrorOf, FlushTimeError, PlatformError } from "../errors.js";
 import { formatBytes } from "../log/format-bytes.js";
@@ -48,14 +49,11 @@ export const postProcessStage: Stage = {
   },
 };
 
-/** How much older than the solver's start results.csv may look (a file system's clock a little off) and still be its. */
-const CLOCK_SLACK_MS = 2000;
-
 async function readResults(ctx: RunContext): Promise<void> {
   let text: string;
-  let mtimeMs: number;
+  let now: Stats;
   try {
-    [text, { mtimeMs }] = await Promise.all([readFile(ctx.paths.resultsCsv, "utf8"), stat(ctx.paths.resultsCsv)]);
+    [text, now] = await Promise.all([readFile(ctx.paths.resultsCsv, "utf8"), stat(ctx.paths.resultsCsv)]);
   } catch {
     return; // no results.csv: a solver need not write one
   }
@@ -63,10 +61,12 @@ async function readResults(ctx: RunContext): Promise<void> {
     ctx.warn("outputs/results.csv is from an earlier run (the solver did not start in this one): its results are not reported as this run's");
     return;
   }
-  const started = ctx.state.solverStartedAt;
-  if (started !== undefined && mtimeMs < started - CLOCK_SLACK_MS) {
+  // Untouched since before the solver started (no clocks compared: a copy, a rename or a write
+  // all change the inode's ctime): an earlier run's.
+  const before = ctx.state.resultsBeforeSolver;
+  if (before && before.ino === now.ino && before.size === now.size && before.mtimeMs === now.mtimeMs && before.ctimeMs === now.ctimeMs) {
     ctx.warn(
-      `outputs/results.csv was last written before the solver started (${new Date(mtimeMs).toISOString()}): it is an earlier run's, ` +
+      `outputs/results.csv is as it was before the solver started (last written ${now.mtime.toISOString()}): it is an earlier run's, ` +
         "and its results are not reported as this run's (the solver writes it afresh, or it is removed before a run)",
     );
     return;

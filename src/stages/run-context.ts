@@ -14,6 +14,14 @@ export interface OutputFile {
 }
 
 /** What the stages learn about the run as it goes; run-solver turns it into the RunResult. */
+/** What changes whenever a file's bytes do, or it is replaced, whatever the clocks: a copy, a rename, a touch. */
+export interface FileStamp {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
 export interface RunState {
   progress: number;
   label: string;
@@ -21,8 +29,11 @@ export interface RunState {
   stepFailed: boolean;
   errorLabel?: string;
   solver?: SolverExit;
-  /** When (Date.now()) the execute stage started the solver, in this start. */
-  solverStartedAt?: number;
+  /**
+   * outputs/results.csv as it was just before the execute stage started the solver in this start
+   * (null: there was none); undefined when the solver was not started here.
+   */
+  resultsBeforeSolver?: FileStamp | null;
   results: RunResultValue[];
   outputs: OutputFile[];
   /** Lines the runner itself appended to state.txt, so the watcher does not read them as the solver's. */

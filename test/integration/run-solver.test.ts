@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cp, mkdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runSolver, type RunEvent } from "../../src/index.js";
@@ -84,15 +84,25 @@ describe("runSolver()", () => {
     expect(alone.results).toEqual([{ name: "energy", type: "scalar", value: 99 }]);
     expect(alone.warnings.join("\n")).not.toContain("earlier run");
 
-    // A solver that ran but did not write results.csv: the one there, written before it started, is not its.
+    // A solver that ran but did not write results.csv: the one there, untouched since before it started, is not its.
     const hello = join(w.dir, "scripts/hello.py");
     await writeFile(hello, "print('no results this time')\n");
-    await utimes(join(w.dir, "outputs/results.csv"), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
     await writeFile(w.configPath, JSON.stringify({ ...config, mainScript: "hello.py" }));
     const ran = await runSolver({ configPath: w.configPath });
     expect(ran.status).toBe("finished");
     expect(ran.results).toEqual([]);
-    expect(ran.warnings.join("\n")).toMatch(/outputs\/results\.csv was last written before the solver started \(.*\): it is an earlier run's/);
+    expect(ran.warnings.join("\n")).toMatch(/outputs\/results\.csv is as it was before the solver started \(last written .*\): it is an earlier run's/);
+
+    // One the solver puts there with an old mtime (a copy that keeps it, a clock that lags) is its own.
+    await writeFile(
+      hello,
+      "import os, shutil, sys\nout = [a.split('=', 1)[1] for a in sys.argv if a.startswith('--outputsPath=')][0]\n" +
+        "src = os.path.join(out, '..', 'cached.csv')\nwith open(src, 'w') as f: f.write('name,type,value\\nenergy,scalar,7\\n')\n" +
+        "os.utime(src, (1, 1))\nshutil.copy2(src, os.path.join(out, 'results.csv'))\n",
+    );
+    const copied = await runSolver({ configPath: w.configPath });
+    expect(copied.results).toEqual([{ name: "energy", type: "scalar", value: 7 }]);
+    expect(copied.warnings.join("\n")).not.toContain("earlier run");
   });
 
   it("goes on when the onEvent callback throws, and says so once in runner.log", async () => {
