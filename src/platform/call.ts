@@ -9,6 +9,7 @@ import type { Http, SelfWrittenBody } from "./http.js";
 import { parseRetryAfter } from "./retry-after.js";
 import { retryTransient, type RetryPolicy } from "./retry-policy.js";
 import { withCheckedRetry, type RetryOptions } from "./retry.js";
+import { redact } from "../log/redact.js";
 
 /** What every call shares: one per client. */
 export interface CallContext extends Timeouts {
@@ -133,7 +134,8 @@ function statusError(
   body: string,
 ): PlatformCallError {
   const retryAfterMs = parseRetryAfter(headers["retry-after"]);
-  return new PlatformCallError(label, statusReason(status, headers["content-type"] ?? "", body, ctx.origin), {
+  // Redacted before the reason cuts the answer short: a token cut in two would no longer be found.
+  return new PlatformCallError(label, statusReason(status, headers["content-type"] ?? "", redact(body, [ctx.token]), ctx.origin), {
     status,
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
     secrets: [ctx.token],

@@ -122,6 +122,13 @@ describe("platform client: retries and failures", () => {
     expectNoToken(error);
   });
 
+  it("an echoed token that the message's length limit would cut in two is redacted whole, for a 401 too", async () => {
+    const { client } = await serve((req, res) => sendJson(res, 401, { message: `${"x".repeat(190)} ${String(req.headers["auth-token"])}` }));
+    const error = await failureOf(client.readRunData("p", "s"));
+    expect(error.message).toContain("x ***");
+    expect(error.message).not.toContain(TOKEN.slice(0, 6));
+  });
+
   it("connection refused: retried, then a clear error without the token", async () => {
     const port = await closedPort();
     const { client, delays } = clientFor(`http://127.0.0.1:${port}/`, { retry: { tries: 3 } });
