@@ -53,7 +53,7 @@ With --solvers, users log in with their own tokens (no --token); tokens are sign
 --jwtSecret(File), else with a secret made once in <data>/platform-secret (mode 600).
 `;
 
-function buildProgram(signal: AbortSignal, setExit: (code: number) => void, argv: readonly string[]): Command {
+function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Command {
   const program = new Command("physicsworks-solve")
     .description("Run a physics solver for the PhysicsWorks platform, or natively when the config has no host.")
     .version(version, "-v, --version")
@@ -78,7 +78,7 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void, argv
     .addHelpText("after", EXAMPLES)
     // commander's own errors ("error: unknown option …") read like the runner's other errors.
     .configureOutput({
-      outputError: (text, write) => write(`physicsworks-solve: ${text.replace(/^error: /, "")}${strayWordHint(text, argv, program)}`),
+      outputError: (text, write) => write(`physicsworks-solve: ${text.replace(/^error: /, "")}${strayWordHint(text, program)}`),
     })
     .showHelpAfterError("(run physicsworks-solve --help for the options)")
     .exitOverride()
@@ -199,9 +199,7 @@ async function main(argv: string[]): Promise<number> {
     if (signalled) {
       // A second signal: the user does not want to wait for the grace period. The exit kills the
       // solver's process group (spawn-solver.ts); what was not sent is left for a restart or sync.
-      if (process.stderr.writable) {
-        process.stderr.write(`physicsworks-solve: a second ${name}: stopping at once (the solver is killed; what was not sent, and debug/run.json, are not written)\n`);
-      }
+      if (process.stderr.writable) process.stderr.write(`physicsworks-solve: a second ${name}: stopping at once, without the clean-up the first one began\n`);
       process.exit(name === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm);
     }
     signalled = name;
@@ -211,7 +209,7 @@ async function main(argv: string[]): Promise<number> {
   process.on("SIGTERM", () => onSignal("SIGTERM"));
 
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(controller.signal, (code) => (exitCode = code), argv);
+  const program = buildProgram(controller.signal, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -245,11 +243,12 @@ function keepRunningWhenOutputCloses(): void {
  * how the config file is given, or the command it is likely a typo of. Empty for another error, or
  * one of a command's own.
  */
-function strayWordHint(text: string, argv: readonly string[], program: Command): string {
+function strayWordHint(text: string, program: Command): string {
   const extra = text.includes("too many arguments");
   if (!extra && !text.includes("unknown option")) return "";
   const commands = program.commands.map((c) => c.name());
-  const word = argv.slice(2).find((w) => !w.startsWith("-"));
+  // The words commander did not take as options or their values (set before it refuses them).
+  const word = program.args.find((w) => !w.startsWith("-"));
   if (word === undefined || commands.includes(word)) return "";
   // A command's typo, whose options the runner then does not know either.
   const near = /\.(json|ya?ml)$/i.test(word) ? undefined : nearestName(word, commands);

@@ -92,7 +92,7 @@ describe("the CLI", () => {
     const run = await running;
     expect(Date.now() - asked).toBeLessThan(5000);
     expect(run.code).toBe(130);
-    expect(run.stderr).toContain("a second SIGINT: stopping at once (the solver is killed");
+    expect(run.stderr).toContain("a second SIGINT: stopping at once");
     await waitFor(() => !isAlive(pids.child as number), 2000, "the solver to be killed");
   });
 
@@ -162,6 +162,11 @@ describe("the CLI", () => {
     const typo = await runCli(["sevre", "--port", "0"]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('("sevre" is not a command; did you mean "serve"?)');
+    // An option's value given after a space is not the stray word.
+    const afterValue = await runCli(["--timeout", "2h", "config.yaml"]);
+    expect(afterValue.stderr).toContain("--configPath=config.yaml;");
+    const noStray = await runCli(["--workDir", "work", "--debugMod"]);
+    expect(noStray.stderr).not.toContain("is not a command");
     // A command's own extra word is the command's error, without the hint.
     const own = await runCli(["sweep", "plan", "a.yaml", "b.yaml"]);
     expect(own.code).toBe(2);
