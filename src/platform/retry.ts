@@ -7,6 +7,8 @@ export interface RetryInfo {
   tries: number;
   /** How long the next try waits. */
   delayMs: number;
+  /** How long the call has waited between its tries so far, this wait not counted. */
+  waitedMs: number;
   error: unknown;
 }
 
@@ -54,6 +56,7 @@ export function withRetry<T>(fn: (attempt: number) => Promise<T>, options: Parti
 
 /** The same with options already resolved (and checked) by resolveRetryOptions: for calls made thousands of times. */
 export async function withCheckedRetry<T>(fn: (attempt: number) => Promise<T>, o: RetryOptions): Promise<T> {
+  let waitedMs = 0;
   for (let attempt = 1; ; attempt++) {
     if (o.signal?.aborted) throw abortErrorOf(o.signal);
     try {
@@ -65,8 +68,9 @@ export async function withCheckedRetry<T>(fn: (attempt: number) => Promise<T>, o
       if (!decision.retry) throw error;
       if (decision.tries !== undefined && attempt >= decision.tries) throw error;
       const delayMs = retryDelay(attempt, decision.afterMs, o);
-      o.onRetry?.({ attempt, tries: Math.min(o.tries, decision.tries ?? o.tries), delayMs, error });
+      o.onRetry?.({ attempt, tries: Math.min(o.tries, decision.tries ?? o.tries), delayMs, waitedMs, error });
       await untilAborted(o.sleep(delayMs, o.signal), o.signal);
+      waitedMs += delayMs;
     }
   }
 }

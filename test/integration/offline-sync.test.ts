@@ -122,7 +122,7 @@ describe("offline runs and sync", () => {
     expect((await readJson<{ resource: { id: string } }>(w.configPath)).resource.id).toBe(synced.runId);
   });
 
-  it("tells of each try again in runner.log, and of a platform that keeps failing as a warning", async () => {
+  it("tells of each try again in runner.log", async () => {
     const gone = await startTestServer();
     const url = gone.url;
     await gone.server.close();
@@ -131,8 +131,9 @@ describe("offline runs and sync", () => {
     expect(result.exitCode).toBe(3);
     expect(result.error?.message).toContain("(gave up after 4 tries)");
     const log = await readFile(join(w.workDir, "debug/runner.log"), "utf8");
-    const tries = log.split("\n").filter((l) => !l.includes("not answering") && /read capabilities \(GET runner\/capabilities\): .*connection refused.*; trying again in [\d.]+ s \(try \d of 4\)$/.test(l));
+    const tries = log.split("\n").filter((l) => /read capabilities \(GET runner\/capabilities\): .*connection refused.*; trying again in [\d.]+ s \(try \d of 4\)$/.test(l));
     expect(tries.map((l) => /try (\d) of 4/.exec(l)?.[1])).toEqual(["2", "3", "4"]);
-    expect(result.warnings.filter((m) => m.startsWith("the platform is not answering: read capabilities"))).toHaveLength(1);
+    // Short waits: no warning (a platform that fails the odd call is not down).
+    expect(result.warnings.join("\n")).not.toContain("keeps failing");
   });
 });
