@@ -202,7 +202,8 @@ export async function resolveRunOptions(input: RunSolverOptions, purpose: "run" 
 
   const skipStages = input.skipStages === undefined ? [] : parseStageList(input.skipStages, "--skipStages");
   const startingStage = input.startingStage ? parseStageName(input.startingStage, "--startingStage") : undefined;
-  const left = STAGE_NAMES.slice(startingStage ? STAGE_NAMES.indexOf(startingStage) : 0).filter((s) => !skipStages.includes(s));
+  // watch only runs beside the solver: left alone it does nothing.
+  const left = STAGE_NAMES.slice(startingStage ? STAGE_NAMES.indexOf(startingStage) : 0).filter((s) => !skipStages.includes(s) && s !== "watch");
   if (left.length === 0) {
     throw new UsageError(`--skipStages${startingStage ? ` with --startingStage=${startingStage}` : ""} leaves no stage to run (the stages are ${STAGE_NAMES.join(", ")})`);
   }

@@ -33,7 +33,8 @@ export function watchConfigForAbort(
     try {
       const found = await stat(configPath).catch((error: NodeJS.ErrnoException) => error);
       if (found instanceof Error) return problem(`${configPath}: the config file is gone (${found.code ?? found.message})`);
-      const key = `${found.mtimeMs}:${found.size}`;
+      // The inode too: a save by rename (most editors) replaces it, whatever the mtime's grain.
+      const key = `${found.ino}:${found.mtimeMs}:${found.size}`;
       if (key === lastKey) return;
       const config = await readConfigFile(configPath).catch((error: Error) => error);
       if (config instanceof Error) return problem(config.message);

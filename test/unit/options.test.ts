@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { parseDuration } from "../../src/config/duration.js";
+import { formatDuration, parseDuration } from "../../src/config/duration.js";
 import { ConfigError, UsageError } from "../../src/errors.js";
 import { resolveRunOptions } from "../../src/options.js";
 
@@ -161,6 +161,7 @@ describe("resolveRunOptions", () => {
     await expect(resolveRunOptions({ configPath: path, env: {}, skipStages: "init,download,watch,execute,post-process" })).rejects.toThrow(
       "--skipStages leaves no stage to run (the stages are init, download, watch, execute, post-process)",
     );
+    await expect(resolveRunOptions({ configPath: path, env: {}, skipStages: "init,download,execute,post-process" })).rejects.toThrow("leaves no stage to run");
     await expect(resolveRunOptions({ configPath: path, env: {}, startingStage: "post-process", skipStages: "postprocessing" })).rejects.toThrow(
       "--skipStages with --startingStage=post-process leaves no stage to run",
     );
@@ -183,6 +184,10 @@ describe("parseDuration", () => {
     expect(parseDuration("2.5", "x")).toBe(2500);
     expect(parseDuration(3, "x")).toBe(3000);
   });
+  it("formats a duration, rounded before it is split (119.6 s is 2m00s)", () => {
+    expect([250, 1000, 59_940, 59_960, 119_600, 3_599_600, 5_430_000].map(formatDuration)).toEqual(["250ms", "1.0s", "59.9s", "1m00s", "2m00s", "1h00m", "1h31m"]);
+  });
+
   it("refuses nonsense, naming where", () => {
     expect(() => parseDuration("ten", "--timeout")).toThrow(/--timeout must be a duration/);
     expect(() => parseDuration("10x", "--grace")).toThrow(ConfigError);
