@@ -10,7 +10,7 @@ export interface ServerOptions {
   port?: number;
   /** Default "127.0.0.1". */
   host?: string;
-  /** The static auth-token accepted when there is no jwtSecret. */
+  /** The static auth-token accepted when there is no jwtSecret. One of the two is needed: startServer refuses neither (ConfigError). */
   token?: string;
   /** Then the auth-token header (or "Authorization: Bearer") must be an HS256 JWT signed with it. */
   jwtSecret?: string;
