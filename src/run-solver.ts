@@ -42,7 +42,7 @@ export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
 
 async function runInWorkDir(input: RunSolverOptions, options: RunOptions, warnings: string[], paths: WorkPaths, lock: WorkDirLock): Promise<RunResult> {
   const runId = randomUUID();
-  const log = new RunnerLog(`${paths.debug}/runner.log`, options.secrets);
+  const log = new RunnerLog(paths.runnerLog, options.secrets);
   const abort = createRunAbort({
     ...(input.signal ? { signal: input.signal } : {}),
     ...(options.configPath ? { configPath: options.configPath } : {}),

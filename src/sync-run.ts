@@ -72,7 +72,7 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
     return { outcome: "already", runId: ownRun.runId, files: 0, failed: [] };
   }
 
-  const log = new RunnerLog(join(paths.debug, "runner.log"), options.secrets);
+  const log = new RunnerLog(paths.runnerLog, options.secrets);
   const abort = createRunAbort({ pollIntervalMs: options.pollIntervalMs });
   const ctx = createRunContext(options, result.runId, paths, abort, (event) => {
     log.event(event);

@@ -1,7 +1,7 @@
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError } from "./errors.js";
 import { makeFolder } from "./fs/make-folder.js";
+import { isFolder } from "./fs/path-kind.js";
 
 /** The work directory layout of protocol.md. */
 export interface WorkPaths {
@@ -16,6 +16,8 @@ export interface WorkPaths {
   mainLog: string;
   debugLog: string;
   runJson: string;
+  /** debug/runner.log: what the runner did and when. */
+  runnerLog: string;
 }
 
 export const OUTPUT_FOLDERS = ["files", "graphics", "logs", "media", "plots"] as const;
@@ -35,6 +37,7 @@ export function workPaths(workDir: string): WorkPaths {
     mainLog: join(outputs, "logs", "main.log"),
     debugLog: join(debug, "main.txt"),
     runJson: join(debug, "run.json"),
+    runnerLog: join(debug, "runner.log"),
   };
 }
 
@@ -42,12 +45,9 @@ export async function createWorkFolders(paths: WorkPaths): Promise<void> {
   for (const dir of [paths.inputs, paths.raw, paths.scripts, paths.debug, paths.outputs]) await makeWorkFolder(dir);
   for (const sub of OUTPUT_FOLDERS) await makeWorkFolder(join(paths.outputs, sub));
   // The files the runner writes itself: a folder in their place would fail the run midway.
-  for (const file of [paths.stateFile, paths.mainLog, paths.debugLog, paths.runJson, join(paths.debug, "runner.log")]) await noFolderAt(file);
-}
-
-async function noFolderAt(file: string): Promise<void> {
-  const found = await stat(file).catch(() => undefined);
-  if (found?.isDirectory()) throw new ConfigError(`${file} is a folder, where the runner writes a file: move or remove it`);
+  for (const file of [paths.stateFile, paths.mainLog, paths.debugLog, paths.runJson, paths.runnerLog]) {
+    if (await isFolder(file)) throw new ConfigError(`${file} is a folder, where the runner writes a file: move or remove it`);
+  }
 }
 
 function makeWorkFolder(dir: string): Promise<void> {

@@ -1,8 +1,8 @@
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import { abortErrorOf, SolverError } from "../errors.js";
 import { resolveSolverCommand, runSolverProcess } from "../process/index.js";
-import type { FileStamp, RunContext } from "./run-context.js";
+import { fileStamp } from "../fs/file-stamp.js";
+import type { RunContext } from "./run-context.js";
 import { writePhaseLine } from "./phase-line.js";
 import type { Stage } from "./stage.js";
 
@@ -45,11 +45,6 @@ export const executeStage: Stage = {
     return `exit 0 in ${(exit.durationMs / 1000).toFixed(1)}s`;
   },
 };
-
-async function fileStamp(path: string): Promise<FileStamp | null> {
-  const found = await stat(path).catch(() => undefined);
-  return found ? { ino: found.ino, size: found.size, mtimeMs: found.mtimeMs, ctimeMs: found.ctimeMs } : null;
-}
 
 /** The caller's environment, the config's extras and the PHYSICSWORKS_* paths; the token only when config says so. */
 function solverEnvironment(ctx: RunContext): Record<string, string | undefined> {

@@ -1,5 +1,4 @@
-import { readFile, stat } from "node:fs/promises";
-import type { Stats } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { abortErrorOf, FlushTimeError, PlatformError } from "../errors.js";
 import { formatBytes } from "../log/format-bytes.js";
@@ -23,6 +22,7 @@ import { withinFlushTime } from "./flush-deadline.js";
 import { flushTimeError } from "./flush-time-error.js";
 import { syncCommandFor, unsentOutputLines } from "./unsent-lines.js";
 import { removeLeftUnsent, writeLeftUnsent, type LeftUnsent } from "./left-unsent.js";
+import { fileStamp, sameStamp, type FileStamp } from "../fs/file-stamp.js";
 
 /**
  * Reads results.csv, packs the visualization archives and result.zip, takes stock of outputs/ and
@@ -51,9 +51,9 @@ export const postProcessStage: Stage = {
 
 async function readResults(ctx: RunContext): Promise<void> {
   let text: string;
-  let now: Stats;
+  let now: FileStamp | null;
   try {
-    [text, now] = await Promise.all([readFile(ctx.paths.resultsCsv, "utf8"), stat(ctx.paths.resultsCsv)]);
+    [text, now] = await Promise.all([readFile(ctx.paths.resultsCsv, "utf8"), fileStamp(ctx.paths.resultsCsv)]);
   } catch {
     return; // no results.csv: a solver need not write one
   }
@@ -61,12 +61,11 @@ async function readResults(ctx: RunContext): Promise<void> {
     ctx.warn("outputs/results.csv is from an earlier run (the solver did not start in this one): its results are not reported as this run's");
     return;
   }
-  // Untouched since before the solver started (no clocks compared: a copy, a rename or a write
-  // all change the inode's ctime): an earlier run's.
+  // Untouched since before the solver started (no clocks compared): an earlier run's.
   const before = ctx.state.resultsBeforeSolver;
-  if (before && before.ino === now.ino && before.size === now.size && before.mtimeMs === now.mtimeMs && before.ctimeMs === now.ctimeMs) {
+  if (before && now && sameStamp(before, now)) {
     ctx.warn(
-      `outputs/results.csv is as it was before the solver started (last written ${now.mtime.toISOString()}): it is an earlier run's, ` +
+      `outputs/results.csv is as it was before the solver started (last written ${new Date(now.mtimeMs).toISOString()}): it is an earlier run's, ` +
         "and its results are not reported as this run's (the solver writes it afresh, or it is removed before a run)",
     );
     return;

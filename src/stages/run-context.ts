@@ -6,6 +6,7 @@ import type { RunResultValue } from "../results/results-csv.js";
 import type { RunEvent } from "../run-events.js";
 import type { WorkPaths } from "../work-paths.js";
 import type { PlatformSession } from "./platform-session.js";
+import type { FileStamp } from "../fs/file-stamp.js";
 
 export interface OutputFile {
   /** Path relative to outputs/, with "/" separators. */
@@ -14,14 +15,6 @@ export interface OutputFile {
 }
 
 /** What the stages learn about the run as it goes; run-solver turns it into the RunResult. */
-/** What changes whenever a file's bytes do, or it is replaced, whatever the clocks: a copy, a rename, a touch. */
-export interface FileStamp {
-  ino: number;
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-}
-
 export interface RunState {
   progress: number;
   label: string;
