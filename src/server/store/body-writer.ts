@@ -11,9 +11,9 @@ const WRITE_BATCH_BYTES = 1024 * 1024;
  * pieces (64 KiB or less) gather in a batch that goes to disk 1 MiB at a time: one awaited write
  * per piece made the disk the bottleneck. Two batches take turns, one filling while the other is
  * written, so the body is read on meanwhile. `digest` (when given) is told of the bytes in order
- * as their write starts, and of each write's end. A body that fits in one batch (every small file's) is written in one go at
- * its end, synchronously, as the records are (see json-file.ts): four system calls instead of
- * four trips to libuv's thread pool.
+ * as their write starts, and of each write's end. A body that fits in one batch (every small
+ * file's) is written in one go at its end, synchronously, as the records are (see json-file.ts):
+ * four system calls instead of four trips to libuv's thread pool.
  */
 export class BodyWriter {
   private batch: Buffer;

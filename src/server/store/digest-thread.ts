@@ -1,19 +1,21 @@
 import { Worker } from "node:worker_threads";
+import { READ_BUFFER_SHIFT } from "../../fs/read-buffer.js";
 
 /**
  * The thread's code, plain CommonJS run with `eval`, so that it is the same from src/ (under the
  * tests) and dist/. It follows each large upload's file as its bytes reach the disk: told that the
  * bytes up to some position are written, it reads them back (from the page cache) and hashes them.
  * The state per upload mirrors UploadDigests: a session per PATCH, kept when its body ended well.
- * The read buffer starts 48 bytes into its allocation for the reason read-buffer.ts gives.
+ * Its read buffer starts READ_BUFFER_SHIFT bytes into its allocation (workerData.shift), for the
+ * reason read-buffer.ts gives.
  */
 const SOURCE = `
-const { parentPort } = require("node:worker_threads");
+const { parentPort, workerData } = require("node:worker_threads");
 const { createHash } = require("node:crypto");
 const { openSync, readSync, closeSync } = require("node:fs");
 const MAX_KEPT = 1000;
 const PIECE = 1024 * 1024;
-const buffer = Buffer.allocUnsafeSlow(PIECE + 48).subarray(48);
+const buffer = Buffer.allocUnsafeSlow(PIECE + workerData.shift).subarray(workerData.shift);
 const kept = new Map();
 const sessions = new Map();
 function follow(session, to) {
@@ -80,7 +82,7 @@ export class DigestThread {
 
   /** `onFail` is told, once, why a thread that was not closed stopped. */
   constructor(private readonly onFail: (why: string) => void = () => undefined) {
-    this.worker = new Worker(SOURCE, { eval: true });
+    this.worker = new Worker(SOURCE, { eval: true, workerData: { shift: READ_BUFFER_SHIFT } });
     this.worker.unref();
     this.worker.on("message", ({ seq, sha256 }: { seq: number; sha256?: string }) => {
       this.waiting.get(seq)?.(sha256);
