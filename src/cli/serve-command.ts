@@ -6,6 +6,7 @@ import { UsageError } from "../errors.js";
 import { PLATFORM_FLAGS, servePlatform } from "./serve-platform.js";
 import { untilAborted } from "./until-aborted.js";
 import { makeFolder } from "../fs/make-folder.js";
+import type { ServerAuth } from "../server/server-options.js";
 
 export interface ServeFlags {
   port: string;
@@ -47,7 +48,10 @@ export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Prom
     flags.uploadBytesPerSecond === undefined ? 0 : wholeNumber(flags.uploadBytesPerSecond, "--uploadBytesPerSecond", 0, Number.MAX_SAFE_INTEGER);
   const token = await secretOf(flags.token, flags.tokenFile, "--tokenFile", "PHYSICSWORKS_TOKEN");
   const jwtSecret = await secretOf(flags.jwtSecret, flags.jwtSecretFile, "--jwtSecretFile", "PHYSICSWORKS_JWT_SECRET");
-  if (!token && !jwtSecret) {
+  let auth: ServerAuth;
+  if (jwtSecret) auth = token ? { jwtSecret, token } : { jwtSecret };
+  else if (token) auth = { token };
+  else {
     throw new UsageError("serve needs a token runners must send (--token, --tokenFile or PHYSICSWORKS_TOKEN) or a JWT secret (--jwtSecret, --jwtSecretFile or PHYSICSWORKS_JWT_SECRET)");
   }
   await dataFolder(flags.data);
@@ -55,8 +59,7 @@ export async function serveCommand(flags: ServeFlags, signal: AbortSignal): Prom
     dataDir: resolve(flags.data),
     port,
     host: flags.host,
-    ...(token ? { token } : {}),
-    ...(jwtSecret ? { jwtSecret } : {}),
+    ...auth,
     faultRate,
     latencyMs,
     uploadBytesPerSecond,

@@ -4,7 +4,7 @@
  * on their own node:http servers.
  */
 export { startServer, type RunningServer } from "./start-server.js";
-export type { ServerOptions } from "./server-options.js";
+export type { ServerAuth, ServerOptions, ServerSettings } from "./server-options.js";
 export type { ServerExtension } from "./server-extension.js";
 export type { Route, RouteInput, Method } from "./http/router.js";
 export { Params } from "./http/router.js";

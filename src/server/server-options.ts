@@ -3,17 +3,24 @@ import { CHUNK_SIZE } from "../platform/types.js";
 import { FAULTS, type Fault } from "./fault-kinds.js";
 import type { ServerExtension } from "./server-extension.js";
 
-export interface ServerOptions {
+/**
+ * How startServer is set up: where it keeps its data, how it checks tokens (a static `token` or a
+ * `jwtSecret`: one of the two), and the faults and limits it imposes.
+ */
+export type ServerOptions = ServerSettings & ServerAuth;
+
+/** One of the two is needed; with both, tokens are checked as JWTs against jwtSecret. */
+export type ServerAuth =
+  | { /** The static auth-token accepted (when there is no jwtSecret). */ token: string; jwtSecret?: string }
+  | { token?: string; /** Then the auth-token header (or "Authorization: Bearer") must be an HS256 JWT signed with it. */ jwtSecret: string };
+
+export interface ServerSettings {
   /** Everything the server keeps lives under here. */
   dataDir: string;
   /** 0 = any free port (default). */
   port?: number;
   /** Default "127.0.0.1". */
   host?: string;
-  /** The static auth-token accepted when there is no jwtSecret. One of the two is needed: startServer refuses neither (ConfigError). */
-  token?: string;
-  /** Then the auth-token header (or "Authorization: Bearer") must be an HS256 JWT signed with it. */
-  jwtSecret?: string;
   /** 0..1: the share of requests that get an injected fault (default 0). */
   faultRate?: number;
   /** Which faults are injected (default all three: "503", "429", "drop"). */

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { RunData } from "../../src/platform/types.js";
-import { ALL_SCOPES, mintToken, startServer, type RunningServer, type ServerOptions } from "../../src/server/index.js";
+import { ALL_SCOPES, mintToken, startServer, type RunningServer, type ServerAuth, type ServerOptions } from "../../src/server/index.js";
 
 export interface TestServer {
   server: RunningServer;
@@ -20,13 +20,9 @@ export interface TestServer {
 export async function startTestServer(options: Partial<ServerOptions> = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), "pw-server-")));
   const staticToken = randomBytes(16).toString("hex");
-  const server = await startServer({
-    port: 0,
-    host: "127.0.0.1",
-    ...(options.jwtSecret ? {} : { token: staticToken }),
-    ...options,
-    dataDir,
-  });
+  const { token: givenToken, jwtSecret, ...settings } = options;
+  const auth: ServerAuth = jwtSecret ? { jwtSecret, ...(givenToken ? { token: givenToken } : {}) } : { token: givenToken ?? staticToken };
+  const server = await startServer({ port: 0, host: "127.0.0.1", ...settings, ...auth, dataDir });
   const token = options.jwtSecret
     ? mintToken(options.jwtSecret, { sub: "test", scope: ALL_SCOPES, expiresIn: "1h" })
     : (options.token ?? staticToken);

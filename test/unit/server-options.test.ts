@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
 import { pickFault } from "../../src/server/faults.js";
-import { resolveOptions } from "../../src/server/server-options.js";
+import { resolveOptions, type ServerOptions } from "../../src/server/server-options.js";
 import { KeyLock } from "../../src/server/store/key-lock.js";
 
 describe("resolveOptions", () => {
@@ -15,7 +15,8 @@ describe("resolveOptions", () => {
   it("names the option and the value, never a secret", () => {
     expect(() => resolveOptions({ dataDir: "/tmp/x", token: "t", faultRate: 2 })).toThrow('server option "faultRate" must be a number from 0 to 1 (got 2)');
     expect(() => resolveOptions({ dataDir: "/tmp/x", token: "t", port: 70000 })).toThrow(/"port"/);
-    expect(() => resolveOptions({ dataDir: "/tmp/x" })).toThrow(ConfigError);
+    // A JavaScript caller (or a cast) can leave both out: the type says one is needed, this checks it.
+    expect(() => resolveOptions({ dataDir: "/tmp/x" } as ServerOptions)).toThrow(ConfigError);
     expect(() => resolveOptions({ dataDir: "/tmp/x", jwtSecret: "short" })).toThrow(/"jwtSecret".*\(got "\*\*\*"\)/);
     expect(() => resolveOptions({ dataDir: "", token: "t" })).toThrow(/"dataDir"/);
     expect(() => resolveOptions({ dataDir: "/tmp/x", token: "t", faultKinds: ["500" as never] })).toThrow(/"faultKinds" must be a non-empty list of "503", "429", "drop"/);
