@@ -17,6 +17,9 @@ describe("resolveOptions", () => {
     expect(() => resolveOptions({ dataDir: "/tmp/x", token: "t", port: 70000 })).toThrow(/"port"/);
     // A JavaScript caller (or a cast) can leave both out: the type says one is needed, this checks it.
     expect(() => resolveOptions({ dataDir: "/tmp/x" } as ServerOptions)).toThrow(ConfigError);
+    // @ts-expect-error: the type itself wants a token or a jwtSecret (npm test typechecks this file).
+    const neither: ServerOptions = { dataDir: "/tmp/x" };
+    expect(neither.dataDir).toBe("/tmp/x");
     expect(() => resolveOptions({ dataDir: "/tmp/x", jwtSecret: "short" })).toThrow(/"jwtSecret".*\(got "\*\*\*"\)/);
     expect(() => resolveOptions({ dataDir: "", token: "t" })).toThrow(/"dataDir"/);
     expect(() => resolveOptions({ dataDir: "/tmp/x", token: "t", faultKinds: ["500" as never] })).toThrow(/"faultKinds" must be a non-empty list of "503", "429", "drop"/);
