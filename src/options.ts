@@ -126,6 +126,17 @@ export interface RunOptions {
   tuning: RunTuning;
 }
 
+/**
+ * How an error names an option the caller gave: as the CLI's flag (`--workDir`) or as a field of
+ * runSolver's and syncRun's options (`options.workDir`), so that each reader sees what they typed.
+ */
+export type OptionNaming = "flags" | "fields";
+
+/** `--name` for the CLI, `options.name` for a program. */
+export function optionName(name: keyof RunSolverOptions, naming: OptionNaming): string {
+  return naming === "flags" ? `--${name}` : `options.${name}`;
+}
+
 export interface ResolvedOptions {
   options: RunOptions;
   warnings: string[];
@@ -136,18 +147,23 @@ export const DEFAULT_MAX_UNPACK_BYTES = 20 * 1024 ** 3;
 const PLATFORM_FIELDS = ["project", "simulation", "job", "owner"] as const;
 
 /** config file + flags + environment → validated RunOptions, or a ConfigError naming the field. */
-export async function resolveRunOptions(input: RunSolverOptions, purpose: "run" | "sync" = "run"): Promise<ResolvedOptions> {
+export async function resolveRunOptions(
+  input: RunSolverOptions,
+  purpose: "run" | "sync" = "run",
+  naming: OptionNaming = "fields",
+): Promise<ResolvedOptions> {
   const env = input.env ?? process.env;
+  const named = (name: keyof RunSolverOptions) => optionName(name, naming);
   const configPath = input.configPath ? resolve(input.configPath) : undefined;
   const file = configPath ?? "options.config";
   const warnings: string[] = [];
 
   let config: ConfigFile = {};
   if (configPath) {
-    const checked = checkConfigFields(await readConfigFile(configPath), configPath);
+    const checked = checkConfigFields(await readConfigFile(configPath, named("configPath")), configPath);
     config = checked.config;
     warnings.push(...checked.warnings);
-    if (config.token) warnings.push(...(await tokenFileWarnings(configPath)));
+    if (config.token) warnings.push(...(await tokenFileWarnings(configPath, named("tokenFile"))));
   }
   if (input.config) {
     const checked = checkConfigFields(input.config, "options.config");
@@ -161,16 +177,18 @@ export async function resolveRunOptions(input: RunSolverOptions, purpose: "run" 
   if (!workDirValue) {
     throw new ConfigError(
       configPath
-        ? `${configPath}: "workDir" is missing; set it to the run's work directory (relative to the config file's folder, e.g. "workDir": ".") or pass --workDir`
-        : `no work directory: pass --configPath=config.json (with "workDir") or --workDir=DIR`,
+        ? `${configPath}: "workDir" is missing; set it to the run's work directory (relative to the config file's folder, e.g. "workDir": ".") or pass ${named("workDir")}`
+        : naming === "flags"
+          ? `no work directory: pass --configPath=config.json (with "workDir") or --workDir=DIR`
+          : `no work directory: give options.configPath (a config file with "workDir"), options.workDir or options.config.workDir`,
     );
   }
   const workDir = input.workDir ? resolve(input.workDir) : fromConfig(workDirValue);
-  await checkFolder(workDir, input.workDir ? "--workDir" : `${file}: "workDir"`);
+  await checkFolder(workDir, input.workDir ? named("workDir") : `${file}: "workDir"`);
 
   const host = env.PHYSICSWORKS_HOST || config.host;
   let token = env.PHYSICSWORKS_TOKEN || config.token;
-  if (input.tokenFile) token = await readSecretFile(input.tokenFile, "--tokenFile");
+  if (input.tokenFile) token = await readSecretFile(input.tokenFile, named("tokenFile"));
 
   let platform: PlatformTarget | undefined;
   if (host) {
@@ -180,8 +198,8 @@ export async function resolveRunOptions(input: RunSolverOptions, purpose: "run" 
     const hostSet = env.PHYSICSWORKS_HOST ? "PHYSICSWORKS_HOST is set" : '"host" is set';
     // An offline run never reaches the platform: its token is `sync`'s to have.
     if (!token && !input.offline) {
-      const offline = purpose === "run" ? " (or run --offline and give it to sync)" : "";
-      throw new ConfigError(`${file}: "token" is missing but ${hostSet}; set "token", PHYSICSWORKS_TOKEN or --tokenFile${offline}`);
+      const offline = purpose === "run" ? ` (or run with ${named("offline")} and give it to sync)` : "";
+      throw new ConfigError(`${file}: "token" is missing but ${hostSet}; set "token", PHYSICSWORKS_TOKEN or ${named("tokenFile")}${offline}`);
     }
     const missing = PLATFORM_FIELDS.filter((f) => !config[f]);
     if (missing.length) {
@@ -200,17 +218,22 @@ export async function resolveRunOptions(input: RunSolverOptions, purpose: "run" 
     };
   }
 
-  const skipStages = input.skipStages === undefined ? [] : parseStageList(input.skipStages, "--skipStages");
-  const startingStage = input.startingStage ? parseStageName(input.startingStage, "--startingStage") : undefined;
+  const skipStages = input.skipStages === undefined ? [] : parseStageList(input.skipStages, named("skipStages"));
+  const startingStage = input.startingStage ? parseStageName(input.startingStage, named("startingStage")) : undefined;
   // watch only runs beside the solver: left alone it does nothing.
   const left = STAGE_NAMES.slice(startingStage ? STAGE_NAMES.indexOf(startingStage) : 0).filter((s) => !skipStages.includes(s) && s !== "watch");
   if (left.length === 0) {
-    throw new UsageError(`--skipStages${startingStage ? ` with --startingStage=${startingStage}` : ""} leaves no stage to run (the stages are ${STAGE_NAMES.join(", ")})`);
+    const given = (name: keyof RunSolverOptions, value: string) => (naming === "flags" ? `--${name}=${value}` : `options.${name} ${JSON.stringify(value)}`);
+    // Only skipStages can leave nothing: every startingStage leaves itself, and post-process ends the list.
+    const asked = given("skipStages", skipStages.join(",")) + (startingStage ? ` with ${given("startingStage", startingStage)}` : "");
+    throw new UsageError(`${asked} leaves no stage to run (the stages are ${STAGE_NAMES.join(", ")})`);
   }
   const timeoutMs =
-    input.timeout !== undefined ? timerDuration(input.timeout, "--timeout") : config.timeout;
-  const graceMs = input.grace !== undefined ? timerDuration(input.grace, "--grace") : (config.grace ?? DEFAULT_GRACE_MS);
-  if (timeoutMs === 0) throw new ConfigError(`--timeout must be longer than 0 (got ${JSON.stringify(input.timeout ?? 0)})`);
+    input.timeout !== undefined ? timerDuration(input.timeout, named("timeout")) : config.timeout;
+  const graceMs = input.grace !== undefined ? timerDuration(input.grace, named("grace")) : (config.grace ?? DEFAULT_GRACE_MS);
+  if (timeoutMs === 0) {
+    throw new ConfigError(input.timeout !== undefined ? `${named("timeout")} must be longer than 0 (got ${JSON.stringify(input.timeout)})` : `${file}: "timeout" must be longer than 0`);
+  }
 
   const mainScript = config.mainScript ?? "main.py";
   if (isAbsolute(mainScript) || mainScript.split(/[\\/]/).includes("..")) {
@@ -235,7 +258,7 @@ export async function resolveRunOptions(input: RunSolverOptions, purpose: "run" 
     // Every token that could be in play, not only the one used: a token overridden by
     // PHYSICSWORKS_TOKEN or --tokenFile is still in config.json, and so can reach a message.
     secrets: [...new Set([token, config.token, env.PHYSICSWORKS_TOKEN, env.NATS_TOKEN, ...hostPasswords(host)])].filter((s): s is string => Boolean(s)),
-    tuning: resolveTuning(input, warnings),
+    tuning: resolveTuning(input, warnings, named),
   };
   if (configPath) options.configPath = configPath;
   if (platform) options.platform = platform;
@@ -250,18 +273,18 @@ export async function resolveRunOptions(input: RunSolverOptions, purpose: "run" 
 }
 
 /** `tuning` for tests and programs, then the flags a user gives, each checked and named in its error. */
-function resolveTuning(input: RunSolverOptions, warnings: string[]): RunTuning {
+function resolveTuning(input: RunSolverOptions, warnings: string[], named: (name: keyof RunSolverOptions) => string): RunTuning {
   const tuning: RunTuning = { ...DEFAULT_TUNING, ...input.tuning };
   if (input.filesDuringRun !== undefined) tuning.filesDuringRun = input.filesDuringRun;
   if (input.settleTime !== undefined) {
-    tuning.settleMs = timerDuration(input.settleTime, "--settleTime");
-    if (!tuning.filesDuringRun) warnings.push("--settleTime has no effect without --filesDuringRun: whole outputs are sent after the solver");
+    tuning.settleMs = timerDuration(input.settleTime, named("settleTime"));
+    if (!tuning.filesDuringRun) warnings.push(`${named("settleTime")} has no effect without ${named("filesDuringRun")}: whole outputs are sent after the solver`);
   }
   if (input.flushTime !== undefined) {
-    tuning.flushMs = timerDuration(input.flushTime, "--flushTime");
-    if (tuning.flushMs === 0) throw new ConfigError(`--flushTime must be longer than 0 (got ${JSON.stringify(input.flushTime)})`);
+    tuning.flushMs = timerDuration(input.flushTime, named("flushTime"));
+    if (tuning.flushMs === 0) throw new ConfigError(`${named("flushTime")} must be longer than 0 (got ${JSON.stringify(input.flushTime)})`);
   }
-  if (input.uploadConcurrency !== undefined) tuning.uploadConcurrency = wholeNumber(input.uploadConcurrency, "--uploadConcurrency", 1, 64);
+  if (input.uploadConcurrency !== undefined) tuning.uploadConcurrency = wholeNumber(input.uploadConcurrency, named("uploadConcurrency"), 1, 64);
   return tuning;
 }
 
@@ -276,10 +299,10 @@ async function checkFolder(path: string, where: string): Promise<void> {
 }
 
 /** A config file that holds the token must not be readable by the group or others. */
-async function tokenFileWarnings(path: string): Promise<string[]> {
+async function tokenFileWarnings(path: string, tokenFileOption: string): Promise<string[]> {
   const { mode } = await stat(path);
   if ((mode & 0o044) === 0) return [];
   const shown = (mode & 0o777).toString(8);
-  return [`${path} holds the platform token but is readable by others (mode ${shown}); run: chmod 600 ${path} (or use --tokenFile / PHYSICSWORKS_TOKEN)`];
+  return [`${path} holds the platform token but is readable by others (mode ${shown}); run: chmod 600 ${path} (or use ${tokenFileOption} / PHYSICSWORKS_TOKEN)`];
 }
 

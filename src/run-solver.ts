@@ -4,7 +4,7 @@ import { createRunAbort } from "./control/run-abort.js";
 import { abortErrorOf, ExitCode, exitCodeOf, PhysicsWorksError, PlatformError, SolverError } from "./errors.js";
 import { redactAll } from "./log/redact.js";
 import { RunnerLog } from "./log/runner-log.js";
-import { resolveRunOptions, type RunOptions, type RunSolverOptions } from "./options.js";
+import { resolveRunOptions, type OptionNaming, type RunOptions, type RunSolverOptions } from "./options.js";
 import type { RunResult } from "./run-result.js";
 import { ALL_STAGES } from "./stages/all-stages.js";
 import { runStages, type EngineOutcome } from "./stages/engine.js";
@@ -25,7 +25,12 @@ import { takeWorkDirLock, type WorkDirLock } from "./work-lock/work-dir-lock.js"
  * every outcome (solver failure, abort) is a RunResult, never a throw. Never exits the process.
  */
 export async function runSolver(input: RunSolverOptions): Promise<RunResult> {
-  const { options, warnings } = await resolveRunOptions(input);
+  return runSolverNamed(input, "fields");
+}
+
+/** runSolver, its option errors naming the options as `naming` says (the CLI: its flags). */
+export async function runSolverNamed(input: RunSolverOptions, naming: OptionNaming): Promise<RunResult> {
+  const { options, warnings } = await resolveRunOptions(input, "run", naming);
   const paths = workPaths(options.workDir);
   // The layout is a precondition of every stage, also when --startingStage skips init. Making the
   // folders that are missing changes nothing a runner already there has written.

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { createRunAbort } from "./control/run-abort.js";
 import { ConfigError, ExitCode, PlatformError, UsageError } from "./errors.js";
 import { RunnerLog } from "./log/runner-log.js";
-import { resolveRunOptions, type RunOptions, type RunSolverOptions } from "./options.js";
+import { optionName, resolveRunOptions, type OptionNaming, type RunOptions, type RunSolverOptions } from "./options.js";
 import { writeRunJson } from "./run-json.js";
 import type { RunResult } from "./run-result.js";
 import type { RunNode } from "./platform/types.js";
@@ -40,29 +40,34 @@ export interface SyncResult {
  * went through with nothing left is left alone.
  */
 export async function syncRun(input: RunSolverOptions): Promise<SyncResult> {
-  const { options } = await resolveRunOptions(input, "sync");
+  return syncRunNamed(input, "fields");
+}
+
+/** syncRun, its option errors naming the options as `naming` says (the CLI: its flags). */
+export async function syncRunNamed(input: RunSolverOptions, naming: OptionNaming): Promise<SyncResult> {
+  const { options } = await resolveRunOptions(input, "sync", naming);
   // A sync while the run still goes, or beside another sync, would send the same outputs twice.
   // Without a host, or without debug/ (no run to send), syncLocked says what is wrong.
   const lockable = options.platform && (await isFolder(workPaths(options.workDir).debug));
   const lock = lockable ? await takeWorkDirLock(options.workDir, { command: "sync" }) : undefined;
   try {
-    return await syncLocked(input, options, lock);
+    return await syncLocked(input, options, lock, naming);
   } finally {
     await lock?.release();
   }
 }
 
-async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: WorkDirLock | undefined): Promise<SyncResult> {
+async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: WorkDirLock | undefined, naming: OptionNaming): Promise<SyncResult> {
   const target = options.platform;
   if (!target) {
     throw new ConfigError(
       options.configPath
         ? `${options.configPath}: sync needs "host" (or PHYSICSWORKS_HOST) and the platform fields (token, project, simulation, job, owner)`
-        : `sync needs the run's platform: pass --configPath with the run's config.json ("host", "token", project, simulation, job, owner)`,
+        : `sync needs the run's platform: pass ${optionName("configPath", naming)} with the run's config.json ("host", "token", project, simulation, job, owner)`,
     );
   }
   const paths = workPaths(options.workDir);
-  const result = await readRunResult(paths.runJson);
+  const result = await readRunResult(paths.runJson, naming);
   const previous = await readPlatformRunFile(join(paths.debug, "platform-run.json"));
   const ownRun = previous && previous.runId === target.resourceId ? previous : undefined;
   // A run whose flush time ran out did not send everything: the rest goes to it, and only the rest,
@@ -182,13 +187,13 @@ function repairedResult(result: RunResult): RunResult {
   return { ...rest, stages, status: "finished", exitCode: ExitCode.ok, progress: 100, warnings: [...result.warnings, warning] };
 }
 
-async function readRunResult(path: string): Promise<RunResult> {
+async function readRunResult(path: string, naming: OptionNaming): Promise<RunResult> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new UsageError(`nothing to sync: ${path} is missing; run the solver first (with --offline, or let it fall back with --offlineFallback)`);
+    if (code === "ENOENT") throw new UsageError(`nothing to sync: ${path} is missing; run the solver first (with ${optionName("offline", naming)}, or let it fall back with ${optionName("offlineFallback", naming)})`);
     throw new UsageError(`nothing to sync: cannot read ${path} (${code ?? String(error)})`, { cause: error });
   }
   let parsed: unknown;

@@ -27,7 +27,7 @@ export interface RunFlags {
 /** The default command: run one solver, draw its progress, print the summary; returns the exit code. */
 export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<number> {
   // Loaded here so that --help and --version do not pay for the runner's dependencies.
-  const { runSolver } = await import("../index.js");
+  const { runSolverNamed } = await import("../run-solver.js");
   const debugMode = booleanFlag(flags.debugMode, "--debugMode");
   // --debugMode=false beside --quiet is a Python-style script's habit, not a conflict.
   if (flags.quiet && debugMode) throw new UsageError("--quiet and --debugMode ask for opposite things: pick one (--quiet prints warnings and errors only; --debugMode echoes everything)");
@@ -63,7 +63,7 @@ export async function runCommand(flags: RunFlags, signal: AbortSignal): Promise<
 
   let result: RunResult;
   try {
-    result = await runSolver(options);
+    result = await runSolverNamed(options, "flags");
   } finally {
     display?.close();
   }

@@ -10,7 +10,7 @@ export interface SyncFlags {
 
 /** `physicsworks-solve sync`: sends what an offline run left in its work directory. */
 export async function syncCommand(flags: SyncFlags): Promise<number> {
-  const { syncRun } = await import("../index.js");
+  const { syncRunNamed } = await import("../sync-run.js");
   // With --json, stdout carries only the JSON: the progress goes to stderr.
   const out = flags.json ? process.stderr : process.stdout;
   const display = new TerminalDisplay({ out, interactive: Boolean(out.isTTY), echoSolver: false, verbose: false });
@@ -20,7 +20,7 @@ export async function syncCommand(flags: SyncFlags): Promise<number> {
   if (flags.tokenFile) options.tokenFile = flags.tokenFile;
   let result;
   try {
-    result = await syncRun(options);
+    result = await syncRunNamed(options, "flags");
   } finally {
     display.close();
   }

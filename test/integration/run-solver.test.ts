@@ -105,6 +105,12 @@ describe("runSolver()", () => {
     expect(copied.warnings.join("\n")).not.toContain("earlier run");
   });
 
+  it("names a program's options in its errors (options.skipStages), not the CLI's flags", async () => {
+    const w = await work("hello.py");
+    await expect(runSolver({ configPath: w.configPath, skipStages: "uplod" })).rejects.toThrow(/^options\.skipStages: unknown stage "uplod"/);
+    await expect(runSolver({ configPath: w.configPath, timeout: "soon" })).rejects.toThrow(/^options\.timeout/);
+  });
+
   it("goes on when the onEvent callback throws, and says so once in runner.log", async () => {
     const w = await work("state-steps.py");
     let calls = 0;

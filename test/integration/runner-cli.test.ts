@@ -152,7 +152,7 @@ describe("the CLI", () => {
     const w = await work("hello.py");
     const run = await runCli([`--configPath=${w.configPath}`, "--skipStages=uplod"]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('unknown stage "uplod"; the stages are init, download, watch, execute, post-process');
+    expect(run.stderr).toContain('--skipStages: unknown stage "uplod"; the stages are init, download, watch, execute, post-process');
   });
 
   it("a stray word: a config file is pointed to --configPath, a command's typo gets the command (exit 2)", async () => {

@@ -68,7 +68,11 @@ describe("resolveRunOptions", () => {
 
   it("names the missing workDir and how to fix it", async () => {
     const path = await config("config.json", JSON.stringify({ mainScript: "main.py" }));
-    await expect(resolveRunOptions({ configPath: path, env: {} })).rejects.toThrow(/"workDir" is missing.*--workDir/);
+    // A program is pointed to its option, the CLI to its flag.
+    await expect(resolveRunOptions({ configPath: path, env: {} })).rejects.toThrow(/"workDir" is missing.*pass options\.workDir$/);
+    await expect(resolveRunOptions({ configPath: path, env: {} }, "run", "flags")).rejects.toThrow(/"workDir" is missing.*pass --workDir$/);
+    await expect(resolveRunOptions({ env: {} })).rejects.toThrow("no work directory: give options.configPath (a config file with \"workDir\"), options.workDir or options.config.workDir");
+    await expect(resolveRunOptions({ env: {} }, "run", "flags")).rejects.toThrow('no work directory: pass --configPath=config.json (with "workDir") or --workDir=DIR');
   });
 
   it("names a field of the wrong type and its value", async () => {
@@ -144,14 +148,16 @@ describe("resolveRunOptions", () => {
     const bad = (await resolveRunOptions({ configPath: path, env: { PHYSICSWORKS_HOST: "not a url" } }).catch((e: unknown) => e)) as Error;
     expect(bad.message).toMatch(/^PHYSICSWORKS_HOST/);
     const noToken = (await resolveRunOptions({ configPath: path, env: { PHYSICSWORKS_HOST: "http://a/" } }).catch((e: unknown) => e)) as Error;
-    expect(noToken.message).toBe(`${path}: "token" is missing but PHYSICSWORKS_HOST is set; set "token", PHYSICSWORKS_TOKEN or --tokenFile (or run --offline and give it to sync)`);
+    expect(noToken.message).toBe(`${path}: "token" is missing but PHYSICSWORKS_HOST is set; set "token", PHYSICSWORKS_TOKEN or options.tokenFile (or run with options.offline and give it to sync)`);
   });
 
   it("refuses unknown stage names with the list of valid ones", async () => {
     const path = await config("config.json", JSON.stringify({ workDir: "." }));
     const error = await resolveRunOptions({ configPath: path, env: {}, skipStages: "download,uplod" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
-    expect((error as Error).message).toBe('--skipStages: unknown stage "uplod"; the stages are init, download, watch, execute, post-process');
+    expect((error as Error).message).toBe('options.skipStages: unknown stage "uplod"; the stages are init, download, watch, execute, post-process');
+    const flagError = await resolveRunOptions({ configPath: path, env: {}, skipStages: "download,uplod" }, "run", "flags").catch((e: unknown) => e);
+    expect((flagError as Error).message).toBe('--skipStages: unknown stage "uplod"; the stages are init, download, watch, execute, post-process');
     const { options } = await resolveRunOptions({ configPath: path, env: {}, startingStage: "solver" });
     expect(options.startingStage).toBe("execute");
   });
@@ -159,11 +165,11 @@ describe("resolveRunOptions", () => {
   it("refuses stage flags that leave nothing to run", async () => {
     const path = await config("config.json", JSON.stringify({ workDir: "." }));
     await expect(resolveRunOptions({ configPath: path, env: {}, skipStages: "init,download,watch,execute,post-process" })).rejects.toThrow(
-      "--skipStages leaves no stage to run (the stages are init, download, watch, execute, post-process)",
+      'options.skipStages "init,download,watch,execute,post-process" leaves no stage to run (the stages are init, download, watch, execute, post-process)',
     );
     await expect(resolveRunOptions({ configPath: path, env: {}, skipStages: "init,download,execute,post-process" })).rejects.toThrow("leaves no stage to run");
-    await expect(resolveRunOptions({ configPath: path, env: {}, startingStage: "post-process", skipStages: "postprocessing" })).rejects.toThrow(
-      "--skipStages with --startingStage=post-process leaves no stage to run",
+    await expect(resolveRunOptions({ configPath: path, env: {}, startingStage: "post-process", skipStages: "postprocessing" }, "run", "flags")).rejects.toThrow(
+      "--skipStages=post-process with --startingStage=post-process leaves no stage to run",
     );
     // One stage left is a run.
     const { options } = await resolveRunOptions({ configPath: path, env: {}, startingStage: "execute", skipStages: "post-process,watch" });
