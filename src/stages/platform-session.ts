@@ -1,4 +1,3 @@
-import { readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PlatformTarget } from "../options.js";
 import { createPlatformClient, type PlatformClient } from "../platform/client.js";
@@ -12,6 +11,7 @@ import { readPlatformRunFile, writePlatformRunFile } from "./platform-run-file.j
 import type { RunContext } from "./run-context.js";
 import { shownHost } from "../config/host-url.js";
 import { retryNotice } from "./retry-notice.js";
+import { writeResourceBack } from "./write-resource-back.js";
 
 /** The platform side of a run with a host: the client, the run node's reporter, the uploader, the live socket. */
 export interface PlatformSession {
@@ -63,7 +63,7 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
     const node = resumed && previous ? previous.node : await client.createRun(target.simulation);
     node.children ??= [];
     ctx.runId = node.id;
-    if (!resumed) await writeResourceBack(ctx, node);
+    if (!resumed) await noteResource(ctx, node);
     const journal = await UploadJournal.load(join(ctx.paths.debug, "uploads.json"));
     journal.startRun(node.id);
     let saving = writePlatformRunFile(runFile, { runId: node.id, node, finalSent: false });
@@ -156,18 +156,18 @@ export async function openPlatformSession(ctx: RunContext, target: PlatformTarge
   }
 }
 
-/** The Python runner writes `resource: {id, name}` of the run node into config.json; so does this one. */
-async function writeResourceBack(ctx: RunContext, node: RunNode): Promise<void> {
+/** The run node into config.json (writeResourceBack), and a word when that was not done. */
+async function noteResource(ctx: RunContext, node: RunNode): Promise<void> {
   const path = ctx.options.configPath;
+  // A YAML config is the user's own text: its comments would not survive a rewrite.
   if (!path || !/\.json$/i.test(path)) return;
   try {
-    const config = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
-    config.resource = { id: node.id, name: node.name };
-    const tmp = `${path}.${process.pid}.tmp`;
-    // The file may hold the token: the rewritten one keeps the original's permissions (e.g. 600).
-    const { mode } = await stat(path);
-    await writeFile(tmp, `${JSON.stringify(config, null, 2)}\n`, { mode: mode & 0o777 });
-    await rename(tmp, path);
+    const outcome = await writeResourceBack(path, { id: node.id, name: node.name });
+    if (outcome === "read-only") {
+      ctx.emit({ type: "info", message: `${path} is read-only: the run node ${node.id} is not written into it (a runner started again opens a new run node)` });
+    } else if (outcome === "busy") {
+      ctx.warn(`could not write the run node into ${path}: the file changed under each of 3 tries; left as it is (a runner started again opens a new run node)`);
+    }
   } catch (error) {
     ctx.warn(`could not write the run node into ${path}: ${(error as Error).message}`);
   }
