@@ -15,6 +15,21 @@ export function watchConfigForAbort(
   onAbort: () => void,
   onProblem: (message: string) => void = () => undefined,
 ): () => void {
+  const look = configAbortLook(configPath, onAbort, onProblem);
+  const timer = setInterval(() => void look.check(), intervalMs);
+  timer.unref();
+  return () => {
+    look.stop();
+    clearInterval(timer);
+  };
+}
+
+/** One look at the config file per `check()` (a look already under way makes it a no-op), as watchConfigForAbort takes them. */
+export function configAbortLook(
+  configPath: string,
+  onAbort: () => void,
+  onProblem: (message: string) => void,
+): { check(): Promise<void>; stop(): void } {
   let lastKey = "";
   let stopped = false;
   let busy = false;
@@ -53,10 +68,10 @@ export function watchConfigForAbort(
       busy = false;
     }
   };
-  const timer = setInterval(() => void check(), intervalMs);
-  timer.unref();
-  return () => {
-    stopped = true;
-    clearInterval(timer);
+  return {
+    check,
+    stop: () => {
+      stopped = true;
+    },
   };
 }
