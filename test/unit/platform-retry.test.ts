@@ -202,9 +202,17 @@ describe("retry policies: name resolution", () => {
     const { delays, sleep } = recorder();
     const last = lookupFailure("ENOTFOUND");
     const typo = failing(lookupFailure("ENOTFOUND"), lookupFailure("ENOTFOUND"), last, lookupFailure("ENOTFOUND"));
-    await expect(withRetry(typo.fn, { sleep, random: () => 0.999 })).rejects.toBe(last);
+    const infos: RetryInfo[] = [];
+    await expect(withRetry(typo.fn, { sleep, random: () => 0.999, onRetry: (i) => infos.push(i) })).rejects.toBe(last);
     expect(typo.calls()).toBe(NOT_FOUND_TRIES);
     expect(delays).toEqual([499, 999]);
+    // The retry notices count against the policy's own limit ("try 1 of 3"), not the caller's six.
+    expect(infos.map((i) => [i.attempt, i.tries])).toEqual([[1, 3], [2, 3]]);
+    // And against the caller's, when that is the lower.
+    const twoInfos: RetryInfo[] = [];
+    const twice = failing(lookupFailure("ENOTFOUND"), lookupFailure("ENOTFOUND"));
+    await expect(withRetry(twice.fn, { tries: 2, sleep: recorder().sleep, onRetry: (i) => twoInfos.push(i) })).rejects.toBeInstanceOf(Error);
+    expect(twoInfos.map((i) => [i.attempt, i.tries])).toEqual([[1, 2]]);
     // A caller allowing fewer tries still has the last word.
     const once = failing(lookupFailure("ENOTFOUND"));
     await expect(withRetry(once.fn, { tries: 1, sleep: recorder().sleep })).rejects.toBeInstanceOf(Error);
