@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { abortErrorOf, FlushTimeError, PlatformError } from "../errors.js";
 import { formatBytes } from "../log/format-bytes.js";
+import { redactAll } from "../log/redact.js";
 import {
   buildResultZip,
   buildVisualizationArchives,
@@ -162,7 +163,9 @@ async function sendAll(
   const step = (work: () => Promise<void>) => (session.sendsStopped ? Promise.resolve() : steps.run(work));
   if (left.results) {
     await step(async () => {
-      await session.client.patchResults(ctx.runId, ctx.state.results);
+      // Redacted as in run.json, so that `sync` of an offline run sends the same values: a value
+      // that is the token (a solver that printed its environment) would show on the platform's page.
+      await session.client.patchResults(ctx.runId, redactAll(ctx.state.results, ctx.options.secrets));
       left.results = false;
     });
   }

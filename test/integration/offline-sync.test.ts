@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile } from "node:fs/promises";
+import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runSolver, syncRun } from "../../src/index.js";
@@ -77,6 +77,31 @@ describe("offline runs and sync", () => {
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ outcome: "already", runId: synced.runId });
     expect(await runCount(s)).toBe(2);
+  });
+
+  it("a result whose value is the token reaches the platform as *** online and through sync alike", async () => {
+    const s = await startTestServer();
+    servers.push(s);
+    await seedRunData(s.dataDir, "p1", "sim1", RUN_DATA);
+    const solver = [
+      "import os, sys",
+      'out = [a.split("=", 1)[1] for a in sys.argv if a.startswith("--outputsPath=")][0]',
+      'open(os.path.join(out, "results.csv"), "w").write("leak,n\\n" + os.environ["PHYSICSWORKS_TOKEN"] + ",3\\n")',
+    ].join("\n");
+    const results: unknown[] = [];
+    for (const offline of [false, true]) {
+      const dir = await tempDir("pw-result-secret-");
+      await mkdir(join(dir, "scripts"));
+      await writeFile(join(dir, "scripts", "main.py"), solver);
+      const configPath = join(dir, "config.json");
+      await writeConfig(configPath, platformFields(s, { workDir: ".", passToken: true }));
+      const run = await runSolver({ configPath, offline, skipStages: "download" });
+      expect(run.status, run.error?.message).toBe("finished");
+      const runId = offline ? (await syncRun({ configPath })).runId : run.runId;
+      results.push((await record(s, runId)).results);
+    }
+    expect(results[0]).toEqual([{ name: "leak", type: "ascii", value: "***" }, { name: "n", type: "scalar", value: 3 }]);
+    expect(results[1]).toEqual(results[0]);
   });
 
   it("an offline run needs no token: the config without one runs, and sync sends it with PHYSICSWORKS_TOKEN", async () => {
