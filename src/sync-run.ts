@@ -27,6 +27,7 @@ export interface SyncResult {
   /** "sent": the run is now on the platform; "already": a previous sync (or the run itself) sent it. */
   outcome: "sent" | "already";
   runId: string;
+  /** The run's outputs on the platform once the sync is done (those the run sent itself too); 0 for "already". */
   files: number;
   failed: { path: string; error: string }[];
 }

@@ -26,6 +26,8 @@ export async function syncCommand(flags: SyncFlags): Promise<number> {
   }
   if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else if (result.outcome === "already") process.stdout.write(`run ${result.runId} is on the platform already; nothing to send\n`);
-  else process.stdout.write(`run ${result.runId} sent: ${result.files} output files, results and final status\n`);
+  // The outputs the platform now has, some perhaps sent by the run itself; the progress line above
+  // counted every file this sync sent, the report and archives too.
+  else process.stdout.write(`run ${result.runId} is on the platform: its ${result.files} output files, results and final status\n`);
   return 0;
 }
