@@ -212,7 +212,7 @@ describe("the CLI", () => {
     expect(run.code, run.stderr).toBe(0);
   });
 
-  it("worker checks its durations before it connects: a bad --busyDelay, --ackWait or --grace is exit 2 naming the flag", async () => {
+  it("worker checks its flags before it connects: a bad --busyDelay, --ackWait or --grace, an empty --workRoot is exit 2 naming the flag", async () => {
     // No NATS server at this address: a check made after connecting would end with exit 3 instead.
     const nats = ["--nats", "nats://127.0.0.1:1", "--quiet"];
     for (const [flag, message] of [
@@ -220,6 +220,7 @@ describe("the CLI", () => {
       ["--busyDelay=30d", "--busyDelay must be at most 24 days"],
       ["--ackWait=500ms", "--ackWait must be at least 1s"],
       ["--grace=-1", "--grace must be a duration"],
+      ["--workRoot=", "--workRoot is empty"],
     ] as const) {
       const run = await runCli(["worker", flag, ...nats], { timeoutMs: 20_000 });
       expect(run.code, `${flag}: ${run.stderr}`).toBe(2);
