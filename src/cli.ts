@@ -14,6 +14,7 @@ import {
 } from "./cli/sweep-command.js";
 import { syncCommand, type SyncFlags } from "./cli/sync-command.js";
 import { workerCommand, type WorkerFlags } from "./cli/worker-command.js";
+import { refuseEmptyValues } from "./cli/empty-values.js";
 import { nearestName } from "./config/nearest-name.js";
 import { AbortError, abortMessage, ExitCode, PhysicsWorksError } from "./errors.js";
 
@@ -83,6 +84,7 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
     .showHelpAfterError("(run physicsworks-solve --help for the options)")
     .exitOverride()
     .enablePositionalOptions()
+    .hook("preAction", (_program, command) => refuseEmptyValues(command))
     .action(async (flags: RunFlags) => setExit(await runCommand(flags, signal)));
 
   program

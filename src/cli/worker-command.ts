@@ -30,8 +30,6 @@ export async function workerCommand(flags: WorkerFlags, signal: AbortSignal): Pr
   const graceMs = timerDuration(flags.grace, "--grace");
   const ackWaitMs = timerDuration(flags.ackWait, "--ackWait");
   const busyDelayMs = timerDuration(flags.busyDelay ?? "60s", "--busyDelay");
-  // An empty value (an unset variable, `--workRoot "$RUNS"`) would put every run's folder in the current one.
-  if (flags.workRoot.trim() === "") throw new UsageError('--workRoot is empty: name the folder the runs work in, e.g. --workRoot /scratch/runs (default ./physicsworks-runs)');
   if (ackWaitMs < 1000) throw new UsageError(`--ackWait must be at least 1s: runs are kept alive with a message every quarter of it (got ${JSON.stringify(flags.ackWait)})`);
   const connection = await natsOptionsFromFlags(flags);
   // Loaded here so that --help does not pay for the runner and the NATS client.

@@ -148,6 +148,15 @@ describe("the CLI", () => {
     expect(run.stderr).toMatch(/ \d+\.\d% linear solver failed to converge/);
   });
 
+  it("an empty flag value (an unset shell variable) is exit 2 naming the flag, in every command", async () => {
+    for (const args of [["--tokenFile=", "--configPath=c.json"], ["serve", "--data", "", "--token", "t"], ["sync", "--configPath="], ["sweep", "run", "s.yaml", "--stream="]]) {
+      const run = await runCli(args);
+      const flag = (args.find((a) => a.endsWith("=")) ?? "--data=").slice(0, -1);
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(run.stderr).toContain(`${flag} was given an empty value (an unset shell variable?)`);
+    }
+  });
+
   it("refuses an unknown stage with the list of stages (exit 2)", async () => {
     const w = await work("hello.py");
     const run = await runCli([`--configPath=${w.configPath}`, "--skipStages=uplod"]);
@@ -220,7 +229,7 @@ describe("the CLI", () => {
       ["--busyDelay=30d", "--busyDelay must be at most 24 days"],
       ["--ackWait=500ms", "--ackWait must be at least 1s"],
       ["--grace=-1", "--grace must be a duration"],
-      ["--workRoot=", "--workRoot is empty"],
+      ["--workRoot=", '--workRoot was given an empty value (an unset shell variable?): give <dir>, or leave the flag out (its default is "./physicsworks-runs")'],
     ] as const) {
       const run = await runCli(["worker", flag, ...nats], { timeoutMs: 20_000 });
       expect(run.code, `${flag}: ${run.stderr}`).toBe(2);

@@ -1,0 +1,18 @@
+import type { Command } from "commander";
+import { UsageError } from "../errors.js";
+
+/**
+ * A flag that takes a value given an empty one (`--workRoot "$RUNS"` with RUNS unset, `--data=`):
+ * a usage error naming it. Taken as given, "" is the current folder for a path, or silently
+ * nothing for a file to read a token from; the default would be a guess at what was meant.
+ */
+export function refuseEmptyValues(command: Command): void {
+  for (const option of command.options) {
+    if (!option.required) continue;
+    const value: unknown = command.getOptionValue(option.attributeName());
+    if (typeof value === "string" && value.trim() === "") {
+      const fallback = option.defaultValue === undefined ? "" : ` (its default is ${JSON.stringify(option.defaultValue)})`;
+      throw new UsageError(`${option.long ?? option.flags} was given an empty value (an unset shell variable?): give ${option.flags.split(" ").slice(1).join(" ")}, or leave the flag out${fallback}`);
+    }
+  }
+}
