@@ -30,7 +30,18 @@ export const watchStage: Stage = {
     const watcher = watch(ctx.paths.outputs, {
       ignoreInitial: !uploader,
       usePolling: ctx.options.watchPolling,
+      // A link is an output of its own, judged by the uploader's rules (where it leads); followed,
+      // a link to a folder would be walked into, out of the work directory or round a loop.
+      followSymlinks: false,
       ignored: (path) => !followedDuringRun(rel(path), scope),
+    });
+    // A folder that cannot be watched (ELOOP, EACCES, too many watches): told once; the final pass
+    // still scans everything. Unhandled, chokidar's error would end the runner.
+    let watchFailed = false;
+    watcher.on("error", (error) => {
+      if (watchFailed) return;
+      watchFailed = true;
+      ctx.warn(`watching outputs/ failed (${(error as Error).message}); what is not seen now is sent after the solver`);
     });
     watcher.on("all", (event, path) => {
       if (event !== "add" && event !== "change") return;

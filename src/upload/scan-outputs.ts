@@ -17,14 +17,73 @@ export interface ScanOptions {
   linksWithin?: string;
   /** Files and folders a link may not lead to (the run's config, which may hold the token; debug/). */
   linksNotInto?: readonly string[];
-  /** Told of each link left out, and why. */
+  /** Told of each link or special file left out, and why. */
   onSkipped?: (path: string, why: string) => void;
+}
+
+/** Where an output's bytes are read from: the file itself, or the file its link leads to. */
+export interface OutputSource {
+  /** The path to open: a regular file, never a link. */
+  file: string;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+/** Why an output is left out. */
+export interface Refusal {
+  why: string;
+}
+
+const SPECIAL = "a special file (a FIFO, socket or device: no end to read to)";
+
+/**
+ * The rules of what an output under outputs/ may be read as, the same for the final scan and for
+ * the sends during the run: a regular file as itself; a link as the regular file it leads to when
+ * that lies in the work directory and not in the run's config or debug/; nothing else (a link out,
+ * a folder, a FIFO, which would block its reader for good, a socket, a device).
+ */
+export class OutputRules {
+  private constructor(
+    private readonly within: string | undefined,
+    private readonly barred: readonly string[],
+  ) {}
+
+  static async of(root: string, options: Pick<ScanOptions, "linksWithin" | "linksNotInto"> = {}): Promise<OutputRules> {
+    const within = await realpath(options.linksWithin ?? dirname(root)).catch(() => undefined);
+    const barred = (await Promise.all((options.linksNotInto ?? []).map((p) => realpath(p).catch(() => undefined)))).filter((p): p is string => Boolean(p));
+    return new OutputRules(within, barred);
+  }
+
+  /** What `full` may be read as, or why it may not; undefined when nothing is there (any more). */
+  async source(full: string): Promise<OutputSource | Refusal | undefined> {
+    const info = await lstat(full).catch(() => undefined);
+    if (!info) return undefined;
+    if (info.isFile()) return { file: full, size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+    if (info.isSymbolicLink()) return this.linked(full);
+    if (info.isDirectory()) return { why: "a folder" };
+    return { why: SPECIAL };
+  }
+
+  private async linked(link: string): Promise<OutputSource | Refusal> {
+    const target = await realpath(link).catch(() => undefined);
+    if (!target) return { why: "a link to nothing" };
+    if (!this.within || !inside(target, this.within)) return { why: `a link out of the work directory (to ${target})` };
+    if (this.barred.some((p) => inside(target, p))) return { why: `a link to the run's config or debug/ (to ${target}), which may hold the token` };
+    const info = await stat(target).catch(() => undefined);
+    if (!info) return { why: "a link to nothing" };
+    if (!info.isFile()) return { why: "a link to a folder or a special file" };
+    return { file: target, size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+  }
+}
+
+export function isRefusal(found: OutputSource | Refusal): found is Refusal {
+  return "why" in found;
 }
 
 /** Every regular file below `root`, walked folder by folder (never a whole tree listing in memory at once). */
 export async function* scanFiles(root: string, options: ScanOptions = {}): AsyncGenerator<ScannedFile> {
-  const within = await realpath(options.linksWithin ?? dirname(root)).catch(() => undefined);
-  const barred = (await Promise.all((options.linksNotInto ?? []).map((p) => realpath(p).catch(() => undefined)))).filter((p): p is string => Boolean(p));
+  const rules = await OutputRules.of(root, options);
   const pending = [root];
   while (pending.length) {
     const dir = pending.pop() as string;
@@ -37,28 +96,17 @@ export async function* scanFiles(root: string, options: ScanOptions = {}): Async
     for await (const entry of handle) {
       const full = join(dir, entry.name);
       const path = () => relative(root, full).split(sep).join("/");
-      if (entry.isDirectory()) pending.push(full);
-      else if (entry.isFile()) {
-        const info = await lstat(full).catch(() => undefined);
-        if (info) yield { path: path(), size: info.size, mtimeMs: info.mtimeMs };
-      } else if (entry.isSymbolicLink()) {
-        const linked = await linkedFile(full, within, barred);
-        if ("why" in linked) options.onSkipped?.(path(), linked.why);
-        else yield { path: path(), ...linked };
+      // A link to a folder is not walked into (it could lead out, or round in a loop).
+      if (entry.isDirectory()) {
+        pending.push(full);
+        continue;
       }
+      const found = await rules.source(full);
+      if (!found) continue; // removed while we walked
+      if (isRefusal(found)) options.onSkipped?.(path(), found.why);
+      else yield { path: path(), size: found.size, mtimeMs: found.mtimeMs };
     }
   }
-}
-
-async function linkedFile(link: string, within: string | undefined, barred: readonly string[]): Promise<{ size: number; mtimeMs: number } | { why: string }> {
-  const target = await realpath(link).catch(() => undefined);
-  if (!target) return { why: "a link to nothing" };
-  if (!within || !inside(target, within)) return { why: `a link out of the work directory (to ${target})` };
-  if (barred.some((p) => inside(target, p))) return { why: `a link to the run's config or debug/ (to ${target}), which may hold the token` };
-  const info = await stat(target).catch(() => undefined);
-  if (!info) return { why: "a link to nothing" };
-  if (!info.isFile()) return { why: "a link to a folder or a special file" };
-  return { size: info.size, mtimeMs: info.mtimeMs };
 }
 
 function inside(path: string, folder: string): boolean {

@@ -7,7 +7,7 @@ import { BoundedPool } from "./bounded-pool.js";
 import { refusedAppend, sendLiveGrowth, type LiveFile } from "./live-file.js";
 import { outputEntry, storedNameFor } from "./output-entry.js";
 import { basenameOf, outputKind } from "./output-kind.js";
-import { scanFiles } from "./scan-outputs.js";
+import { isRefusal, OutputRules, scanFiles, type OutputSource } from "./scan-outputs.js";
 import type { JournalEntry, UploadJournal } from "./upload-journal.js";
 import type { RunMetadata, TargetFailure, UploadTarget } from "./upload-target.js";
 import { uploadWholeFile } from "./whole-file.js";
@@ -68,6 +68,9 @@ const LIVE_RESTARTS = 5;
  */
 export const DOWN_AFTER_FAILURES = 8;
 
+/** Sends again of a whole file that changed under its final-pass send, before it fails. */
+const WHOLE_RESENDS = 2;
+
 type Live = LiveFile & { id: string; lastSend: number; timer?: NodeJS.Timeout; listed: boolean };
 
 interface Settling {
@@ -94,6 +97,12 @@ export class Uploader {
    */
   private readonly stable = new Map<string, { size: number; mtimeMs: number }>();
   private final = false;
+  /** What an output may be read as (links, special files): the final scan's rules, for the sends during the run too. */
+  private rules: Promise<OutputRules> | undefined;
+  /** Outputs refused (a link out, a FIFO), each told once. */
+  private readonly refused = new Set<string>();
+  /** Sends of a whole file in the final pass that found it changed under them (see sendWhole). */
+  private readonly changedUnder = new Map<string, number>();
   /**
    * Final-pass sends that failed in a row for want of the platform (see DOWN_AFTER_FAILURES);
    * undefined until the pass has queued its files (sends queued during the run do not count).
@@ -101,6 +110,8 @@ export class Uploader {
   private failingInARow: number | undefined;
   private readonly stopping = new AbortController();
   private progress: ((bytes: number) => void) | undefined;
+  /** The final pass's figures, while it runs: a file sent again adds its size to the total. */
+  private passProgress: FinalPassProgress | undefined;
 
   constructor(private readonly options: UploaderOptions) {
     this.pool = new BoundedPool(options.concurrency, (path) => this.send(path), (path, error) => this.failed(path, error));
@@ -130,8 +141,7 @@ export class Uploader {
     await this.pool.idle();
     this.failures.clear();
     const queued: { path: string; size: number }[] = [];
-    const skipped = (path: string, why: string) => this.options.warn(`outputs/${path}: not sent, ${why}`);
-    for await (const file of this.scan(skipped)) {
+    for await (const file of this.scan((path, why) => this.tellRefused(path, why))) {
       const kind = this.kindOf(file.path);
       if (kind.kind === "skip") continue;
       if (kind.kind === "file" && this.isSent(file.path, file.size, file.mtimeMs)) {
@@ -151,6 +161,7 @@ export class Uploader {
       }
     }
     const progress: FinalPassProgress = { doneBytes: 0, totalBytes: queued.reduce((s, q) => s + q.size, 0) };
+    this.passProgress = progress;
     this.progress = (bytes) => {
       progress.doneBytes += bytes;
       onProgress?.(progress);
@@ -161,6 +172,7 @@ export class Uploader {
     await this.pool.idle();
     this.failingInARow = undefined;
     this.progress = undefined;
+    this.passProgress = undefined;
     await this.options.journal.flush();
     return { failed: [...this.failures].map(([path, error]) => ({ path, error })) };
   }
@@ -279,6 +291,7 @@ export class Uploader {
         metadata: this.metadataFor(path),
         offset: 0,
         head: Buffer.alloc(0),
+        tail: Buffer.alloc(0),
         restart: false,
         sentOnce: false,
         lastSend: 0,
@@ -320,7 +333,9 @@ export class Uploader {
 
   private async sendLiveOnce(path: string, slug: "logs" | "plots" | "media", file: Live): Promise<void> {
     file.lastSend = Date.now();
-    const { sent, mtimeMs } = await sendLiveGrowth(this.options.target, file, this.abs(path), this.options.chunkSize, this.final);
+    const source = await this.sourceOf(path);
+    if (!source) return;
+    const { sent, mtimeMs } = await sendLiveGrowth(this.options.target, file, source.file, this.options.chunkSize, this.final);
     this.progress?.(sent);
     if (sent > 0) this.options.onSent?.(path, sent);
     this.options.journal.set(path, { kind: "live", id: file.id, storedName: file.storedName, size: file.offset, mtimeMs, offset: file.offset, done: false });
@@ -330,14 +345,16 @@ export class Uploader {
   private async sendWhole(path: string): Promise<void> {
     const seen = this.stable.get(path);
     this.stable.delete(path);
-    const before = seen ?? (await stat(this.abs(path)));
+    const source = await this.sourceOf(path);
+    if (!source) return;
+    const before = seen ?? source;
     const known = this.options.journal.get(path);
     const id = known?.kind === "file" ? known.id : randomUUID();
     const storedName = known?.kind === "file" ? known.storedName : storedNameFor(id, path, "downloadables");
     const sameVersion = known?.kind === "file" && known.size === before.size && known.mtimeMs === before.mtimeMs;
     if (sameVersion && known.done) return;
     let entry: JournalEntry = { kind: "file", id, storedName, size: before.size, mtimeMs: before.mtimeMs, offset: 0, done: false };
-    const { sha256 } = await uploadWholeFile(this.options.target, this.abs(path), {
+    const { sha256 } = await uploadWholeFile(this.options.target, source.file, {
       size: before.size,
       storedName,
       metadata: this.metadataFor(path),
@@ -354,6 +371,45 @@ export class Uploader {
     this.options.journal.set(path, { ...entry, sha256, offset: before.size, done: true });
     this.options.onSent?.(path, before.size);
     this.list("downloadables", path, id, storedName);
+    await this.sendAgainIfChanged(path, source, before);
+  }
+
+  /**
+   * A whole file that changed while it was being sent (a process the solver left behind still
+   * writing it, a rename over it) is not on the platform as it now is: in the final pass it is
+   * sent again, at most WHOLE_RESENDS times, then it fails, naming why; during the run, the
+   * watcher's next event for it does the same.
+   */
+  private async sendAgainIfChanged(path: string, source: OutputSource, before: { size: number; mtimeMs: number }): Promise<void> {
+    const now = await this.sourceOf(path, false);
+    const same = now && now.file === source.file && now.ino === source.ino && now.size === before.size && now.mtimeMs === before.mtimeMs;
+    if (same || !now || !this.final) return;
+    const times = (this.changedUnder.get(path) ?? 0) + 1;
+    this.changedUnder.set(path, times);
+    if (times > WHOLE_RESENDS) {
+      throw new Error(`it changed while it was being sent, ${times} times in a row; the platform has the version of ${before.size} bytes sent last`);
+    }
+    this.options.info?.(`outputs/${path} changed while it was being sent: sending it again`);
+    if (this.passProgress) this.passProgress.totalBytes += now.size;
+    this.pool.push(path);
+  }
+
+  /**
+   * What the output may be read as (OutputRules); undefined when it is gone or refused, a refusal
+   * told once as the final scan tells it (`tell` false: only looked at).
+   */
+  private async sourceOf(path: string, tell = true): Promise<OutputSource | undefined> {
+    this.rules ??= OutputRules.of(this.options.outputsDir, { linksNotInto: this.options.privatePaths ?? [] });
+    const found = await (await this.rules).source(this.abs(path));
+    if (!found || !isRefusal(found)) return found;
+    if (tell) this.tellRefused(path, found.why);
+    return undefined;
+  }
+
+  private tellRefused(path: string, why: string): void {
+    if (this.refused.has(path)) return;
+    this.refused.add(path);
+    this.options.warn(`outputs/${path}: not sent, ${why}`);
   }
 
   /** A whole file the journal says the platform has, listed under the id and stored name it was sent with. */

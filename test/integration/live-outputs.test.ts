@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { afterEach, describe, expect, it } from "vitest";
@@ -89,7 +89,7 @@ describe("live outputs", () => {
       },
     });
     expect(result.status, result.error?.message).toBe("finished");
-    expect(result.warnings.join("\n")).toMatch(/--settleTime has no effect without --filesDuringRun/);
+    expect(result.warnings.join("\n")).toMatch(/options\.settleTime has no effect without options\.filesDuringRun/);
     const files = await storedFiles(s, result.runId);
     expect(files.find((f) => f.path === "files/rewritten.txt")?.sha256).toBe(sha256(Buffer.from("second and final version\n")));
     const chunks = (await readFile(join(s.dataDir, "requests.jsonl"), "utf8"))
@@ -118,6 +118,54 @@ describe("live outputs", () => {
     // The config holds the token: a link to it (or into debug/) is never followed.
     expect(warnings).toMatch(/outputs\/files\/config\.json: not sent, a link to the run's config or debug\/ \(to .*config\.json\), which may hold the token/);
     expect(warnings).toContain("outputs/files/runner.log: not sent, a link to the run's config or debug/");
+  }, 60_000);
+
+  it("during the run, reads no link out of the work directory, to the config or debug/, no loop and no FIFO: warns once of each, does not hang or crash", async () => {
+    const { s, w } = await platformWork("odd-live-outputs.py", { v2: true });
+    const outside = join(w.dir, "..", `outside-${Date.now()}.log`);
+    await writeFile(outside, "not the run's to send\n");
+    const started = Date.now();
+    const result = await runSolver({ configPath: w.configPath, env: { ...process.env, LINK_OUTSIDE: outside } });
+    expect(result.status, result.error?.message).toBe("finished");
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const files = await storedFiles(s, result.runId);
+    expect(files.find((f) => f.path === "logs/real.log")?.sha256).toBe(sha256(Buffer.from("first line\nsecond line\n")));
+    const sent = files.map((f) => f.path).filter((p) => p?.startsWith("logs/") || p?.startsWith("plots/") || p?.startsWith("media/"));
+    expect(sent.sort()).toEqual(["logs/main.log", "logs/real.log"]);
+    // Nothing the server keeps holds the token or the outside file's text.
+    for (const f of await readdir(join(s.dataDir, "runs", result.runId, "files"))) {
+      const text = await readFile(join(s.dataDir, "runs", result.runId, "files", f), "utf8");
+      expect(text, f).not.toContain(s.token);
+      expect(text, f).not.toContain("not the run's to send");
+    }
+    const warnings = result.warnings.join("\n");
+    expect(warnings).toContain("outputs/logs/outside.log: not sent, a link out of the work directory");
+    expect(warnings).toMatch(/outputs\/plots\/config\.csv: not sent, a link to the run's config or debug\//);
+    expect(warnings).toContain("outputs/logs/fifo.log: not sent, a special file (a FIFO, socket or device: no end to read to)");
+    expect(warnings).toContain("outputs/logs/loop1.log: not sent, a link to nothing");
+    // Each told once, by the run's sends or by the final pass, not by both.
+    expect(result.warnings.filter((m) => m.startsWith("outputs/logs/fifo.log")).length).toBe(1);
+    expect(warnings).not.toContain("watching outputs/ failed");
+  }, 60_000);
+
+  it("a live file rewritten at the same size, or longer with its first bytes kept, arrives in its final form", async () => {
+    const { s, w } = await platformWork("rewrite-live.py");
+    const result = await runSolver({ configPath: w.configPath });
+    expect(result.status, result.error?.message).toBe("finished");
+    const files = await storedFiles(s, result.runId);
+    for (const path of ["media/frame.raw", "logs/table.log"]) {
+      expect(files.find((f) => f.path === path)?.sha256, path).toBe(await fileSha(join(w.dir, "outputs", path)));
+    }
+  }, 60_000);
+
+  it("a whole file changed while the final pass sends it is sent again, in its final form", async () => {
+    const { s, w } = await platformWork("change-after-exit.py", { v2: true, uploadBytesPerSecond: 1_000_000 });
+    const result = await runSolver({ configPath: w.configPath, env: { ...process.env, CHANGE_AFTER: "0.8" } });
+    expect(result.status, result.error?.message).toBe("finished");
+    const local = await readFile(join(w.dir, "outputs/files/target.dat"));
+    expect(local.subarray(0, 1).toString()).toBe("b");
+    const files = await storedFiles(s, result.runId);
+    expect(files.find((f) => f.path === "files/target.dat")?.sha256).toBe(sha256(local));
   }, 60_000);
 
   it("with filesDuringRun, sends a slowly written file once, complete, and a rewritten file in its final form", async () => {
