@@ -170,7 +170,7 @@ describe("one runner per work directory (debug/runner.lock)", () => {
     expect((await run.done).code).toBe(0);
     const later = await runCli(["sync", `--configPath=${w.configPath}`]);
     expect(later.code, later.stderr).toBe(0);
-    expect(later.stdout).toMatch(/^run \S+ sent: /m);
+    expect(later.stdout).toMatch(/^run \S+ is on the platform: its \d+ output files/m);
     expect(existsSync(lockOf(w))).toBe(false);
   });
 
