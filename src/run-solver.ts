@@ -9,6 +9,7 @@ import type { RunResult } from "./run-result.js";
 import { ALL_STAGES } from "./stages/all-stages.js";
 import { runStages, type EngineOutcome } from "./stages/engine.js";
 import { startNatsEvents, type NatsEvents } from "./stages/nats-events.js";
+import { stopLeftSolver } from "./stages/left-solver.js";
 import { writePhaseLine } from "./stages/phase-line.js";
 import { connectPlatform } from "./stages/connect-platform.js";
 import type { PlatformSession } from "./stages/platform-session.js";
@@ -39,7 +40,9 @@ export async function runSolverNamed(input: RunSolverOptions, naming: OptionNami
   // one is refused here, before it writes anything (WorkDirBusyError, exit 2).
   const lock = await takeWorkDirLock(paths.workDir, { command: "run" });
   try {
-    return await runInWorkDir(input, options, warnings, paths, lock);
+    // Before any stage, also with --startingStage: a solver a killed runner left would write on beside this run.
+    const left = await stopLeftSolver(paths, options.graceMs);
+    return await runInWorkDir(input, options, left ? [...warnings, left] : warnings, paths, lock);
   } finally {
     await lock.release();
   }

@@ -18,6 +18,8 @@ export interface WorkPaths {
   runJson: string;
   /** debug/runner.log: what the runner did and when. */
   runnerLog: string;
+  /** debug/solver-group.json: the solver's process group while it runs, for a runner started after this one was killed. */
+  solverGroup: string;
 }
 
 export const OUTPUT_FOLDERS = ["files", "graphics", "logs", "media", "plots"] as const;
@@ -38,6 +40,7 @@ export function workPaths(workDir: string): WorkPaths {
     debugLog: join(debug, "main.txt"),
     runJson: join(debug, "run.json"),
     runnerLog: join(debug, "runner.log"),
+    solverGroup: join(debug, "solver-group.json"),
   };
 }
 

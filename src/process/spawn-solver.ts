@@ -4,6 +4,8 @@ import { SolverError } from "../errors.js";
 import { killProcessGroup } from "./kill-process-group.js";
 import { LogFiles } from "./log-files.js";
 import { OutputPump } from "./output-pump.js";
+import { isProcessGroupAlive } from "./process-group-alive.js";
+import { removeSolverGroupRecord, writeSolverGroupRecord } from "./solver-group-record.js";
 import { spawnError } from "./spawn-error.js";
 
 export interface SolverProcessOptions {
@@ -28,6 +30,12 @@ export interface SolverProcessOptions {
   outputIdleMs?: number;
   /** A log file that fails mid-run is dropped (the run goes on); this hears about it. */
   onLogError?: (error: Error, path: string) => void;
+  /**
+   * The solver's process group is recorded in this file while it runs (solver-group-record.ts) and
+   * the file removed once the group is gone: a runner killed with SIGKILL cannot end the group, the
+   * next one finds it there (stopRecordedGroup).
+   */
+  groupRecord?: string;
 }
 
 export interface SolverExit {
@@ -144,11 +152,18 @@ export async function runSolverProcess(options: SolverProcessOptions): Promise<S
   signal?.addEventListener("abort", onAbort, { once: true });
 
   try {
+    if (options.groupRecord) {
+      await writeSolverGroupRecord(options.groupRecord, pid).catch(() => {
+        // Only a runner killed with SIGKILL leaves its group for the next to end: no reason to fail the run.
+      });
+    }
     const [exitCode, exitSignal] = await exited;
     hasExited = true;
     const durationMs = performance.now() - startedAt;
     // What the solver left running in its group is an orphan of this run.
     await endGroup();
+    // Kept while the group may live on (a member this runner may not signal): the next runner tries again.
+    if (options.groupRecord && !(await isProcessGroupAlive(pid))) await removeSolverGroupRecord(options.groupRecord).catch(() => undefined);
     await pump.finish(outputIdleMs);
     await logs.close();
     return { exitCode, signal: exitSignal, aborted, durationMs, pid, lastLines: pump.lastLines };

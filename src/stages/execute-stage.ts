@@ -34,6 +34,7 @@ export const executeStage: Stage = {
       signal: ctx.signal,
       graceMs: options.graceMs,
       secrets: options.secrets,
+      groupRecord: paths.solverGroup,
     });
     ctx.state.solver = exit;
     if (exit.aborted) throw abortErrorOf(ctx.signal);
