@@ -193,18 +193,24 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
   return program;
 }
 
+/** A SIGTERM that arrives again within this is one request, delivered twice (see main's onSignal). */
+const SAME_SIGNAL_MS = 500;
+
 async function main(argv: string[]): Promise<number> {
   keepRunningWhenOutputCloses();
   const controller = new AbortController();
-  let signalled: NodeJS.Signals | undefined;
+  let signalled: { name: NodeJS.Signals; at: number } | undefined;
   const onSignal = (name: "SIGINT" | "SIGTERM") => {
+    // A SIGTERM again at once is the first one delivered twice, not a second request: GNU timeout
+    // signals its child and then its own process group. (A SIGINT is a key pressed: two are two.)
+    if (name === "SIGTERM" && signalled?.name === name && performance.now() - signalled.at < SAME_SIGNAL_MS) return;
     if (signalled) {
       // A second signal: the user does not want to wait for the grace period. The exit kills the
       // solver's process group (spawn-solver.ts); what was not sent is left for a restart or sync.
       if (process.stderr.writable) process.stderr.write(`physicsworks-solve: a second ${name}: stopping at once, without the clean-up the first one began\n`);
       process.exit(name === "SIGINT" ? ExitCode.sigint : ExitCode.sigterm);
     }
-    signalled = name;
+    signalled = { name, at: performance.now() };
     controller.abort(new AbortError(name, abortMessage(name)));
   };
   process.on("SIGINT", () => onSignal("SIGINT"));

@@ -96,6 +96,24 @@ describe("the CLI", () => {
     await waitFor(() => !isAlive(pids.child as number), 2000, "the solver to be killed");
   });
 
+  it("one SIGTERM delivered twice at once (GNU timeout signals its child, then its group) is one: the run cleans up (exit 143)", async () => {
+    // A solver that outlives SIGTERM by its grace: the runner is still there for the second delivery.
+    const w = await work("ignore-term.py");
+    let runnerPid = 0;
+    const running = runCli([`--configPath=${w.configPath}`, "--json", "--grace=2s"], { env: { PIDS_FILE: join(w.dir, "pids.json") }, onStart: (pid) => (runnerPid = pid) });
+    await readPids(join(w.dir, "pids.json"));
+    process.kill(runnerPid, "SIGTERM");
+    // Not at the same instant: the kernel would merge two pending SIGTERMs into one. The runner has
+    // taken the first by now, as when timeout's second arrives.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    process.kill(runnerPid, "SIGTERM");
+    const run = await running;
+    expect(run.code, run.stderr).toBe(143);
+    expect(run.stderr).not.toContain("a second SIGTERM");
+    expect((JSON.parse(run.stdout) as RunResult).status).not.toBe("running");
+    expect(JSON.parse(await readFile(join(w.dir, "debug/run.json"), "utf8"))).toMatchObject({ exitCode: 143 });
+  });
+
   it("ends a run that passes --timeout", async () => {
     const w = await work("sleeper.py");
     const started = Date.now();
