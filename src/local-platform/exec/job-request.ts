@@ -1,3 +1,4 @@
+import { timerDuration } from "../../config/duration.js";
 import { badRequest } from "../../server/index.js";
 import { expandPoints, parseSweepParameters } from "../../sweep/index.js";
 import type { ParamValue, SweepPoint } from "../../sweep/spec-types.js";
@@ -49,9 +50,14 @@ function checkConfig(value: unknown): Record<string, unknown> {
     if (!JOB_CONFIG_FIELDS.includes(field)) {
       throw badRequest(`"config.${field}" cannot be set by a job (a job may set ${JOB_CONFIG_FIELDS.join(" and ")}); it belongs to the solver type's config.json`);
     }
-    if (!((typeof v === "number" && Number.isFinite(v) && v >= 0) || (typeof v === "string" && v !== ""))) {
-      throw badRequest(`"config.${field}" must be a duration such as "10m" or a number of seconds (got ${JSON.stringify(v)})`);
+    // Read as the runner will read it, so that a job is refused now rather than failing once it runs.
+    let ms: number;
+    try {
+      ms = timerDuration(v, `"config.${field}"`);
+    } catch (error) {
+      throw badRequest((error as Error).message);
     }
+    if (field === "timeout" && ms === 0) throw badRequest(`"config.timeout" must be longer than 0 (got ${JSON.stringify(v)})`);
   }
   return value as Record<string, unknown>;
 }
