@@ -31,7 +31,7 @@ describe("checkJobRequest", () => {
     fails({ solver: "heat1d", config: { scriptsArchive: "/etc/passwd" } }, /"config.scriptsArchive" cannot be set by a job/);
     fails({ solver: "heat1d", config: { timeout: [1] } }, /"config.timeout" must be a duration/);
     // Read as the runner reads them: refused now, not once the job runs.
-    fails({ solver: "heat1d", config: { timeout: "soon" } }, /"config.timeout" must be a duration such as "30s", "10m" or "2h" \(got "soon"\)/);
+    fails({ solver: "heat1d", config: { timeout: "soon" } }, /"config.timeout" must be a duration such as "30s", "10m", "1h30m" or a number of seconds \(got "soon"\)/);
     fails({ solver: "heat1d", config: { timeout: 0 } }, /"config.timeout" must be longer than 0/);
     fails({ solver: "heat1d", config: { grace: "30d" } }, /"config.grace" must be at most 24 days/);
     expect(checkJobRequest({ solver: "heat1d", config: { timeout: "10m", grace: 5 } }, solvers).config).toEqual({ timeout: "10m", grace: 5 });
