@@ -177,7 +177,12 @@ export async function resolveRunOptions(
   if (!workDirValue) {
     throw new ConfigError(
       configPath
-        ? `${configPath}: "workDir" is missing; set it to the run's work directory (relative to the config file's folder, e.g. "workDir": ".") or pass ${named("workDir")}`
+        ? `${configPath}: "workDir" is missing; set it to the run's work directory (relative to the config file's folder, e.g. "workDir": ".") or pass ${named("workDir")}` +
+            // The warning that names a misspelling of it ("workdir") is the fix, and the run stops before warnings are shown.
+            warnings
+              .filter((w) => w.endsWith('did you mean "workDir"?'))
+              .map((w) => `\n  ${w}`)
+              .join("")
         : naming === "flags"
           ? `no work directory: pass --configPath=config.json (with "workDir") or --workDir=DIR`
           : `no work directory: give options.configPath (a config file with "workDir"), options.workDir or options.config.workDir`,

@@ -73,6 +73,10 @@ describe("resolveRunOptions", () => {
     await expect(resolveRunOptions({ configPath: path, env: {} }, "run", "flags")).rejects.toThrow(/"workDir" is missing.*pass --workDir$/);
     await expect(resolveRunOptions({ env: {} })).rejects.toThrow("no work directory: give options.configPath (a config file with \"workDir\"), options.workDir or options.config.workDir");
     await expect(resolveRunOptions({ env: {} }, "run", "flags")).rejects.toThrow('no work directory: pass --configPath=config.json (with "workDir") or --workDir=DIR');
+    // A misspelling of it is named in the error: the warning that would say so comes too late.
+    const typo = await config("typo.json", JSON.stringify({ workdir: "." }));
+    await expect(resolveRunOptions({ configPath: typo, env: {} })).rejects.toThrow(`"workDir" is missing; set it`);
+    await expect(resolveRunOptions({ configPath: typo, env: {} })).rejects.toThrow(`\n  ${typo}: unknown field "workdir" is ignored; did you mean "workDir"?`);
   });
 
   it("names a field of the wrong type and its value", async () => {
