@@ -6,7 +6,7 @@ import { UsageError } from "../errors.js";
 import { PLATFORM_FLAGS, servePlatform } from "./serve-platform.js";
 import { untilAborted } from "./until-aborted.js";
 import { makeFolder } from "../fs/make-folder.js";
-import type { ServerAuth } from "../server/server-options.js";
+import { MIN_JWT_SECRET_LENGTH, type ServerAuth } from "../server/server-options.js";
 
 export interface ServeFlags {
   port: string;
@@ -79,6 +79,8 @@ export async function tokenCommand(flags: { sub: string; scope: string; expiresI
   const { mintToken } = await import("../server/index.js");
   const secret = await secretOf(flags.jwtSecret, flags.jwtSecretFile, "--jwtSecretFile", "PHYSICSWORKS_JWT_SECRET");
   if (!secret) throw new UsageError("token needs the server's secret: --jwtSecret, --jwtSecretFile or PHYSICSWORKS_JWT_SECRET");
+  // A token no server would take: serve refuses a shorter secret.
+  if (secret.length < MIN_JWT_SECRET_LENGTH) throw new UsageError(`the secret must be at least ${MIN_JWT_SECRET_LENGTH} characters, as serve requires (got ${secret.length})`);
   const seconds = Math.round(parseDuration(flags.expiresIn, "--expiresIn") / 1000);
   const scope = flags.scope.split(/[\s,]+/).filter(Boolean);
   process.stdout.write(`${mintToken(secret, { sub: flags.sub, scope, expiresIn: seconds })}\n`);

@@ -57,6 +57,9 @@ export type ResolvedOptions = Required<Omit<ServerOptions, "token" | "jwtSecret"
 
 const MiB = 1024 * 1024;
 
+/** A shorter JWT secret is refused: guessable by brute force. */
+export const MIN_JWT_SECRET_LENGTH = 16;
+
 /** Every option checked at the edge; an error names the option and the value. */
 export function resolveOptions(options: ServerOptions): ResolvedOptions {
   const fail = (name: string, rule: string, value: unknown): never => {
@@ -70,8 +73,8 @@ export function resolveOptions(options: ServerOptions): ResolvedOptions {
   };
   const { token, jwtSecret } = options;
   if (token !== undefined && (typeof token !== "string" || token === "")) fail("token", "must be a non-empty string", "***");
-  if (jwtSecret !== undefined && (typeof jwtSecret !== "string" || jwtSecret.length < 16)) {
-    fail("jwtSecret", "must be a string of at least 16 characters", "***");
+  if (jwtSecret !== undefined && (typeof jwtSecret !== "string" || jwtSecret.length < MIN_JWT_SECRET_LENGTH)) {
+    fail("jwtSecret", `must be a string of at least ${MIN_JWT_SECRET_LENGTH} characters`, "***");
   }
   if (!token && !jwtSecret) throw new ConfigError('server: give a "token" or a "jwtSecret"; a server without auth is not offered');
   const faultRate = options.faultRate ?? 0;

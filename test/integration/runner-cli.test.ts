@@ -175,6 +175,15 @@ describe("the CLI", () => {
     }
   });
 
+  it("token refuses a secret serve would refuse (under 16 characters), and mints with one it takes", async () => {
+    const short = await runCli(["token", "--sub", "me", "--jwtSecret", "eleven-char"]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain("the secret must be at least 16 characters, as serve requires (got 11)");
+    const good = await runCli(["token", "--sub", "me", "--jwtSecret", "sixteen-chars-ok"]);
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stdout.trim().split(".")).toHaveLength(3);
+  });
+
   it("refuses an unknown stage with the list of stages (exit 2)", async () => {
     const w = await work("hello.py");
     const run = await runCli([`--configPath=${w.configPath}`, "--skipStages=uplod"]);
