@@ -1,6 +1,7 @@
 import { PlatformError } from "../errors.js";
 import type { RunContext } from "./run-context.js";
 import { openPlatformSession } from "./platform-session.js";
+import { syncCommandFor } from "./unsent-lines.js";
 import { shownHost } from "../config/host-url.js";
 
 /**
@@ -17,7 +18,7 @@ export async function connectPlatform(ctx: RunContext): Promise<void> {
     if (!offlineFallback || !unreachable(error)) throw error;
     ctx.warn(
       `the platform at ${shownHost(platform.host)} cannot be reached (${(error as Error).message}); running offline: ` +
-        `send this run later with "physicsworks-solve sync --configPath=…"`,
+        `send this run later with ${syncCommandFor(ctx.options.configPath)}`,
     );
   }
 }

@@ -136,6 +136,7 @@ describe("offline runs and sync", () => {
     const result = await runSolver({ configPath: w.configPath, offlineFallback: true, tuning: { retry: { tries: 2, baseDelayMs: 10 } } });
     expect(result.status).toBe("finished");
     expect(result.warnings.join("\n")).toMatch(/cannot be reached.*running offline/s);
+    expect(result.warnings.join("\n")).toContain(`send this run later with \`physicsworks-solve sync --configPath=${w.configPath}\``);
 
     const back = await startTestServer({ port, dataDir, token });
     servers.push(back);
