@@ -166,7 +166,7 @@ function buildProgram(signal: AbortSignal, setExit: (code: number) => void): Com
   )
     .argument("<spec>", "sweep spec (.yaml or .json)")
     .option("--scheduler <name>", "local, slurm or nats", "local")
-    .option("--concurrency <n>", "local: points at once", "1")
+    .option("--concurrency <n>", "local: points at once (default 1)")
     .option("--dryRun", "slurm: write the sbatch script and the runs, do not submit")
     .option("--stream <name>", "nats: the work queue stream", "PHYSICSWORKS_RUNS")
     .option("--timeout <duration>", "local: time limit of each point")

@@ -49,6 +49,12 @@ export async function sweepRunCommand(specPath: string, flags: SweepRunFlags, si
     throw new UsageError(`--scheduler must be local, slurm or nats (got ${JSON.stringify(flags.scheduler)})`);
   }
   if (flags.dryRun && scheduler !== "slurm") throw new UsageError("--dryRun only goes with --scheduler slurm (it writes the sbatch script without submitting it)");
+  // Flags of the points this process runs itself: with another scheduler they would be ignored.
+  const localOnly = (["concurrency", "timeout", "grace", "quiet"] as const).filter((f) => flags[f] !== undefined);
+  if (scheduler !== "local" && localOnly.length) {
+    const how = scheduler === "slurm" ? "the spec's slurm fields say (slurm.maxParallel, slurm.time)" : "each worker's own flags say (worker --concurrency, the config's timeout and grace)";
+    throw new UsageError(`${localOnly.map((f) => `--${f}`).join(", ")} only ${localOnly.length > 1 ? "go" : "goes"} with --scheduler local; with --scheduler ${scheduler}, ${how}`);
+  }
   const concurrency = wholeNumber(flags.concurrency ?? "1", "--concurrency", 1, 1024);
   const sweep = await import("../sweep/index.js");
   const { spec, points } = await sweep.loadSweep(specPath);

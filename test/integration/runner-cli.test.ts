@@ -175,6 +175,15 @@ describe("the CLI", () => {
     }
   });
 
+  it("sweep run refuses the local scheduler's flags with another scheduler (they would be ignored), before it reads the spec", async () => {
+    const nats = await runCli(["sweep", "run", "no-such.yaml", "--scheduler", "nats", "--concurrency", "3"]);
+    expect(nats.code).toBe(2);
+    expect(nats.stderr).toContain("--concurrency only goes with --scheduler local; with --scheduler nats, each worker's own flags say");
+    const slurm = await runCli(["sweep", "run", "no-such.yaml", "--scheduler", "slurm", "--timeout", "1h", "--quiet"]);
+    expect(slurm.code).toBe(2);
+    expect(slurm.stderr).toContain("--timeout, --quiet only go with --scheduler local; with --scheduler slurm, the spec's slurm fields say (slurm.maxParallel, slurm.time)");
+  });
+
   it("token refuses a secret serve would refuse (under 16 characters), and mints with one it takes", async () => {
     const short = await runCli(["token", "--sub", "me", "--jwtSecret", "eleven-char"]);
     expect(short.code).toBe(2);
