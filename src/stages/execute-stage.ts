@@ -22,6 +22,7 @@ export const executeStage: Stage = {
     ];
     await writePhaseLine(ctx, "solver", 10, "running");
     ctx.state.resultsBeforeSolver = await fileStamp(paths.resultsCsv);
+    ctx.state.resultZipBeforeSolver = await fileStamp(join(paths.outputs, "result.zip"));
     const exit = await runSolverProcess({
       argv,
       cwd: paths.scripts,

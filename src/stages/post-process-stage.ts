@@ -43,7 +43,7 @@ export const postProcessStage: Stage = {
       ctx.state.outputs.push({ path: file.path, size: file.size });
     }
     ctx.state.outputs.sort((a, b) => a.path.localeCompare(b.path));
-    const made = [archives.length ? `${archives.length} visualization archive(s)` : "", zip ? `result.zip (${zip.files.length} files)` : ""];
+    const made = [archives.length ? `${archives.length} visualization archive(s)` : "", zip ? `result.zip (${zip.files.length ? `${zip.files.length} files` : "the solver's own"})` : ""];
     const note = [`${ctx.state.results.length} results`, `${ctx.state.outputs.length} output files`, ...made.filter(Boolean)].join(", ");
     if (!ctx.platform) return note;
     return `${note}; ${await sendToPlatform(ctx, ctx.platform, archives, zip)}`;
@@ -97,7 +97,7 @@ async function packVisualization(ctx: RunContext): Promise<VisualizationArchive[
 async function packResultZip(ctx: RunContext): Promise<ResultZip | undefined> {
   const spec = await readSolverConfigDownloadable(join(ctx.paths.inputs, "solverConfig.json"));
   spec.warnings.forEach((w) => ctx.warn(w));
-  if (spec.downloadable === undefined) return undefined;
+  if (spec.downloadable === undefined) return solversResultZip(ctx);
   const exclude: string[] = [];
   if (ctx.options.configPath) {
     const rel = relative(ctx.paths.workDir, ctx.options.configPath);
@@ -106,6 +106,20 @@ async function packResultZip(ctx: RunContext): Promise<ResultZip | undefined> {
   const { zip, warnings } = await buildResultZip({ workDir: ctx.paths.workDir, downloadable: spec.downloadable, exclude });
   warnings.forEach((w) => ctx.warn(w));
   return zip;
+}
+
+/**
+ * With no downloadable spec the runner builds no result.zip, and one the solver wrote itself is
+ * sent as the run's Result.zip (it would otherwise be sent nowhere: the name is the runner's). Not
+ * one from an earlier run: the solver did not start, or the file is as it was before it did.
+ */
+async function solversResultZip(ctx: RunContext): Promise<ResultZip | undefined> {
+  const path = join(ctx.paths.outputs, "result.zip");
+  const now = await fileStamp(path);
+  if (!now || solverDidNotRun(ctx)) return undefined;
+  const before = ctx.state.resultZipBeforeSolver;
+  if (before && sameStamp(before, now)) return undefined;
+  return { path, files: [], bytes: now.size };
 }
 
 /**

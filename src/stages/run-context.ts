@@ -27,6 +27,8 @@ export interface RunState {
    * (null: there was none); undefined when the solver was not started here.
    */
   resultsBeforeSolver?: FileStamp | null;
+  /** outputs/result.zip the same way: one the solver writes itself (no downloadable spec) is sent as Result.zip. */
+  resultZipBeforeSolver?: FileStamp | null;
   results: RunResultValue[];
   outputs: OutputFile[];
   /** Lines the runner itself appended to state.txt, so the watcher does not read them as the solver's. */

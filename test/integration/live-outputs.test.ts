@@ -158,6 +158,26 @@ describe("live outputs", () => {
     }
   }, 60_000);
 
+  it("with no downloadable spec, a result.zip the solver wrote itself is the run's Result.zip; an earlier run's is not sent again", async () => {
+    const { s, w } = await platformWork("own-result-zip.py");
+    const first = await runSolver({ configPath: w.configPath });
+    expect(first.status, first.error?.message).toBe("finished");
+    const zip = await readFile(join(w.dir, "outputs/result.zip"));
+    expect((await storedFiles(s, first.runId)).find((f) => f.path === "result.zip")?.sha256).toBe(sha256(zip));
+    type Node = { slug: string; name: string; children?: Node[] };
+    const record = (await (await callServer(s, "GET", `runs/${first.runId}`)).json()) as { node: Node };
+    const downloadables = record.node.children?.find((c) => c.slug === "downloadables")?.children ?? [];
+    expect(downloadables.map((c) => c.name)).toContain("Result.zip");
+    // The next run (a new run node) leaves the file alone: it is the first run's, not this one's.
+    const configText = JSON.parse(await readFile(w.configPath, "utf8")) as Record<string, unknown>;
+    delete configText.resource;
+    await writeFile(w.configPath, JSON.stringify(configText));
+    const second = await runSolver({ configPath: w.configPath, env: { ...process.env, KEEP_ZIP: "1" } });
+    expect(second.status, second.error?.message).toBe("finished");
+    expect(second.runId).not.toBe(first.runId);
+    expect((await storedFiles(s, second.runId)).find((f) => f.path === "result.zip")).toBeUndefined();
+  }, 60_000);
+
   it("a whole file changed while the final pass sends it is sent again, in its final form", async () => {
     const { s, w } = await platformWork("change-after-exit.py", { v2: true, uploadBytesPerSecond: 1_000_000 });
     const result = await runSolver({ configPath: w.configPath, env: { ...process.env, CHANGE_AFTER: "0.8" } });
