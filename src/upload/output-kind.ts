@@ -5,7 +5,7 @@
 export type OutputKind =
   | { kind: "live"; slug: "logs" | "plots" | "media"; isAscii: boolean }
   | { kind: "file" }
-  | { kind: "skip"; why: string };
+  | { kind: "skip"; why: string; /** Left out against the solver's likely wish: said in a warning. */ tell?: boolean };
 
 const TEMPORARY = [/\.tmp$/i, /\.part$/i, /\.swp$/i, /~$/];
 
@@ -18,6 +18,10 @@ export function outputKind(path: string): OutputKind {
   if (path === "result.zip") return { kind: "skip", why: "result.zip goes under downloadables as Result.zip" };
   if (path === "report.html") return { kind: "skip", why: "the run report goes under media" };
   if (parts.some((p) => p.startsWith("."))) return { kind: "skip", why: "hidden file" };
+  // The platform refuses such a path (protocol.md's metadata.path): sending would fail on every try.
+  if (/[\\\x00-\x1f\x7f]/.test(path)) {
+    return { kind: "skip", why: "its name holds a backslash or a control character (a tab, a line break), which the platform refuses in a path; rename it", tell: true };
+  }
   if (TEMPORARY.some((t) => t.test(name))) return { kind: "skip", why: "temporary file" };
   const top = parts.length > 1 ? parts[0] : undefined;
   if (top === "logs") return { kind: "live", slug: "logs", isAscii: true };

@@ -102,7 +102,11 @@ export async function* scanFiles(root: string, options: ScanOptions = {}): Async
         continue;
       }
       const found = await rules.source(full);
-      if (!found) continue; // removed while we walked
+      if (!found) {
+        // Node reads a name that is not UTF-8 with U+FFFD in place of its bytes: no such file then.
+        if (entry.name.includes("\uFFFD")) options.onSkipped?.(path(), "its name is not valid UTF-8, so it cannot be read or named to the platform; rename it");
+        continue; // else removed while we walked
+      }
       if (isRefusal(found)) options.onSkipped?.(path(), found.why);
       else yield { path: path(), size: found.size, mtimeMs: found.mtimeMs };
     }

@@ -143,7 +143,10 @@ export class Uploader {
     const queued: { path: string; size: number }[] = [];
     for await (const file of this.scan((path, why) => this.tellRefused(path, why))) {
       const kind = this.kindOf(file.path);
-      if (kind.kind === "skip") continue;
+      if (kind.kind === "skip") {
+        if (kind.tell) this.tellRefused(file.path, kind.why);
+        continue;
+      }
       if (kind.kind === "file" && this.isSent(file.path, file.size, file.mtimeMs)) {
         // Its entry too: the run node that listed it may have been refused after the bytes arrived
         // (a restart or `sync` then starts from the node as the platform last accepted it).

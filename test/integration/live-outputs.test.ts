@@ -178,6 +178,18 @@ describe("live outputs", () => {
     expect((await storedFiles(s, second.runId)).find((f) => f.path === "result.zip")).toBeUndefined();
   }, 60_000);
 
+  it("names the platform cannot take (a control character, a backslash, not UTF-8) are left out with a warning each, and the run finishes", async () => {
+    const { s, w } = await platformWork("odd-names.py");
+    const result = await runSolver({ configPath: w.configPath });
+    expect(result.status, result.error?.message).toBe("finished");
+    expect((await storedFiles(s, result.runId)).map((f) => f.path).filter((p) => p?.startsWith("files/"))).toEqual(["files/plain.txt"]);
+    const warnings = result.warnings.join("\n");
+    for (const name of ["tab\there.txt", "line\nbreak.txt", "back\\slash.txt"]) {
+      expect(warnings).toContain(`outputs/files/${name}: not sent, its name holds a backslash or a control character`);
+    }
+    expect(warnings).toContain("outputs/files/latin\uFFFD.txt: not sent, its name is not valid UTF-8");
+  }, 60_000);
+
   it("a whole file changed while the final pass sends it is sent again, in its final form", async () => {
     const { s, w } = await platformWork("change-after-exit.py", { v2: true, uploadBytesPerSecond: 1_000_000 });
     const result = await runSolver({ configPath: w.configPath, env: { ...process.env, CHANGE_AFTER: "0.8" } });
