@@ -23,7 +23,8 @@ export interface RunResult {
   report?: string;
   /**
    * The run's only failure was sending to the platform (the solver exited 0, no step failed, no
-   * abort): once `sync` has sent what was left, it sets the run finished, here and on the platform.
+   * abort before the solver's end; a signal during the sends only cut them short): once `sync` has
+   * sent what was left, it sets the run finished, here and on the platform.
    */
   sendsFailedOnly?: true;
 }

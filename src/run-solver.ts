@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { writeRunJson } from "./run-json.js";
 import { createRunAbort } from "./control/run-abort.js";
-import { abortErrorOf, ExitCode, exitCodeOf, PhysicsWorksError, PlatformError, SolverError } from "./errors.js";
+import { abortErrorOf, ExitCode, exitCodeOf, FlushTimeError, PhysicsWorksError, PlatformError, SolverError } from "./errors.js";
 import { redactAll } from "./log/redact.js";
 import { RunnerLog } from "./log/runner-log.js";
 import { resolveRunOptions, type OptionNaming, type RunOptions, type RunSolverOptions } from "./options.js";
@@ -237,8 +237,13 @@ function buildResult(ctx: RunContext, options: RunOptions, outcome: Outcome): Ru
   }
   // The solver and post-processing went well, sending did not: once `sync` has sent the rest, the run finished.
   // An abort that cut only the final status short (the rest had gone) leaves the run's work done too.
-  const notAborted = !ctx.signal.aborted || state.finalStatusUnsent === true;
-  if (outcome.error instanceof PlatformError && state.solver?.exitCode === 0 && !state.stepFailed && notAborted) result.sendsFailedOnly = true;
+  // A flush time that ran out is the run's error only when nothing failed before it: a signal that
+  // came after the solver's end cut the sends short, and nothing else (an abort during the solver
+  // is the run's error, with the flush time's lines after it).
+  const sendsCut = outcome.error instanceof FlushTimeError;
+  const notAborted = !ctx.signal.aborted || state.finalStatusUnsent === true || sendsCut;
+  const sendsFailed = outcome.error instanceof PlatformError || sendsCut;
+  if (sendsFailed && state.solver?.exitCode === 0 && !state.stepFailed && notAborted) result.sendsFailedOnly = true;
   // Every field, not only the messages: a stage's error or note, the label, a result's value may
   // quote a secret, and the result is printed (--json), written (run.json, report.html) and published.
   return redactAll(result, options.secrets);

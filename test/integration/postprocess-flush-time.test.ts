@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { AbortError, resolveRunOptions, runSolver, type RunEvent } from "../../src/index.js";
+import { AbortError, resolveRunOptions, runSolver, syncRun, type RunEvent } from "../../src/index.js";
 import type { RunNode, TreeNode } from "../../src/platform/types.js";
 import { openPlatformSession } from "../../src/stages/platform-session.js";
 import { createRunContext } from "../../src/stages/run-context.js";
@@ -244,7 +244,13 @@ describe("post-processing: the flush time bounds the whole send phase after a fa
     expect(message).toMatch(/^the flush time of 1s after SIGTERM ran out before everything reached the platform; not sent:\n/);
     for (let i = 0; i < 4; i++) expect(message).toContain(`  outputs/files/f${i}.dat\n`);
     expect((await runRecord(s, result.runId)).node.status).toBe("error");
-  }, 30_000);
+    // The solver's work was done (exit 0) and only the sends were cut: once sync has sent the
+    // rest, the run is finished, not an error whose label says files are missing.
+    const synced = await syncRun({ configPath });
+    expect(synced.runId).toBe(result.runId);
+    const after = await runRecord(s, result.runId);
+    expect(after.node).toMatchObject({ status: "finished", progress: 100, statusLabel: "finished" });
+  }, 60_000);
 
   it("stopping the sends aborts the uploads under way and starts no other: the final pass ends at once, the journal says not done", async () => {
     const { s, dir, configPath } = await prepare();
