@@ -21,6 +21,7 @@ import { isFolder, pathExists } from "./fs/path-kind.js";
 import { shownHost } from "./config/host-url.js";
 import { EveryStep } from "./stages/every-step.js";
 import { unsentOutputLines } from "./stages/unsent-lines.js";
+import { noteSolversReport } from "./stages/run-report.js";
 import { takeWorkDirLock, type WorkDirLock } from "./work-lock/work-dir-lock.js";
 
 export interface SyncResult {
@@ -108,6 +109,7 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
     // What the node lists already is not sent again (sent again, it would be the same entry: runEntryId).
     const listed = listedArtifacts(session.reporter.node);
     await steps.run(() => sendArchives(session, archives.filter((a) => !listed.has(a.kind))));
+    await noteSolversReport(paths.outputs, session.uploader);
     const { failed } = await session.uploader.finalPass(uploadProgress(ctx));
     const zip = join(paths.outputs, "result.zip");
     // Each tried whatever failed before it: a refused result.zip must not keep the report back.

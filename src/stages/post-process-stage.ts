@@ -17,6 +17,7 @@ import { reportProgress, writePhaseLine } from "./phase-line.js";
 import type { RunContext } from "./run-context.js";
 import type { PlatformSession } from "./platform-session.js";
 import { sendArchives, sendResultZip } from "./send-artifacts.js";
+import { noteSolversReport } from "./run-report.js";
 import type { Stage } from "./stage.js";
 import { EveryStep } from "./every-step.js";
 import { withinFlushTime } from "./flush-deadline.js";
@@ -131,6 +132,7 @@ async function solversResultZip(ctx: RunContext): Promise<ResultZip | undefined>
  * to send).
  */
 async function sendToPlatform(ctx: RunContext, session: PlatformSession, archives: VisualizationArchive[], zip: ResultZip | undefined): Promise<string> {
+  await noteSolversReport(ctx.paths.outputs, session.uploader);
   const left: PendingSends = { results: ctx.state.results.length > 0, archives: archives.map((a) => a.kind), resultZip: Boolean(zip) };
   const steps = new EveryStep();
   // Failures from the stop on are the stop's (aborted requests), told by the flush time's error.

@@ -1,17 +1,24 @@
 import { join } from "node:path";
-import { writeRunReport } from "../report/index.js";
+import { isRunnerReport, writeRunReport } from "../report/index.js";
 import type { RunResult } from "../run-result.js";
+import type { Uploader } from "../upload/uploader.js";
 import type { RunContext } from "./run-context.js";
 import { sendReport } from "./send-artifacts.js";
 import { beforeFlushDeadline } from "./flush-deadline.js";
 import { writeLeftUnsent } from "./left-unsent.js";
 
 /**
- * outputs/report.html from the run's result; with a host, sent under the run node's media. A report
- * that cannot be written or sent is a warning: it must not change how the run ended.
+ * outputs/report.html from the run's result (debug/report.html when the solver wrote an
+ * outputs/report.html of its own); with a host, sent under the run node's media. A report that
+ * cannot be written or sent is a warning: it must not change how the run ended.
  */
 export async function writeAndSendReport(ctx: RunContext, result: RunResult, onWritten: (reportPath: string) => Promise<void>): Promise<string | undefined> {
-  const reportPath = join(ctx.paths.outputs, "report.html");
+  let reportPath = join(ctx.paths.outputs, "report.html");
+  // A report.html the solver wrote is one of its outputs: the runner's goes beside the run's records.
+  if ((await isRunnerReport(reportPath)) === false) {
+    reportPath = join(ctx.paths.debug, "report.html");
+    ctx.emit({ type: "info", message: `outputs/report.html is the solver's own (sent as an output): the run report is ${reportPath}` });
+  }
   try {
     await writeRunReport({ result, outputsDir: ctx.paths.outputs, mainLogPath: ctx.paths.mainLog, reportPath });
   } catch (error) {
@@ -39,4 +46,9 @@ export async function writeAndSendReport(ctx: RunContext, result: RunResult, onW
     ctx.warn(`the run report ${unsent}; \`physicsworks-solve sync\` sends it later`);
   }
   return reportPath;
+}
+
+/** Before a final pass: outputs/report.html that is the solver's own (not a report of this runner's) goes as an output. */
+export async function noteSolversReport(outputsDir: string, uploader: Uploader): Promise<void> {
+  if ((await isRunnerReport(join(outputsDir, "report.html"))) === false) uploader.sendReportHtmlAsOutput();
 }

@@ -6,7 +6,7 @@ import type { RunNodeSlug, TreeNode } from "../platform/types.js";
 import { BoundedPool } from "./bounded-pool.js";
 import { refusedAppend, sendLiveGrowth, type LiveFile } from "./live-file.js";
 import { outputEntry, storedNameFor } from "./output-entry.js";
-import { basenameOf, outputKind } from "./output-kind.js";
+import { basenameOf, outputKind, type OutputKind } from "./output-kind.js";
 import { isRefusal, OutputRules, scanFiles, type OutputSource } from "./scan-outputs.js";
 import type { JournalEntry, UploadJournal } from "./upload-journal.js";
 import type { RunMetadata, TargetFailure, UploadTarget } from "./upload-target.js";
@@ -97,6 +97,7 @@ export class Uploader {
    */
   private readonly stable = new Map<string, { size: number; mtimeMs: number }>();
   private final = false;
+  private reportHtmlIsOutput = false;
   /** What an output may be read as (links, special files): the final scan's rules, for the sends during the run too. */
   private rules: Promise<OutputRules> | undefined;
   /** Outputs refused (a link out, a FIFO), each told once. */
@@ -228,8 +229,17 @@ export class Uploader {
     this.options.onSent?.(name, size);
   }
 
-  private kindOf(path: string) {
+  /**
+   * outputs/report.html is the solver's own, not the runner's report (isRunnerReport): sent as an
+   * output like any loose file; the runner's report then goes from debug/ (run-report.ts).
+   */
+  sendReportHtmlAsOutput(): void {
+    this.reportHtmlIsOutput = true;
+  }
+
+  private kindOf(path: string): OutputKind {
     if (this.left.has(path) || this.options.leaveTo?.(path)) return { kind: "skip" as const, why: "sent another way" };
+    if (path === "report.html" && this.reportHtmlIsOutput) return { kind: "file" };
     return outputKind(path);
   }
 

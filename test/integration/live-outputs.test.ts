@@ -190,6 +190,20 @@ describe("live outputs", () => {
     expect(warnings).toContain("outputs/files/latin\uFFFD.txt: not sent, its name is not valid UTF-8");
   }, 60_000);
 
+  it("a report.html the solver wrote is kept and sent as its output; the runner's report goes from debug/", async () => {
+    const { s, w } = await platformWork("own-report.py");
+    const result = await runSolver({ configPath: w.configPath });
+    expect(result.status, result.error?.message).toBe("finished");
+    const mine = await readFile(join(w.dir, "outputs/report.html"), "utf8");
+    expect(mine).toContain("the solver's report");
+    expect(result.report).toBe(join(w.dir, "debug/report.html"));
+    expect(await readFile(join(w.dir, "debug/report.html"), "utf8")).toContain("Content-Security-Policy");
+    const files = await storedFiles(s, result.runId);
+    const stored = files.filter((f) => f.path === "report.html");
+    // Twice under the one path: the solver's as an output, the runner's as the run report.
+    expect(stored.map((f) => f.sha256).sort()).toEqual([sha256(Buffer.from(mine)), await fileSha(join(w.dir, "debug/report.html"))].sort());
+  }, 60_000);
+
   it("a whole file changed while the final pass sends it is sent again, in its final form", async () => {
     const { s, w } = await platformWork("change-after-exit.py", { v2: true, uploadBytesPerSecond: 1_000_000 });
     const result = await runSolver({ configPath: w.configPath, env: { ...process.env, CHANGE_AFTER: "0.8" } });
