@@ -23,6 +23,8 @@ export class RunReporter {
   private lastSent = 0;
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
+  /** A send failed and none has gone through since: its warning has been given. */
+  private failing = false;
   private extras: Record<string, unknown> | undefined;
   private sending: Promise<void> = Promise.resolve();
   private readonly entryIndex = new Map<RunNodeSlug, Map<string, number>>();
@@ -88,11 +90,16 @@ export class RunReporter {
     const attempt = this.sending
       .catch(() => undefined)
       .then(() => this.options.client.updateRun(this.options.simulation, this.node.id, body))
-      .then(() => this.options.onSent?.(body.node));
+      .then(() => {
+        this.failing = false;
+        this.options.onSent?.(body.node);
+      });
     this.sending = attempt.catch((error: unknown) => {
       this.dirty = true;
       if (throwOnError) return;
-      this.options.warn(`run status not sent yet (${error instanceof Error ? error.message : String(error)}); it is sent again`);
+      // Once per outage: a platform down for minutes would otherwise leave a warning a send.
+      if (!this.failing) this.options.warn(`run status not sent yet (${error instanceof Error ? error.message : String(error)}); it is sent again until the platform takes it`);
+      this.failing = true;
       // Again after the interval, not only at the next change: new children would stay hidden meanwhile.
       this.schedule();
     });

@@ -26,9 +26,45 @@ describe("RunReporter", () => {
     const deadline = Date.now() + 2000;
     while (sent.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(calls).toBe(2);
-    expect(warnings).toEqual(["run status not sent yet (503 from the platform); it is sent again"]);
+    expect(warnings).toEqual(["run status not sent yet (503 from the platform); it is sent again until the platform takes it"]);
     expect(sent[0]?.children[0]?.children).toEqual([{ id: "log-1", name: "main", filename: "a.log" }]);
     await reporter.flush();
     expect(calls).toBe(2);
+  });
+
+  it("warns once per outage, however many sends fail in it, and again for the next outage", async () => {
+    let failing = true;
+    let calls = 0;
+    const warnings: string[] = [];
+    const reporter = new RunReporter({
+      client: {
+        updateRun: async () => {
+          calls += 1;
+          if (failing) throw new Error("platform down");
+        },
+      },
+      simulation: "sim1",
+      node: node(),
+      intervalMs: 5,
+      warn: (m) => warnings.push(m),
+    });
+    reporter.status("running", 10, "step 1");
+    const until = async (check: () => boolean) => {
+      const deadline = Date.now() + 2000;
+      while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    };
+    await until(() => calls >= 6);
+    expect(warnings).toHaveLength(1);
+    failing = false;
+    const before = calls;
+    await until(() => calls > before);
+    await reporter.flush();
+    failing = true;
+    reporter.status("running", 20, "step 2");
+    const again = calls;
+    await until(() => calls >= again + 3);
+    expect(warnings).toHaveLength(2);
+    failing = false;
+    await reporter.flush();
   });
 });
