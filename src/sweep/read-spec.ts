@@ -85,7 +85,16 @@ export async function parseSweepSpec(raw: unknown, specPath: string, shown = spe
     if (value !== "product" && value !== "zip") fail("combine", `must be "product" or "zip" (got ${JSON.stringify(value)})`);
     return value as "product" | "zip";
   });
-  const parameters = await part(() => parseSweepParameters(spec.parameters, fail));
+  // Each parameter on its own: a bad one must not hide the problems of the next.
+  let parameters: SweepParameter[] | undefined;
+  const given = spec.parameters;
+  if (!isObject(given) || Object.keys(given as object).length === 0) {
+    await part(() => parseSweepParameters(given, fail)); // the shape's problem
+  } else {
+    const each: (SweepParameter | undefined)[] = [];
+    for (const [name, value] of Object.entries(given as Record<string, unknown>)) each.push(await part(() => sweepParameter(name, value, fail)));
+    if (each.every((p) => p !== undefined)) parameters = each as SweepParameter[];
+  }
   const slurm = await part(() => slurmSpec(spec.slurm, fail));
   if (problems.length === 1) throw new ConfigError(problems[0]!);
   if (problems.length > 1) {
@@ -176,10 +185,13 @@ export function parseSweepParameters(raw: unknown, fail: Fail): SweepParameter[]
   if (!isObject(raw) || Object.keys(raw as object).length === 0) {
     fail("parameters", `must be an object of parameters such as {alpha: [1e-4, 2e-4]} (got ${describe(raw)})`);
   }
-  return Object.entries(raw as Record<string, unknown>).map(([name, value]) => {
-    if (!PARAM_NAME.test(name)) fail(`parameters.${name}`, `is not a usable parameter name: letters, digits, "_", "-" and ".", starting with a letter or "_"`);
-    return { name, values: parameterValues(value, `parameters.${name}`, fail) };
-  });
+  return Object.entries(raw as Record<string, unknown>).map(([name, value]) => sweepParameter(name, value, fail));
+}
+
+/** One parameter of a sweep's `parameters` (see parseSweepParameters). */
+export function sweepParameter(name: string, value: unknown, fail: Fail): SweepParameter {
+  if (!PARAM_NAME.test(name)) fail(`parameters.${name}`, `is not a usable parameter name: letters, digits, "_", "-" and ".", starting with a letter or "_"`);
+  return { name, values: parameterValues(value, `parameters.${name}`, fail) };
 }
 
 function parameterValues(value: unknown, key: string, fail: Fail): ParamValue[] {

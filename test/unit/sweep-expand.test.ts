@@ -147,5 +147,13 @@ slurm: {partition: debug, time: "00:05:00", cpus: 1, memory: 500M, maxParallel: 
       expect.stringMatching(/^  base must be a config file/),
       "  parameters.a is an empty list; give at least one value",
     ]);
+    // Each parameter is checked whatever was wrong with the one before it.
+    const params = (await spec(`base: {mainScript: main.py}\nscripts: .\nparameters: {a: {from: 0, to: 1, step: x}, b: [], c: {from: 0, to: 10, num: 3, scale: log}}\n`, "params.yaml").catch((e: unknown) => e)) as Error;
+    expect(params.message.split("\n")).toEqual([
+      `${join(dir, "params.yaml")}: 3 problems:`,
+      expect.stringMatching(/^  parameters\.a\.step must be /),
+      "  parameters.b is an empty list; give at least one value",
+      expect.stringMatching(/^  parameters\.c is a log range: it needs from and to > 0/),
+    ]);
   });
 });
