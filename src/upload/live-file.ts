@@ -30,7 +30,8 @@ const TAIL_BYTES = 256;
  * Appends what the file gained since the last send, in appends of at most `maxAppend` bytes; a text
  * append ends at a line end where there is one. A shrunk, replaced or rewritten file is sent again
  * from its start with isNew: another inode; or another mtime at the same size; or first or last
- * bytes sent that are no longer there. Returns the bytes sent and the file's mtime as it was read.
+ * bytes sent that are no longer there. Returns the bytes sent, the file's mtime as it was read, and
+ * whether any append was made (none when the file has nothing new).
  * `final` (the final pass, the solver has ended): the file is complete, so a text file's last
  * bytes go too, even when they do not end a character (a binary file under plots/, a log cut
  * mid-character). `absPath` must be a regular file (see OutputRules); anything else is refused
@@ -42,7 +43,7 @@ export async function sendLiveGrowth(
   absPath: string,
   maxAppend: number,
   final = false,
-): Promise<{ sent: number; mtimeMs: number }> {
+): Promise<{ sent: number; mtimeMs: number; appended: boolean }> {
   const handle = await open(absPath, constants.O_RDONLY | constants.O_NONBLOCK);
   let sent = 0;
   try {
@@ -60,7 +61,7 @@ export async function sendLiveGrowth(
     if (size === 0 && (!file.sentOnce || file.restart)) {
       // An empty live file is created with one empty append.
       await append(target, file, Buffer.alloc(0), true);
-      return { sent: 0, mtimeMs };
+      return { sent: 0, mtimeMs, appended: true };
     }
     while (file.offset < size) {
       const piece = await readPiece(handle, file.offset, Math.min(maxAppend, size - file.offset));
@@ -77,7 +78,7 @@ export async function sendLiveGrowth(
       file.offset += cut;
       sent += cut;
     }
-    return { sent, mtimeMs };
+    return { sent, mtimeMs, appended: sent > 0 };
   } finally {
     await handle.close();
   }

@@ -317,10 +317,12 @@ export class Uploader {
 
   private async send(path: string): Promise<void> {
     const kind = this.kindOf(path);
-    if (kind.kind === "live") await this.sendLive(path, kind.slug, kind.isAscii);
-    else if (kind.kind === "file") await this.sendWhole(path);
+    let answered = false;
+    if (kind.kind === "live") answered = await this.sendLive(path, kind.slug, kind.isAscii);
+    else if (kind.kind === "file") answered = await this.sendWhole(path);
     this.failures.delete(path);
-    if (this.failingInARow !== undefined) this.failingInARow = 0;
+    // Only a call the platform took says it is up: a file with nothing new to send says nothing.
+    if (answered && this.failingInARow !== undefined) this.failingInARow = 0;
   }
 
   /**
@@ -329,7 +331,7 @@ export class Uploader {
    * (Retry-After honoured), so a dropped connection or a 502 does not leave a log unsent until the
    * solver next writes to it, nor fail it in the final pass.
    */
-  private async sendLive(path: string, slug: "logs" | "plots" | "media", isAscii: boolean): Promise<void> {
+  private async sendLive(path: string, slug: "logs" | "plots" | "media", isAscii: boolean): Promise<boolean> {
     const file = this.liveFile(path, slug, isAscii);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -344,28 +346,31 @@ export class Uploader {
     }
   }
 
-  private async sendLiveOnce(path: string, slug: "logs" | "plots" | "media", file: Live): Promise<void> {
+  /** Whether the platform was called (and took it). */
+  private async sendLiveOnce(path: string, slug: "logs" | "plots" | "media", file: Live): Promise<boolean> {
     file.lastSend = Date.now();
     const source = await this.sourceOf(path);
-    if (!source) return;
-    const { sent, mtimeMs } = await sendLiveGrowth(this.options.target, file, source.file, this.options.chunkSize, this.final);
+    if (!source) return false;
+    const { sent, mtimeMs, appended } = await sendLiveGrowth(this.options.target, file, source.file, this.options.chunkSize, this.final);
     this.progress?.(sent);
     if (sent > 0) this.options.onSent?.(path, sent);
     this.options.journal.set(path, { kind: "live", id: file.id, storedName: file.storedName, size: file.offset, mtimeMs, offset: file.offset, done: false });
     this.list(slug, path, file.id, file.storedName);
+    return appended;
   }
 
-  private async sendWhole(path: string): Promise<void> {
+  /** Whether the platform was called (and took it): not for a file it has in this version already. */
+  private async sendWhole(path: string): Promise<boolean> {
     const seen = this.stable.get(path);
     this.stable.delete(path);
     const source = await this.sourceOf(path);
-    if (!source) return;
+    if (!source) return false;
     const before = seen ?? source;
     const known = this.options.journal.get(path);
     const id = known?.kind === "file" ? known.id : randomUUID();
     const storedName = known?.kind === "file" ? known.storedName : storedNameFor(id, path, "downloadables");
     const sameVersion = known?.kind === "file" && known.size === before.size && known.mtimeMs === before.mtimeMs;
-    if (sameVersion && known.done) return;
+    if (sameVersion && known.done) return false;
     let entry: JournalEntry = { kind: "file", id, storedName, size: before.size, mtimeMs: before.mtimeMs, offset: 0, done: false };
     const { sha256 } = await uploadWholeFile(this.options.target, source.file, {
       size: before.size,
@@ -385,6 +390,7 @@ export class Uploader {
     this.options.onSent?.(path, before.size);
     this.list("downloadables", path, id, storedName);
     await this.sendAgainIfChanged(path, source, before);
+    return true;
   }
 
   /**

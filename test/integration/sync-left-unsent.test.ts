@@ -360,9 +360,10 @@ describe("sync after a run whose platform went down in its final pass", () => {
     expect(message).toContain("not tried: the platform failed the");
     expect(message).toContain(`physicsworks-solve sync --configPath=${configPath}`);
     // Not forty files' worth of tries (2 each): the sends stopped after DOWN_AFTER_FAILURES in a row,
-    // give or take the sends under way then (4 at once). A send that went well meanwhile (the last
-    // append of logs/main.log, which the front lets through) starts the count again, once at most
-    // here: it fell anywhere among the failures on a loaded machine (28–32 opens against 24).
+    // give or take the sends under way then (4 at once). The platform taking another call meanwhile
+    // starts the count again: here the empty logs/main.log's one append, which the front lets
+    // through, when the final pass is what creates it (its place among the failures varies: 26–32
+    // opens, 1 run in 3 on a loaded machine). Once at most: nothing else goes through.
     expect(opened).toBeLessThanOrEqual((2 * DOWN_AFTER_FAILURES + 4) * RETRY.tries);
     expect(opened).toBeLessThan(40 * RETRY.tries);
     // The final status went through; what is left is recorded for sync.
