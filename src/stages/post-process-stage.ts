@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { abortErrorOf, FlushTimeError, PlatformError } from "../errors.js";
 import { formatBytes } from "../log/format-bytes.js";
@@ -118,6 +118,12 @@ async function solversResultZip(ctx: RunContext): Promise<ResultZip | undefined>
   const path = join(ctx.paths.outputs, "result.zip");
   const now = await fileStamp(path);
   if (!now || solverDidNotRun(ctx)) return undefined;
+  // Sent as it is, not through the outputs' rules: only a regular file of its own (a link could lead
+  // to the config and its token; a FIFO would block its reader).
+  if (!(await lstat(path)).isFile()) {
+    ctx.warn("outputs/result.zip: not sent, it is not a regular file (a link, a FIFO, a folder); the solver writes its own result.zip as a file");
+    return undefined;
+  }
   const before = ctx.state.resultZipBeforeSolver;
   if (before && sameStamp(before, now)) return undefined;
   return { path, files: [], bytes: now.size };

@@ -98,7 +98,9 @@ export async function* scanFiles(root: string, options: ScanOptions = {}): Async
       const path = () => relative(root, full).split(sep).join("/");
       // A link to a folder is not walked into (it could lead out, or round in a loop).
       if (entry.isDirectory()) {
-        pending.push(full);
+        // Node reads a name that is not UTF-8 with U+FFFD in place of its bytes: no such folder then.
+        if (entry.name.includes("\uFFFD")) options.onSkipped?.(path(), "a folder whose name is not valid UTF-8: nothing in it can be read or named to the platform; rename it");
+        else pending.push(full);
         continue;
       }
       const found = await rules.source(full);

@@ -167,7 +167,8 @@ export class Uploader {
     const progress: FinalPassProgress = { doneBytes: 0, totalBytes: queued.reduce((s, q) => s + q.size, 0) };
     this.passProgress = progress;
     this.progress = (bytes) => {
-      progress.doneBytes += bytes;
+      // A live file found rewritten goes again from its start, more than its growth counted above.
+      progress.doneBytes = Math.min(progress.totalBytes, progress.doneBytes + bytes);
       onProgress?.(progress);
     };
     onProgress?.(progress);

@@ -188,6 +188,7 @@ describe("live outputs", () => {
       expect(warnings).toContain(`outputs/files/${name}: not sent, its name holds a backslash or a control character`);
     }
     expect(warnings).toContain("outputs/files/latin\uFFFD.txt: not sent, its name is not valid UTF-8");
+    expect(warnings).toContain("outputs/files/folder\uFFFD: not sent, a folder whose name is not valid UTF-8");
   }, 60_000);
 
   it("a report.html the solver wrote is kept and sent as its output; the runner's report goes from debug/", async () => {
@@ -202,6 +203,21 @@ describe("live outputs", () => {
     const stored = files.filter((f) => f.path === "report.html");
     // Twice under the one path: the solver's as an output, the runner's as the run report.
     expect(stored.map((f) => f.sha256).sort()).toEqual([sha256(Buffer.from(mine)), await fileSha(join(w.dir, "debug/report.html"))].sort());
+  }, 60_000);
+
+  it("a FIFO as report.html and a link to the config as result.zip: neither read, no hang, the token not sent", async () => {
+    const { s, w } = await platformWork("odd-own-files.py");
+    const started = Date.now();
+    const result = await runSolver({ configPath: w.configPath });
+    expect(result.status, result.error?.message).toBe("finished");
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(result.report).toBe(join(w.dir, "debug/report.html"));
+    for (const f of await readdir(join(s.dataDir, "runs", result.runId, "files"))) {
+      expect(await readFile(join(s.dataDir, "runs", result.runId, "files", f), "utf8"), f).not.toContain(s.token);
+    }
+    const warnings = result.warnings.join("\n");
+    expect(warnings).toContain("outputs/result.zip: not sent, it is not a regular file");
+    expect(warnings).toContain("outputs/report.html: not sent, a special file");
   }, 60_000);
 
   it("a whole file changed while the final pass sends it is sent again, in its final form", async () => {

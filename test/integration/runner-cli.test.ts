@@ -173,6 +173,10 @@ describe("the CLI", () => {
       expect(run.code, args.join(" ")).toBe(2);
       expect(run.stderr).toContain(`${flag} was given an empty value (an unset shell variable?)`);
     }
+    // Empty stage flags mean "none", as the Python runner's launch scripts pass them.
+    const w = await work("hello.py");
+    const stages = await runCli([`--configPath=${w.configPath}`, "--startingStage=", "--skipStages="]);
+    expect(stages.code, stages.stderr).toBe(0);
   });
 
   it("sweep run refuses the local scheduler's flags with another scheduler (they would be ignored), before it reads the spec", async () => {
