@@ -373,7 +373,9 @@ export class Uploader {
     const sameVersion = known?.kind === "file" && known.size === before.size && known.mtimeMs === before.mtimeMs;
     if (sameVersion && known.done) return false;
     let entry: JournalEntry = { kind: "file", id, storedName, size: before.size, mtimeMs: before.mtimeMs, offset: 0, done: false };
-    const { sha256 } = await uploadWholeFile(this.options.target, source.file, {
+    let sha256: string;
+    try {
+      ({ sha256 } = await uploadWholeFile(this.options.target, source.file, {
       size: before.size,
       storedName,
       metadata: this.metadataFor(path),
@@ -386,28 +388,47 @@ export class Uploader {
         this.options.journal.set(path, entry);
       },
       onResume: (offset) => this.options.info?.(`resumed outputs/${path} at byte ${offset} of ${before.size}`),
-    });
+      }));
+    } catch (error) {
+      // Cut short because it changed (it ended early, its digest no longer matched): sent again as it now is.
+      const now = await this.changedSince(path, source, before);
+      if (!now) throw error;
+      this.sendChangedAgain(path, now, undefined, error);
+      return false;
+    }
     this.options.journal.set(path, { ...entry, sha256, offset: before.size, done: true });
     this.options.onSent?.(path, before.size);
     this.list("downloadables", path, id, storedName);
-    await this.sendAgainIfChanged(path, source, before);
+    const now = await this.changedSince(path, source, before);
+    if (now) this.sendChangedAgain(path, now, before.size);
     return true;
+  }
+
+  /** The file as it now is, when it is no longer the version `before` that a send began with; undefined when it is, or is gone. */
+  private async changedSince(path: string, source: OutputSource, before: { size: number; mtimeMs: number }): Promise<OutputSource | undefined> {
+    const now = await this.sourceOf(path, false);
+    const same = now && now.file === source.file && now.ino === source.ino && now.size === before.size && now.mtimeMs === before.mtimeMs;
+    return same || !now ? undefined : now;
   }
 
   /**
    * A whole file that changed while it was being sent (a process the solver left behind still
    * writing it, a rename over it) is not on the platform as it now is: in the final pass it is
-   * sent again, at most WHOLE_RESENDS times, then it fails, naming why; during the run, the
-   * watcher's next event for it does the same.
+   * sent again, at most WHOLE_RESENDS times; during the run, the watcher's next event for it does
+   * the same. One that keeps changing is a warning when the platform has a whole version of it
+   * (`sentBytes`: the last one sent), a failure when it has none.
    */
-  private async sendAgainIfChanged(path: string, source: OutputSource, before: { size: number; mtimeMs: number }): Promise<void> {
-    const now = await this.sourceOf(path, false);
-    const same = now && now.file === source.file && now.ino === source.ino && now.size === before.size && now.mtimeMs === before.mtimeMs;
-    if (same || !now || !this.final) return;
+  private sendChangedAgain(path: string, now: OutputSource, sentBytes: number | undefined, cause?: unknown): void {
+    if (!this.final) return;
     const times = (this.changedUnder.get(path) ?? 0) + 1;
     this.changedUnder.set(path, times);
     if (times > WHOLE_RESENDS) {
-      throw new Error(`it changed while it was being sent, ${times} times in a row; the platform has the version of ${before.size} bytes sent last`);
+      if (sentBytes === undefined) {
+        const why = cause instanceof Error ? cause.message : String(cause);
+        throw new Error(`it kept changing while it was being sent (${times} tries), and no whole version of it reached the platform (the last try: ${why})`);
+      }
+      this.options.warn(`outputs/${path} kept changing while it was being sent (${times} times): the platform has the version of ${sentBytes} bytes sent last`);
+      return;
     }
     this.options.info?.(`outputs/${path} changed while it was being sent: sending it again`);
     if (this.passProgress) this.passProgress.totalBytes += now.size;

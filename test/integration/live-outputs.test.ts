@@ -230,6 +230,22 @@ describe("live outputs", () => {
     expect(files.find((f) => f.path === "files/target.dat")?.sha256).toBe(sha256(local));
   }, 60_000);
 
+  it("a whole file emptied and rewritten during its upload is sent again whole; one a process keeps growing is a warning, the last version sent on the platform", async () => {
+    const { s, w } = await platformWork("change-after-exit.py", { v2: true, uploadBytesPerSecond: 1_000_000 });
+    const rewritten = await runSolver({ configPath: w.configPath, env: { ...process.env, CHANGE_AFTER: "0.5", CHANGE_MODE: "truncate" } });
+    expect(rewritten.status, rewritten.error?.message).toBe("finished");
+    const local = await readFile(join(w.dir, "outputs/files/target.dat"));
+    expect(local.length).toBe(2_000_000);
+    expect((await storedFiles(s, rewritten.runId)).find((f) => f.path === "files/target.dat")?.sha256).toBe(sha256(local));
+
+    const growing = await platformWork("change-after-exit.py", { v2: true, uploadBytesPerSecond: 1_000_000 });
+    const grown = await runSolver({ configPath: growing.w.configPath, env: { ...process.env, CHANGE_AFTER: "0.3", CHANGE_MODE: "grow" } });
+    expect(grown.status, grown.error?.message).toBe("finished");
+    expect(grown.warnings.join("\n")).toMatch(/outputs\/files\/target\.dat kept changing while it was being sent \(3 times\): the platform has the version of \d+ bytes sent last/);
+    const stored = (await storedFiles(growing.s, grown.runId)).find((f) => f.path === "files/target.dat");
+    expect(stored?.size).toBeGreaterThan(2_000_000);
+  }, 90_000);
+
   it("with filesDuringRun, sends a slowly written file once, complete, and a rewritten file in its final form", async () => {
     const { s, w } = await platformWork("slow-and-rewrite.py", { v2: false });
     const result = await runSolver({ configPath: w.configPath, env: { ...process.env, SLOW_SECONDS: "5", TAIL_SECONDS: "2" }, filesDuringRun: true, settleTime: 1 });
