@@ -1,10 +1,13 @@
 import { hostname } from "node:os";
 import { killProcessGroup } from "./kill-process-group.js";
 import { isProcessGroupAlive } from "./process-group-alive.js";
-import { processStat } from "./process-stat.js";
+import { groupMemberHasEnv } from "./group-member-env.js";
+import { hasExited, processStat } from "./process-stat.js";
 import { readSolverGroupRecord, removeSolverGroupRecord, type SolverGroupRecord } from "./solver-group-record.js";
 
 export interface StopRecordedGroupOptions {
+  /** The work directory the solver ran for: its leftover children carry it as PHYSICSWORKS_WORK_DIR. */
+  workDir: string;
   /** SIGTERM, this long for the group to end, then SIGKILL. */
   graceMs: number;
   pollMs?: number;
@@ -21,10 +24,10 @@ export interface StoppedGroup {
  * record once the group is gone. Undefined when there was nothing to end: no record, a group on
  * another host (left as it is), or one that has ended.
  */
-export async function stopRecordedGroup(recordPath: string, { graceMs, pollMs }: StopRecordedGroupOptions): Promise<StoppedGroup | undefined> {
+export async function stopRecordedGroup(recordPath: string, { workDir, graceMs, pollMs }: StopRecordedGroupOptions): Promise<StoppedGroup | undefined> {
   const record = await readSolverGroupRecord(recordPath);
   if (!record || record.host !== hostname()) return undefined;
-  if (!(await stillRunning(record))) {
+  if (!(await stillRunning(record, workDir))) {
     await removeSolverGroupRecord(recordPath);
     return undefined;
   }
@@ -45,8 +48,12 @@ export async function stopRecordedGroup(recordPath: string, { graceMs, pollMs }:
  * leader with the recorded pid and another start time means the recorded group is over. Without
  * /proc (macOS) there is no start time, and the group's liveness is all there is to go on.
  */
-async function stillRunning(record: SolverGroupRecord): Promise<boolean> {
+async function stillRunning(record: SolverGroupRecord, workDir: string): Promise<boolean> {
   const leader = await processStat(record.pgid);
   if (leader && record.processStart !== undefined && leader.start !== record.processStart) return false;
-  return isProcessGroupAlive(record.pgid);
+  if (!(await isProcessGroupAlive(record.pgid))) return false;
+  if (process.platform !== "linux" || (leader && !hasExited(leader))) return true;
+  // The leader is gone and the group lives on: the solver's own children (a daemon it left), or
+  // another program's group that has come to have the same id. Only the first carry the run's mark.
+  return groupMemberHasEnv(record.pgid, "PHYSICSWORKS_WORK_DIR", workDir);
 }

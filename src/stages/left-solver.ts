@@ -10,7 +10,7 @@ import type { WorkPaths } from "../work-paths.js";
  * warning that says so; throws WorkDirBusyError when the group cannot be ended.
  */
 export async function stopLeftSolver(paths: WorkPaths, graceMs: number): Promise<string | undefined> {
-  const stopped = await stopRecordedGroup(paths.solverGroup, { graceMs });
+  const stopped = await stopRecordedGroup(paths.solverGroup, { workDir: paths.workDir, graceMs });
   if (!stopped) return undefined;
   const { pgid, startedAt, runnerPid } = stopped.record;
   const what = `a solver an earlier runner left running in ${paths.workDir} (pid ${pgid}, its process group ${pgid}, started ${startedAt} by runner pid ${runnerPid})`;
