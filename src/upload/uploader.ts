@@ -98,6 +98,13 @@ export class Uploader {
   private readonly stable = new Map<string, { size: number; mtimeMs: number }>();
   private final = false;
   private reportHtmlIsOutput = false;
+  /**
+   * Live outputs that are links: the watcher does not follow links (a link to a folder could lead
+   * out, or round a loop), so it sees no change of the file one leads to; they are looked at again
+   * every live interval instead, until the final pass.
+   */
+  private readonly linkedLive = new Set<string>();
+  private linkedTimer: NodeJS.Timeout | undefined;
   /** What an output may be read as (links, special files): the final scan's rules, for the sends during the run too. */
   private rules: Promise<OutputRules> | undefined;
   /** Outputs refused (a link out, a FIFO), each told once. */
@@ -132,6 +139,7 @@ export class Uploader {
    */
   async finalPass(onProgress?: (p: FinalPassProgress) => void): Promise<{ failed: FailedOutput[] }> {
     this.final = true;
+    this.stopFollowingLinks();
     for (const file of this.live.values()) if (file.timer) clearTimeout(file.timer);
     for (const s of this.settling.values()) clearTimeout(s.timer);
     this.settling.clear();
@@ -188,6 +196,7 @@ export class Uploader {
    */
   stop(): void {
     this.final = true;
+    this.stopFollowingLinks();
     this.stopping.abort();
     for (const file of this.live.values()) if (file.timer) clearTimeout(file.timer);
     for (const s of this.settling.values()) clearTimeout(s.timer);
@@ -347,11 +356,27 @@ export class Uploader {
     }
   }
 
+  private followLink(path: string): void {
+    if (this.final || this.linkedLive.has(path)) return;
+    this.linkedLive.add(path);
+    this.linkedTimer ??= setInterval(() => {
+      for (const linked of this.linkedLive) this.notify(linked);
+    }, Math.max(this.options.liveIntervalMs, 100));
+    this.linkedTimer.unref();
+  }
+
+  private stopFollowingLinks(): void {
+    if (this.linkedTimer) clearInterval(this.linkedTimer);
+    this.linkedTimer = undefined;
+    this.linkedLive.clear();
+  }
+
   /** Whether the platform was called (and took it). */
   private async sendLiveOnce(path: string, slug: "logs" | "plots" | "media", file: Live): Promise<boolean> {
     file.lastSend = Date.now();
     const source = await this.sourceOf(path);
     if (!source) return false;
+    if (source.file !== this.abs(path)) this.followLink(path);
     const { sent, mtimeMs, appended } = await sendLiveGrowth(this.options.target, file, source.file, this.options.chunkSize, this.final);
     this.progress?.(sent);
     if (sent > 0) this.options.onSent?.(path, sent);

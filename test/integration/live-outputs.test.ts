@@ -148,6 +148,26 @@ describe("live outputs", () => {
     expect(warnings).not.toContain("watching outputs/ failed");
   }, 60_000);
 
+  it("a live output that is a link to a file in the work directory is sent as that file grows, during the run", async () => {
+    const { s, w } = await platformWork("linked-log.py");
+    let solverEnd = 0;
+    const result = await runSolver({
+      configPath: w.configPath,
+      onEvent: (e) => {
+        if (e.type === "stage" && e.stage.name === "execute" && e.stage.status !== "running") solverEnd = Date.now();
+      },
+    });
+    expect(result.status, result.error?.message).toBe("finished");
+    const stored = (await storedFiles(s, result.runId)).find((f) => f.path === "logs/run.log");
+    expect(stored?.sha256).toBe(sha256(Buffer.from(Array.from({ length: 8 }, (_, i) => `step ${i}\n`).join(""))));
+    const appends = (await readFile(join(s.dataDir, "requests.jsonl"), "utf8"))
+      .split("\n")
+      .filter((l) => l.includes('"path":"/storage/append"'))
+      .map((l) => Date.parse((JSON.parse(l) as { at: string }).at));
+    // The solver prints nothing: besides main.log's one empty append, these are run.log's, a second apart.
+    expect(appends.filter((at) => at < solverEnd - 200).length).toBeGreaterThanOrEqual(3);
+  }, 60_000);
+
   it("a live file rewritten at the same size, or longer with its first bytes kept, arrives in its final form", async () => {
     const { s, w } = await platformWork("rewrite-live.py");
     const result = await runSolver({ configPath: w.configPath });
