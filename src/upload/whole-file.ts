@@ -100,7 +100,8 @@ async function uploadV2(target: UploadTarget, absPath: string, options: WholeFil
   // A small file is one bounded piece: read once, hashed from memory, sent from memory (and sent
   // again as is on a retry), instead of a read for the digest and a stream for the body.
   const piece = size <= ONE_PIECE_BYTES ? readFilePiece(absPath, size) : undefined;
-  const sha256 = piece ? createHash("sha256").update(piece).digest("hex") : await fileSha256(absPath);
+  // Of `size` bytes exactly: a file growing meanwhile must not be opened with another length's digest.
+  const sha256 = piece ? createHash("sha256").update(piece).digest("hex") : await fileSha256(absPath, size);
   // The same file with the same digest is the same upload: after a restart the platform answers its offset.
   let { uploadId, offset } = await target.openUpload({ filename: options.storedName, size, sha256, metadata: options.metadata });
   options.onBytes?.(offset);

@@ -19,6 +19,17 @@ describe("fileSha256", () => {
     }
   });
 
+  it("with a length, is the sha256 of exactly that many first bytes, and fails for a file shorter than that", async () => {
+    const MiB = 1024 * 1024;
+    const bytes = randomBytes(3 * MiB + 5);
+    const file = join(dir, "longer");
+    await writeFile(file, bytes);
+    for (const length of [0, 10, MiB, MiB + 3, 3 * MiB + 5]) {
+      expect(await fileSha256(file, length), `${length} bytes`).toBe(createHash("sha256").update(bytes.subarray(0, length)).digest("hex"));
+    }
+    await expect(fileSha256(file, 3 * MiB + 6)).rejects.toThrow(/ended at 3145733 bytes while its first 3145734 were being hashed: it changed under the upload/);
+  });
+
   it("rejects for a file that is not there", async () => {
     await expect(fileSha256(join(dir, "missing"))).rejects.toThrow(/ENOENT/);
   });
