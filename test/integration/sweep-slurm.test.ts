@@ -133,6 +133,14 @@ slurm: {time: "00:05:00", maxParallel: 1}
       if (Date.now() > deadline) throw new Error("point a never ended");
       await sleep(250);
     }
+    // And until SLURM has let its task go: a task still COMPLETING counts as under way (CI saw
+    // "1 COMPLETING, 2 PENDING": nothing was submitted again).
+    for (const deadline = Date.now() + 30_000; ; ) {
+      const q = spawnSync("squeue", ["--noheader", "-j", first, "-o", "%K %T"], { encoding: "utf8" });
+      if (!/^0 /m.test(q.stdout)) break;
+      if (Date.now() > deadline) throw new Error(`point a's SLURM task never left the queue:\n${q.stdout}`);
+      await sleep(250);
+    }
     const again = collect();
     const againErr = collect();
     expect(await sweepRunCommand(specPath, { scheduler: "slurm" }, new AbortController().signal, { out: again.stream, err: againErr.stream })).toBe(0);
