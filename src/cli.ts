@@ -252,6 +252,8 @@ function keepRunningWhenOutputCloses(): void {
  * one of a command's own.
  */
 function strayWordHint(text: string, program: Command): string {
+  const typo = optionTypoHint(text, program);
+  if (typo) return typo;
   const extra = text.includes("too many arguments");
   if (!extra && !text.includes("unknown option")) return "";
   const commands = program.commands.map((c) => c.name());
@@ -262,6 +264,19 @@ function strayWordHint(text: string, program: Command): string {
   const near = /\.(json|ya?ml)$/i.test(word) ? undefined : nearestName(word, commands);
   if (near) return `("${word}" is not a command; did you mean "${near}"?)\n`;
   return extra ? `(a config file goes with --configPath: physicsworks-solve --configPath=${word}; the commands are ${commands.join(", ")})\n` : "";
+}
+
+/**
+ * `--configpath=config.json`: commander suggests the flag meant for `--configpath config.json`,
+ * not for the `=` form. The nearest flag of any command, as commander words its own hint.
+ */
+function optionTypoHint(text: string, program: Command): string {
+  const given = /unknown option '--([^'=\s]+)=/.exec(text)?.[1];
+  if (!given) return "";
+  const commands = [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)];
+  const flags = [...new Set(commands.flatMap((c) => c.options.map((o) => o.long?.replace(/^--(no-)?/, "") ?? "")).filter(Boolean))];
+  const near = nearestName(given, flags);
+  return near ? `(Did you mean --${near}?)\n` : "";
 }
 
 function reportError(error: unknown): number {

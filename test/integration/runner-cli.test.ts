@@ -208,6 +208,10 @@ describe("the CLI", () => {
     const file = await runCli(["config.json"]);
     expect(file.code).toBe(2);
     expect(file.stderr).toContain("(a config file goes with --configPath: physicsworks-solve --configPath=config.json; the commands are serve, sync,");
+    // A flag's typo in the --flag=value form gets the flag meant, as the space form does from commander.
+    const flag = await runCli(["--configpath=config.json"]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("unknown option '--configpath=config.json'\n(Did you mean --configPath?)");
     const typo = await runCli(["sevre", "--port", "0"]);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain('("sevre" is not a command; did you mean "serve"?)');
