@@ -1,3 +1,4 @@
+import type { Stats } from "node:fs";
 import { stat } from "node:fs/promises";
 
 /** What changes whenever a file's bytes do, or it is replaced, whatever the clocks: a copy, a rename, a touch. */
@@ -11,7 +12,12 @@ export interface FileStamp {
 /** The file's stamp; null when nothing is there. */
 export async function fileStamp(path: string): Promise<FileStamp | null> {
   const found = await stat(path).catch(() => undefined);
-  return found ? { ino: found.ino, size: found.size, mtimeMs: found.mtimeMs, ctimeMs: found.ctimeMs } : null;
+  return found ? stampOf(found) : null;
+}
+
+/** The stamp of a stat the caller has already taken. */
+export function stampOf(stats: Stats): FileStamp {
+  return { ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
 }
 
 /** The same file, untouched between the two stamps (the ctime moves with every write, rename or utime). */

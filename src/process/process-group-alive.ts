@@ -24,12 +24,20 @@ export async function isProcessGroupAlive(pgid: number): Promise<boolean> {
 }
 
 async function hasLiveMember(pgid: number): Promise<boolean> {
-  let entries: string[];
   try {
-    entries = await readdir("/proc");
+    return !(await liveGroupMembers(pgid).next()).done;
   } catch {
+    // /proc cannot be listed: kill(-pgid, 0) said there are members.
     return true;
   }
+}
+
+/**
+ * The pids of the live members of group `pgid` (not zombies), from Linux's /proc, those at or
+ * after the group's id first. Rejects where /proc cannot be listed.
+ */
+export async function* liveGroupMembers(pgid: number): AsyncGenerator<number> {
+  const entries = await readdir("/proc");
   const pids = entries.filter((name) => /^\d+$/.test(name)).map(Number);
   pids.sort((a, b) => a - b);
   // Members are forked after their leader, so their pids mostly follow pgid: look there first.
@@ -37,7 +45,6 @@ async function hasLiveMember(pgid: number): Promise<boolean> {
   const ordered = start <= 0 ? pids : [...pids.slice(start), ...pids.slice(0, start)];
   for (const pid of ordered) {
     const stat = await processStat(pid);
-    if (stat && stat.pgrp === pgid && !hasExited(stat)) return true;
+    if (stat && stat.pgrp === pgid && !hasExited(stat)) yield pid;
   }
-  return false;
 }

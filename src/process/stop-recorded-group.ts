@@ -51,9 +51,10 @@ export async function stopRecordedGroup(recordPath: string, { workDir, graceMs, 
 async function stillRunning(record: SolverGroupRecord, workDir: string): Promise<boolean> {
   const leader = await processStat(record.pgid);
   if (leader && record.processStart !== undefined && leader.start !== record.processStart) return false;
-  if (!(await isProcessGroupAlive(record.pgid))) return false;
-  if (process.platform !== "linux" || (leader && !hasExited(leader))) return true;
-  // The leader is gone and the group lives on: the solver's own children (a daemon it left), or
-  // another program's group that has come to have the same id. Only the first carry the run's mark.
+  if (process.platform !== "linux") return isProcessGroupAlive(record.pgid);
+  if (leader && !hasExited(leader)) return true;
+  // The leader is gone: the group lives on only in members, the solver's own children (a daemon it
+  // left), or another program's group that has come to have the same id. Only the first carry the
+  // run's mark (and a group with no live member has none).
   return groupMemberHasEnv(record.pgid, "PHYSICSWORKS_WORK_DIR", workDir);
 }

@@ -1,5 +1,5 @@
 import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { fileStamp, sameStamp, type FileStamp } from "../fs/file-stamp.js";
+import { fileStamp, sameStamp, stampOf } from "../fs/file-stamp.js";
 
 /** What became of the write: done, left alone (the file is read-only), or given up (saved by someone else on every try). */
 export type ResourceWriteOutcome = "written" | "read-only" | "busy";
@@ -18,7 +18,7 @@ export async function writeResourceBack(path: string, resource: { id: string; na
   for (let tried = 0; tried < TRIES; tried++) {
     const info = await stat(path);
     if ((info.mode & 0o222) === 0) return "read-only";
-    const before: FileStamp = { ino: info.ino, size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs };
+    const before = stampOf(info);
     const config = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
     config.resource = resource;
     const tmp = `${path}.${process.pid}.tmp`;

@@ -1,3 +1,4 @@
+import type { Stats } from "node:fs";
 import { lstat, opendir, realpath, stat } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 
@@ -19,6 +20,8 @@ export interface ScanOptions {
   linksNotInto?: readonly string[];
   /** Told of each link or special file left out, and why. */
   onSkipped?: (path: string, why: string) => void;
+  /** Rules made already (in place of linksWithin and linksNotInto): a caller's own, for its sends too. */
+  rules?: OutputRules;
 }
 
 /** Where an output's bytes are read from: the file itself, or the file its link leads to. */
@@ -59,7 +62,7 @@ export class OutputRules {
   async source(full: string): Promise<OutputSource | Refusal | undefined> {
     const info = await lstat(full).catch(() => undefined);
     if (!info) return undefined;
-    if (info.isFile()) return { file: full, size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+    if (info.isFile()) return readFrom(full, info);
     if (info.isSymbolicLink()) return this.linked(full);
     if (info.isDirectory()) return { why: "a folder" };
     return { why: SPECIAL };
@@ -73,8 +76,12 @@ export class OutputRules {
     const info = await stat(target).catch(() => undefined);
     if (!info) return { why: "a link to nothing" };
     if (!info.isFile()) return { why: "a link to a folder or a special file" };
-    return { file: target, size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
+    return readFrom(target, info);
   }
+}
+
+function readFrom(file: string, info: Stats): OutputSource {
+  return { file, size: info.size, mtimeMs: info.mtimeMs, ino: info.ino };
 }
 
 export function isRefusal(found: OutputSource | Refusal): found is Refusal {
@@ -83,7 +90,7 @@ export function isRefusal(found: OutputSource | Refusal): found is Refusal {
 
 /** Every regular file below `root`, walked folder by folder (never a whole tree listing in memory at once). */
 export async function* scanFiles(root: string, options: ScanOptions = {}): AsyncGenerator<ScannedFile> {
-  const rules = await OutputRules.of(root, options);
+  const rules = options.rules ?? (await OutputRules.of(root, options));
   const pending = [root];
   while (pending.length) {
     const dir = pending.pop() as string;

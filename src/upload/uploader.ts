@@ -291,8 +291,8 @@ export class Uploader {
   }
 
   /** Every file under outputs/, a link as the file it leads to unless it leads out or to a private path. */
-  private scan(onSkipped?: (path: string, why: string) => void) {
-    return scanFiles(this.options.outputsDir, { linksNotInto: this.options.privatePaths ?? [], ...(onSkipped ? { onSkipped } : {}) });
+  private async *scan(onSkipped?: (path: string, why: string) => void) {
+    yield* scanFiles(this.options.outputsDir, { rules: await this.outputRules(), ...(onSkipped ? { onSkipped } : {}) });
   }
 
   private isSent(path: string, size: number, mtimeMs: number): boolean {
@@ -465,11 +465,15 @@ export class Uploader {
    * told once as the final scan tells it (`tell` false: only looked at).
    */
   private async sourceOf(path: string, tell = true): Promise<OutputSource | undefined> {
-    this.rules ??= OutputRules.of(this.options.outputsDir, { linksNotInto: this.options.privatePaths ?? [] });
-    const found = await (await this.rules).source(this.abs(path));
+    const found = await (await this.outputRules()).source(this.abs(path));
     if (!found || !isRefusal(found)) return found;
     if (tell) this.tellRefused(path, found.why);
     return undefined;
+  }
+
+  /** Made once, for the scans and the sends alike. */
+  private outputRules(): Promise<OutputRules> {
+    return (this.rules ??= OutputRules.of(this.options.outputsDir, { linksNotInto: this.options.privatePaths ?? [] }));
   }
 
   private tellRefused(path: string, why: string): void {
