@@ -1,4 +1,5 @@
-import { BufferPool } from "./buffer-pool.js";
+import { alignedBuffer } from "../fs/aligned-buffer.js";
+import { BufferPool } from "../fs/buffer-pool.js";
 import type { FormCodec } from "./form-codec.js";
 import { FORM_KERNELS_WASM } from "./form-kernels-wasm.js";
 import { splitAtStringField, unpaddedLength } from "./string-field.js";
@@ -60,7 +61,8 @@ export function wasmFormCodec(): FormCodec | undefined {
   kernels.init();
   let view = Buffer.from(kernels.memory.buffer);
   const pieces = new BufferPool(POOLED_PIECE, POOLED_PIECES);
-  const chunks = new BufferPool(POOLED_CHUNK, POOLED_CHUNKS);
+  // On page boundaries, so the server can write a decoded chunk past the page cache (chunk-assembly.ts).
+  const chunks = new BufferPool(POOLED_CHUNK, POOLED_CHUNKS, alignedBuffer);
   /** The memory, at least `bytes` long (growing it replaces its buffer). */
   const room = (bytes: number): Buffer => {
     if (view.length < bytes) {

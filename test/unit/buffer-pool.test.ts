@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { BufferPool } from "../../src/form-codec/buffer-pool.js";
+import { BufferPool } from "../../src/fs/buffer-pool.js";
 
 it("lends buffers of the asked length and takes back its own, up to `keep` of them", () => {
   const pool = new BufferPool(1024, 2);

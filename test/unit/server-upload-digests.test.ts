@@ -22,9 +22,9 @@ async function writeBody(file: string, at: number, bytes: Buffer, digest: BodyDi
   try {
     for (let from = 0; from < bytes.length; from += piece) {
       const part = bytes.subarray(from, from + piece);
-      digest?.took(part);
+      const hashed = digest?.took(part);
       await handle.write(part, 0, part.length, at + from);
-      digest?.wrote(at + from + part.length);
+      await hashed;
     }
   } finally {
     await handle.close();
@@ -44,17 +44,17 @@ describe.each([
     const bytes = randomBytes(size);
     const cut = 2 * MiB + 3;
 
-    const first = digests.from("a", 0, size, file);
+    const first = digests.from("a", 0, size);
     expect(first).toBeDefined();
     first!.keep(await writeBody(file, 0, bytes.subarray(0, cut), first, 700_000));
 
     // A body that fails after writing junk: its bytes are cut off and the digest is dropped.
-    const failed = digests.from("a", cut, size, file);
+    const failed = digests.from("a", cut, size);
     await writeBody(file, cut, randomBytes(MiB), failed);
     failed!.drop();
     await truncate(file, cut);
 
-    const rest = digests.from("a", cut, size, file);
+    const rest = digests.from("a", cut, size);
     expect(rest).toBeDefined();
     rest!.keep(await writeBody(file, cut, bytes.subarray(cut), rest));
     expect(await digests.take("a", size)).toBe(sha(bytes));
@@ -67,11 +67,11 @@ describe.each([
     const file = join(dir, `b-${size}`);
     await writeFile(file, "");
     const bytes = randomBytes(size);
-    const late = digests.from("b", MiB, size, file);
+    const late = digests.from("b", MiB, size);
     if (late) late.keep(await writeBody(file, MiB, bytes.subarray(MiB), late));
     expect(await digests.take("b", size)).toBeUndefined();
 
-    const whole = digests.from("c", 0, size, file);
+    const whole = digests.from("c", 0, size);
     whole!.keep(await writeBody(file, 0, bytes, whole));
     expect(await digests.take("c", size - 1)).toBeUndefined();
   });
@@ -81,15 +81,15 @@ describe.each([
     const file = join(dir, `f-${size}`);
     await writeFile(file, "");
     const bytes = randomBytes(size);
-    const first = digests.from("f", 0, size, file)!;
+    const first = digests.from("f", 0, size)!;
     first.keep(await writeBody(file, 0, bytes.subarray(0, 2 * MiB), first));
     // A body from another offset than the kept one knows nothing, and the kept digest is gone.
-    const elsewhere = digests.from("f", MiB, size, file);
+    const elsewhere = digests.from("f", MiB, size);
     if (elsewhere) elsewhere.keep(await writeBody(file, MiB, bytes.subarray(MiB), elsewhere));
     expect(await digests.take("f", size)).toBeUndefined();
 
     // A keep at an offset its bytes did not reach is not kept.
-    const short = digests.from("g", 0, size, file)!;
+    const short = digests.from("g", 0, size)!;
     await writeBody(file, 0, bytes, short);
     short.keep(size + 1);
     expect(await digests.take("g", size + 1)).toBeUndefined();
@@ -98,29 +98,26 @@ describe.each([
 });
 
 describe("UploadDigests, the digest thread", () => {
-  it("hashes the bytes on disk when told of them: bytes changed before they are read back are the ones hashed", async () => {
+  it("hashes the bytes it is told of, in shared memory (as they are) or not (copied), whatever becomes of them after", async () => {
     digests = new UploadDigests();
-    const file = join(dir, "d");
     const bytes = randomBytes(6 * MiB);
-    const other = Buffer.from(bytes);
-    other[5 * MiB] = other[5 * MiB]! ^ 0xff;
-    await writeFile(file, other);
-    // Told of bytes that are on disk: the thread reads the file, not what passed through memory.
-    const digest = digests.from("d", 0, bytes.length, file)!;
-    digest.took(bytes);
-    digest.wrote(bytes.length);
+    const shared = Buffer.from(new SharedArrayBuffer(2 * MiB));
+    bytes.copy(shared, 0, 4 * MiB);
+    const digest = digests.from("d", 0, bytes.length)!;
+    await digest.took(bytes.subarray(0, 4 * MiB));
+    await digest.took(shared);
+    // Once a piece is hashed, its memory may take other bytes.
+    shared.fill(0);
     digest.keep(bytes.length);
-    expect(await digests.take("d", bytes.length)).toBe(sha(other));
+    expect(await digests.take("d", bytes.length)).toBe(sha(bytes));
   });
 
   it("starts a new thread after one failed, and says so in the log", async () => {
     const log: string[] = [];
     digests = new UploadDigests((line) => log.push(line));
-    const file = join(dir, "h");
     const bytes = randomBytes(5 * MiB);
-    await writeFile(file, bytes);
-    const first = digests.from("h1", 0, bytes.length, file)!;
-    first.wrote(bytes.length);
+    const first = digests.from("h1", 0, bytes.length)!;
+    await first.took(bytes);
     first.keep(bytes.length);
     expect(await digests.take("h1", bytes.length)).toBe(sha(bytes));
     // The thread dies (as an uncaught error in it would end it).
@@ -128,21 +125,24 @@ describe("UploadDigests, the digest thread", () => {
     await thread.worker.terminate();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(log.join("\n")).toMatch(/the upload digest thread stopped \(it exited with code 1\)/);
-    const second = digests.from("h2", 0, bytes.length, file)!;
-    second.wrote(bytes.length);
+    // Bytes told to the stopped thread settle at once, and nothing is known of them.
+    const lost = digests.from("h1", bytes.length, 2 * bytes.length);
+    if (lost) await lost.took(bytes);
+    const second = digests.from("h2", 0, bytes.length)!;
+    await second.took(bytes);
     second.keep(bytes.length);
     expect(await digests.take("h2", bytes.length)).toBe(sha(bytes));
   });
 
-  it("answers no digest once the file it follows is gone, and after close", async () => {
+  it("answers no digest for bytes it was not told of, and after close", async () => {
     digests = new UploadDigests();
-    const digest = digests.from("e", 0, 5 * MiB, join(dir, "not-there"))!;
-    digest.wrote(5 * MiB);
+    const digest = digests.from("e", 0, 5 * MiB)!;
+    await digest.took(randomBytes(MiB));
     digest.keep(5 * MiB);
     expect(await digests.take("e", 5 * MiB)).toBeUndefined();
     await digests.close();
     expect(await digests.take("e", 5 * MiB)).toBeUndefined();
     // No thread is started once closed.
-    expect(digests.from("e2", 0, 5 * MiB, join(dir, "not-there"))).toBeUndefined();
+    expect(digests.from("e2", 0, 5 * MiB)).toBeUndefined();
   });
 });

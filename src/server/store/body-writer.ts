@@ -1,32 +1,67 @@
 import { closeSync, ftruncateSync, writeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import { openPositional, openPositionalSync, writeFully } from "./positional-file.js";
+import { alignedBuffer } from "../../fs/aligned-buffer.js";
+import { BufferPool } from "../../fs/buffer-pool.js";
+import { openDirectForWrites, openPositional, openPositionalSync, writeFullyDirect } from "./positional-file.js";
 import type { BodyDigest } from "./upload-digests.js";
 
 /** Bytes gathered before one write to disk. */
 const WRITE_BATCH_BYTES = 1024 * 1024;
 
+/** Bodies of this size or more go to disk past the page cache, several batches at a time (see BodyWriter). */
+const DIRECT_FROM_BYTES = 4 * 1024 * 1024;
+
+/** Batches a body has at once: one filling while the others are written (and hashed). */
+const BATCHES = 2;
+const DIRECT_BATCHES = 4;
+
+/** The large bodies' batches, used again by the next one: fresh memory costs its page faults. */
+const directBatches = new BufferPool(WRITE_BATCH_BYTES, 4 * DIRECT_BATCHES, alignedBuffer);
+
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Writes a request body's pieces into `file` from `start`, never holding the body whole. The
  * pieces (64 KiB or less) gather in a batch that goes to disk 1 MiB at a time: one awaited write
- * per piece made the disk the bottleneck. Two batches take turns, one filling while the other is
+ * per piece made the disk the bottleneck. Batches take turns, one filling while the others are
  * written, so the body is read on meanwhile. `digest` (when given) is told of the bytes in order
- * as their write starts, and of each write's end. A body that fits in one batch (every small
- * file's) is written in one go at its end, synchronously, as the records are (see json-file.ts):
- * four system calls instead of four trips to libuv's thread pool.
+ * as their write starts; a batch is used again once both its write and its digest are done. A
+ * body that fits in one batch (every small file's) is written in one go at its end,
+ * synchronously, as the records are (see json-file.ts): four system calls instead of four trips
+ * to libuv's thread pool.
+ *
+ * A large body goes to disk with O_DIRECT, past the page cache, where the filesystem allows it:
+ * its batches start on a page boundary (alignedBuffer) and end at whole MiB of the file (the
+ * first is cut short to get there), and four of them take turns, so the disk has several writes
+ * at once. On the VMs measured, page cache the kernel takes for a new file is memory the
+ * hypervisor hands back on first touch: writing 256 MiB through it cost 0.45 s of CPU, most of
+ * the server's in a PATCH, against 0.02 s direct. Their memory is shared, so the digest thread
+ * hashes the bytes where they are. The bytes past the last whole MiB go through the page cache.
  */
 export class BodyWriter {
   private batch: Buffer;
-  private spare: Buffer | undefined;
   private batched = 0;
-  /** Opened at the first full batch. */
-  private handle: FileHandle | undefined;
-  /** The write under way: awaited before the next one starts and at the end. */
-  private writing: Promise<void> = Promise.resolve();
-  /** Where the next bytes go: the end of what was written or is being written. */
+  /** How many bytes the batch takes before it is written: to the next whole batch of the file when direct. */
+  private room: number;
+  /** Batches free to fill. */
+  private readonly spare: Buffer[] = [];
+  private made = 1;
+  private readonly most: number;
+  /** Writes (with their digests) under way; each gives its batch back when done, and never rejects. */
+  private readonly busy = new Set<Promise<void>>();
+  /** The first write that failed. */
+  private failure: { error: unknown } | undefined;
+  /** The file, opened at the first batch written; with O_DIRECT too for a large body (undefined when refused). */
+  private opening: Promise<{ handle: FileHandle; direct: FileHandle | undefined }> | undefined;
+  /** False once a direct write was refused: the rest go through the page cache. */
+  private direct: boolean;
+  private readonly large: boolean;
+  /** Where the next batch goes: the end of what was written or is being written. */
   private position: number;
   /** Where the body ends at the most. */
   private readonly end: number;
+  /** Closed: its batches may be another body's now, so nothing more is taken or written. */
+  private closed = false;
 
   /** `most`: the body is at most this long (the caller refuses more), and so is the batch. */
   constructor(
@@ -36,67 +71,111 @@ export class BodyWriter {
     private readonly digest: BodyDigest | undefined,
   ) {
     this.position = start;
-    this.batch = Buffer.allocUnsafe(Math.max(1, Math.min(WRITE_BATCH_BYTES, most)));
     this.end = start + most;
+    this.large = most >= DIRECT_FROM_BYTES;
+    this.direct = this.large;
+    this.most = this.large ? DIRECT_BATCHES : BATCHES;
+    this.batch = this.newBatch();
+    this.room = this.large ? WRITE_BATCH_BYTES - (start % WRITE_BATCH_BYTES) : this.batch.length;
   }
 
-  /** Takes the body's next piece; a promise when the body must wait (a write of two batches ago is still under way). */
+  /** Takes the body's next piece; a promise when the body must wait (every other batch is still being written). */
   take(chunk: Buffer): Promise<void> | undefined {
-    if (this.batched + chunk.length <= this.batch.length) {
-      chunk.copy(this.batch, this.batched);
-      this.batched += chunk.length;
-      // A batch that holds the rest of the body waits for its end (and goes in one write).
-      return this.batched === this.batch.length && this.position + this.batched < this.end ? this.flush() : undefined;
-    }
-    return this.flush().then(() => this.keep(chunk));
+    if (this.closed) return undefined;
+    const fits = Math.min(chunk.length, this.room - this.batched);
+    chunk.copy(this.batch, this.batched, 0, fits);
+    this.batched += fits;
+    // The rest of the piece starts the next batch.
+    if (fits < chunk.length) return this.flush(true).then(() => this.take(chunk.subarray(fits)));
+    // A batch that holds the rest of the body waits for its end (and goes in one write).
+    return this.batched === this.room && this.position + this.batched < this.end ? this.flush(true) : undefined;
   }
 
   /** After the body's last piece (or the client went away): writes the rest; answers where the bytes end. */
   async finish(): Promise<number> {
-    if (!this.handle) return this.writeOnce(this.batch.subarray(0, this.batched));
-    await this.flush();
-    await this.writing;
+    if (!this.opening) this.writeOnce(this.batch.subarray(0, this.batched));
+    else await this.flush(false);
+    await Promise.all(this.busy);
+    this.rethrow();
     return this.position;
   }
 
   /** Waits for any write under way, cuts the file at `keep` (what is past it is not the upload's) and closes it. */
   async close(keep: number): Promise<void> {
-    if (!this.handle) return;
-    await this.writing.catch(() => undefined);
-    await this.handle.truncate(keep);
-    await this.handle.close();
+    this.closed = true;
+    await Promise.all(this.busy);
+    if (this.large) directBatches.give([...(this.batch.length > 0 ? [this.batch] : []), ...this.spare.splice(0)]);
+    this.batch = EMPTY;
+    const files = await this.opening?.catch(() => undefined);
+    if (!files) return;
+    await files.direct?.close();
+    await files.handle.truncate(keep);
+    await files.handle.close();
   }
 
-  private async flush(): Promise<void> {
-    if (this.batched === 0) return;
-    const full = this.batch.subarray(0, this.batched);
-    this.spare ??= Buffer.allocUnsafe(this.batch.length);
-    [this.batch, this.spare] = [this.spare, this.batch];
+  /** Starts the batch's write; with `next`, waits for a batch to fill after it. */
+  private async flush(next: boolean): Promise<void> {
+    this.rethrow();
+    if (this.batched === 0 || this.closed) return;
+    const batch = this.batch;
+    const bytes = batch.subarray(0, this.batched);
+    const at = this.position;
+    this.position += bytes.length;
+    this.batch = EMPTY;
     this.batched = 0;
-    await this.write(full);
+    const hashed = this.digest?.took(bytes);
+    const done: Promise<void> = this.writeAt(bytes, at)
+      .then(() => hashed)
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.failure ??= { error };
+        },
+      )
+      .finally(() => {
+        this.busy.delete(done);
+        this.spare.push(batch);
+      });
+    this.busy.add(done);
+    if (!next) return;
+    const free = await this.freeBatch();
+    if (!free) return;
+    this.batch = free;
+    this.room = free.length;
+    this.rethrow();
   }
 
-  /** A piece that did not fit the batch: it starts the next one, or is written on its own when larger than a batch. */
-  private async keep(chunk: Buffer): Promise<void> {
-    if (chunk.length < this.batch.length) {
-      chunk.copy(this.batch, 0);
-      this.batched = chunk.length;
-      return;
+  private rethrow(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  /** A batch to fill: a spare one, a new one, or the next one a write gives back; none once closed. */
+  private async freeBatch(): Promise<Buffer | undefined> {
+    for (;;) {
+      if (this.closed) return undefined;
+      const batch = this.spare.pop() ?? (this.made < this.most ? (this.made++, this.newBatch()) : undefined);
+      if (batch) return batch;
+      await Promise.race(this.busy);
     }
-    await this.write(chunk);
   }
 
-  private async write(bytes: Buffer): Promise<void> {
-    this.handle ??= await openPositional(this.file, this.start === 0);
-    await this.writing;
-    const end = this.position + bytes.length;
-    this.writing = writeFully(this.handle, bytes, this.position).then(() => this.digest?.wrote(end));
-    this.writing.catch(() => undefined); // awaited before the next write and at the end
-    this.digest?.took(bytes);
-    this.position = end;
+  private newBatch(): Buffer {
+    return this.large ? directBatches.take(WRITE_BATCH_BYTES) : Buffer.allocUnsafe(Math.max(1, Math.min(WRITE_BATCH_BYTES, this.end - this.start)));
   }
 
-  private writeOnce(bytes: Buffer): number {
+  private async writeAt(bytes: Buffer, at: number): Promise<void> {
+    this.opening ??= this.openFile();
+    const { handle, direct } = await this.opening;
+    if (!(await writeFullyDirect(handle, this.direct ? direct : undefined, bytes, at))) this.direct = false;
+  }
+
+  private async openFile(): Promise<{ handle: FileHandle; direct: FileHandle | undefined }> {
+    const handle = await openPositional(this.file, this.start === 0);
+    return { handle, direct: this.large ? await openDirectForWrites(this.file) : undefined };
+  }
+
+  /** The whole body, written before finish goes on; its digest joins the work under way. */
+  private writeOnce(bytes: Buffer): void {
     const fd = openPositionalSync(this.file);
     try {
       let written = 0;
@@ -106,8 +185,9 @@ export class BodyWriter {
       closeSync(fd);
     }
     this.position = this.start + bytes.length;
-    this.digest?.took(bytes);
-    this.digest?.wrote(this.position);
-    return this.position;
+    const hashed = this.digest?.took(bytes);
+    if (!hashed) return;
+    const done: Promise<void> = hashed.finally(() => this.busy.delete(done));
+    this.busy.add(done);
   }
 }

@@ -1,11 +1,12 @@
-import { rm } from "node:fs/promises";
+import { rm, type FileHandle } from "node:fs/promises";
+import { isDirectAligned } from "../../fs/aligned-buffer.js";
 import { CHUNK_SIZE, type UploadMetadata } from "../../platform/types.js";
 import { badRequest } from "../http/http-error.js";
 import type { ServerContext } from "../server-context.js";
 import { writeFileRecord } from "./file-records.js";
 import { renameIntoFolder } from "./folder-on-demand.js";
 import { readJsonFile, writeJsonAtomic } from "./json-file.js";
-import { openPositional, writeFully } from "./positional-file.js";
+import { openDirectForWrites, openPositional, writeFullyDirect } from "./positional-file.js";
 
 /** The chunks of one file received so far (chunk index → size), kept next to its part file. */
 interface ChunkRecord {
@@ -72,11 +73,22 @@ export async function storeChunk(
   });
 }
 
+/** Chunks of this size or more go to disk past the page cache when they can (see body-writer.ts for why). */
+const DIRECT_FROM_BYTES = 1024 * 1024;
+
+/**
+ * A whole chunk (5 MiB, at a multiple of 5 MiB, decoded into a buffer on a page boundary by the
+ * form codec) is written with O_DIRECT where the filesystem allows it; a last, shorter chunk, or
+ * one in a buffer placed elsewhere, through the page cache.
+ */
 async function writeAt(file: string, position: number, bytes: Buffer): Promise<void> {
   const handle = await openPositional(file);
+  let direct: FileHandle | undefined;
   try {
-    await writeFully(handle, bytes, position);
+    if (bytes.length >= DIRECT_FROM_BYTES && isDirectAligned(position, bytes.length)) direct = await openDirectForWrites(file);
+    await writeFullyDirect(handle, direct, bytes, position);
   } finally {
+    await direct?.close();
     await handle.close();
   }
 }

@@ -1,6 +1,7 @@
 import { constants, openSync } from "node:fs";
 import { mkdir, open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
+import { isDirectAligned } from "../../fs/aligned-buffer.js";
 import { withFolderOnDemand } from "./folder-on-demand.js";
 import { isMissing } from "./json-file.js";
 
@@ -39,5 +40,43 @@ export async function writeFully(handle: FileHandle, bytes: Buffer, position: nu
   while (written < bytes.length) {
     const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
     written += bytesWritten;
+  }
+}
+
+/**
+ * The file (made already) opened once more, for writes that bypass the page cache (O_DIRECT);
+ * undefined where that cannot be had: no O_DIRECT on this system, or a filesystem that refuses it.
+ */
+export async function openDirectForWrites(file: string): Promise<FileHandle | undefined> {
+  if (constants.O_DIRECT === undefined) return undefined;
+  try {
+    return await open(file, constants.O_WRONLY | constants.O_DIRECT);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `writeFully` through `direct` (from openDirectForWrites) when position and length allow it (see
+ * aligned-buffer.ts), else through `handle`. Answers whether `direct` is still worth trying: false
+ * once the kernel refused it (EINVAL: a buffer not on a page boundary, a filesystem that takes
+ * O_DIRECT at open only), the rest of the bytes then written through `handle`.
+ */
+export async function writeFullyDirect(handle: FileHandle, direct: FileHandle | undefined, bytes: Buffer, position: number): Promise<boolean> {
+  if (!direct || !isDirectAligned(position, bytes.length)) {
+    await writeFully(handle, bytes, position);
+    return direct !== undefined;
+  }
+  let written = 0;
+  try {
+    while (written < bytes.length) {
+      const { bytesWritten } = await direct.write(bytes, written, bytes.length - written, position + written);
+      written += bytesWritten;
+    }
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EINVAL") throw error;
+    await writeFully(handle, bytes.subarray(written), position + written);
+    return false;
   }
 }

@@ -31,7 +31,7 @@ export async function receiveUploadBytes(
     let position = start;
     // The digest goes along with what is written; none when the bytes before were not seen here.
     const file = ctx.paths.uploadData(uploadId);
-    const digest = ctx.digests.from(uploadId, start, record.size, file);
+    const digest = ctx.digests.from(uploadId, start, record.size);
     const writer = new BodyWriter(file, start, record.size - start, digest);
     const pace = bodyPace(ctx.options.uploadBytesPerSecond);
     try {

@@ -14,10 +14,11 @@ const THREAD_FROM_BYTES = 4 * 1024 * 1024;
 
 /** The digest of one PATCH's body, told about the body's bytes as they go to disk. */
 export interface BodyDigest {
-  /** The body's next bytes, in order, as their write starts. */
-  took(bytes: Buffer): void;
-  /** The upload's bytes up to `end` are on disk. */
-  wrote(end: number): void;
+  /**
+   * The body's next bytes, in order, as their write starts. A promise when they are hashed
+   * elsewhere: their memory must stay as it is until it settles.
+   */
+  took(bytes: Buffer): Promise<void> | undefined;
   /** The body ended well: the digest covers the upload's first `offset` bytes. */
   keep(offset: number): void;
   /** The body failed: its bytes are cut off, and the digest kept before it still holds. */
@@ -39,10 +40,10 @@ export class UploadDigests {
   constructor(private readonly log: (line: string) => void = () => undefined) {}
 
   /**
-   * The digest of a body that goes on from the upload's first `offset` bytes (of `size`, in
-   * `file`); undefined when nothing is known of those bytes here.
+   * The digest of a body that goes on from the upload's first `offset` bytes (of `size`);
+   * undefined when nothing is known of those bytes here.
    */
-  from(uploadId: string, offset: number, size: number, file: string): BodyDigest | undefined {
+  from(uploadId: string, offset: number, size: number): BodyDigest | undefined {
     if (size >= THREAD_FROM_BYTES) {
       if (this.closed) return undefined;
       if (!this.thread || this.thread.failed) {
@@ -51,10 +52,9 @@ export class UploadDigests {
         );
       }
       const thread = this.thread;
-      thread.post({ op: "start", id: uploadId, offset, file });
+      thread.post({ op: "start", id: uploadId, offset });
       return {
-        took: () => undefined,
-        wrote: (end) => thread.post({ op: "wrote", id: uploadId, end }),
+        took: (bytes) => thread.hash(uploadId, bytes),
         keep: (kept) => thread.post({ op: "keep", id: uploadId, offset: kept }),
         drop: () => thread.post({ op: "drop", id: uploadId }),
       };
@@ -68,8 +68,8 @@ export class UploadDigests {
       took: (bytes) => {
         hash.update(bytes);
         position += bytes.length;
+        return undefined;
       },
-      wrote: () => undefined,
       // Kept only for the bytes it took: another offset is known no more.
       keep: (kept) => (kept === position ? this.digests.set(uploadId, { offset: kept, hash }) : this.digests.delete(uploadId)),
       drop: () => undefined,

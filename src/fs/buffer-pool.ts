@@ -9,16 +9,18 @@ export class BufferPool {
   /**
    * @param size the length of every pooled buffer; a longer request gets a buffer of its own
    * @param keep how many spare buffers are kept at most (their memory stays with the process)
+   * @param allocate makes a buffer of the given length when none is spare (its own memory: see give)
    */
   constructor(
     readonly size: number,
     readonly keep: number,
+    private readonly allocate: (bytes: number) => Buffer = (bytes) => Buffer.allocUnsafeSlow(bytes),
   ) {}
 
   /** A buffer of `length` bytes, its contents undefined. */
   take(length: number): Buffer {
-    if (length > this.size) return Buffer.allocUnsafeSlow(length);
-    return (this.spare.pop() ?? Buffer.allocUnsafeSlow(this.size)).subarray(0, length);
+    if (length > this.size) return this.allocate(length);
+    return (this.spare.pop() ?? this.allocate(this.size)).subarray(0, length);
   }
 
   /** Gives back buffers from take() that nothing reads or writes any more (one given twice is kept once). */
