@@ -16,7 +16,7 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, statfsSync } from "node:fs";
-import { link, mkdir, open, readdir, readFile, stat } from "node:fs/promises";
+import { link, mkdir, open, readdir, readFile, rm, stat } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
@@ -30,6 +30,7 @@ import {
   prepareRun,
   startServeProcess,
   startRunner,
+  type ServeProcess,
   threadCpuSeconds,
 } from "./lib/bench-run.js";
 
@@ -207,56 +208,60 @@ function breakdown(requests: LoggedRequest[], solverEnd: number, endedAt: number
   return parts.join("; ");
 }
 
-/** One run on a fresh server: the file linked into outputs/files/, the upload phase timed, the stored copy checked. */
-async function runnerUpload(root: string, master: string, digest: string, v2: boolean): Promise<RunnerFigure> {
-  const server = await startServeProcess(root, v2);
-  try {
-    const endFile = join(root, `solver-end-${v2 ? "v2" : "v1"}`);
-    const run = await prepareRun(root, server, SOLVER, { BENCH_END_FILE: endFile });
-    await mkdir(join(run.workDir, "outputs/files"), { recursive: true });
-    await link(master, join(run.workDir, "outputs/files/big.bin"));
-    const runner = startRunner(run.configPath);
-    // CPU from the solver's end (its end file appears) to the runner's exit: the upload phase's.
-    let atEnd: { runnerS: number; serverS: number; serverThreads: Map<string, number> } | undefined;
-    let exited = false;
-    const exiting = runner.exited.finally(() => (exited = true));
-    while (!exited && !atEnd) {
-      if (await stat(endFile).catch(() => undefined)) {
-        atEnd = { runnerS: await cpuSeconds(runner.pid), serverS: await cpuSeconds(server.pid), serverThreads: await threadCpuSeconds(server.pid) };
-      }
-      else await new Promise((resolve) => setTimeout(resolve, 5));
-    }
-    const exit = await exiting;
-    const runnerCpuS = runner.cpuS() - (atEnd?.runnerS ?? 0);
-    const serverCpuS = (await cpuSeconds(server.pid)) - (atEnd?.serverS ?? 0);
-    const serverThreads = threadsNote(await threadCpuSeconds(server.pid), atEnd?.serverThreads);
-    await expectFinished(exit, run, `upload through ${v2 ? "v2" : "v1"}`);
-    const solverEnd = Number(await readFile(endFile, "utf8"));
-    // The stored copy must be the file, or the time means nothing.
-    const runId = (await server.runId()) as string;
-    const filesDir = join(server.dataDir, "runs", runId, "files");
-    const stored = (await readdir(filesDir)).find((name) => name.endsWith(".bin"));
-    if (!stored) throw new Error(`upload through ${v2 ? "v2" : "v1"}: no .bin file on the server`);
-    const storedPath = join(filesDir, stored);
-    if ((await stat(storedPath)).size !== size || (await sha256Of(storedPath)) !== digest) {
-      throw new Error(`upload through ${v2 ? "v2" : "v1"}: the stored file differs from the one sent`);
-    }
-    const requests = (await readFile(join(server.dataDir, "requests.jsonl"), "utf8"))
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as LoggedRequest);
-    if (process.env.BENCH_TIMELINE) for (const r of requests) console.error(`${v2 ? "v2" : "v1"} ${(Date.parse(r.at) - solverEnd).toFixed(0).padStart(6)} ms +${String(r.ms).padStart(5)} ${r.method} ${r.path} ${r.status}`);
-    if (process.env.BENCH_TIMELINE) console.error(`exit at ${exit.endedAt - solverEnd} ms; server CPU ${serverCpuS.toFixed(2)} s (${serverThreads})`);
-    return {
-      ms: exit.endedAt - solverEnd,
-      peakKiB: runner.peakKiB(),
-      breakdown: breakdown(requests, solverEnd, exit.endedAt, v2),
-      runnerCpuS,
-      serverCpuS,
-    };
-  } finally {
-    await server.close();
+/**
+ * One run against `server` (a serve process kept for all the runs of its variant): the file linked
+ * into outputs/files/, the upload phase timed, the stored copy checked and then removed.
+ */
+async function runnerUpload(server: ServeProcess, root: string, master: string, digest: string, v2: boolean): Promise<RunnerFigure> {
+  const runsDir = join(server.dataDir, "runs");
+  const runsBefore = new Set(await readdir(runsDir).catch(() => []));
+  // A file of its own for each run: one left by an earlier run would end the wait for this one's at once.
+  const endFile = join(root, `solver-end-${v2 ? "v2" : "v1"}-${randomBytes(4).toString("hex")}`);
+  const run = await prepareRun(root, server, SOLVER, { BENCH_END_FILE: endFile });
+  await mkdir(join(run.workDir, "outputs/files"), { recursive: true });
+  await link(master, join(run.workDir, "outputs/files/big.bin"));
+  const runner = startRunner(run.configPath);
+  // CPU from the solver's end (its end file appears) to the runner's exit: the upload phase's.
+  let atEnd: { runnerS: number; serverS: number; serverThreads: Map<string, number> } | undefined;
+  let exited = false;
+  const exiting = runner.exited.finally(() => (exited = true));
+  while (!exited && !atEnd) {
+    if (await stat(endFile).catch(() => undefined)) {
+      atEnd = { runnerS: await cpuSeconds(runner.pid), serverS: await cpuSeconds(server.pid), serverThreads: await threadCpuSeconds(server.pid) };
+    } else await new Promise((resolve) => setTimeout(resolve, 5));
   }
+  const exit = await exiting;
+  const runnerCpuS = runner.cpuS() - (atEnd?.runnerS ?? 0);
+  const serverCpuS = (await cpuSeconds(server.pid)) - (atEnd?.serverS ?? 0);
+  const serverThreads = threadsNote(await threadCpuSeconds(server.pid), atEnd?.serverThreads);
+  await expectFinished(exit, run, `upload through ${v2 ? "v2" : "v1"}`);
+  const solverEnd = Number(await readFile(endFile, "utf8"));
+  // The stored copy must be the file, or the time means nothing.
+  const runId = (await readdir(runsDir)).find((id) => !runsBefore.has(id));
+  if (!runId) throw new Error(`upload through ${v2 ? "v2" : "v1"}: no new run on the server`);
+  const filesDir = join(runsDir, runId, "files");
+  const stored = (await readdir(filesDir)).find((name) => name.endsWith(".bin"));
+  if (!stored) throw new Error(`upload through ${v2 ? "v2" : "v1"}: no .bin file on the server`);
+  const storedPath = join(filesDir, stored);
+  if ((await stat(storedPath)).size !== size || (await sha256Of(storedPath)) !== digest) {
+    throw new Error(`upload through ${v2 ? "v2" : "v1"}: the stored file differs from the one sent`);
+  }
+  await rm(storedPath);
+  // This run's requests: the server's log holds the runs before it too.
+  const requests = (await readFile(join(server.dataDir, "requests.jsonl"), "utf8"))
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as LoggedRequest)
+    .filter((r) => Date.parse(r.at) >= runner.startedAt);
+  if (process.env.BENCH_TIMELINE) for (const r of requests) console.error(`${v2 ? "v2" : "v1"} ${(Date.parse(r.at) - solverEnd).toFixed(0).padStart(6)} ms +${String(r.ms).padStart(5)} ${r.method} ${r.path} ${r.status}`);
+  if (process.env.BENCH_TIMELINE) console.error(`exit at ${exit.endedAt - solverEnd} ms; server CPU ${serverCpuS.toFixed(2)} s (${serverThreads})`);
+  return {
+    ms: exit.endedAt - solverEnd,
+    peakKiB: runner.peakKiB(),
+    breakdown: breakdown(requests, solverEnd, exit.endedAt, v2),
+    runnerCpuS,
+    serverCpuS,
+  };
 }
 
 /** Each thread's CPU seconds between two readings, busiest first, for BENCH_TIMELINE. */
@@ -295,24 +300,32 @@ async function main(): Promise<void> {
   const note = buildNote();
   const temp = await benchTempDir("upload");
   const sink = await startSink();
+  let v2Server: ServeProcess | undefined;
+  let v1Server: ServeProcess | undefined;
   try {
     const { bavail, bsize } = statfsSync(temp.dir);
-    // The master file, the server's stored copy (one run at a time), and room to spare.
+    // The master file, the server's stored copy (one run at a time: each is removed once checked), and room to spare.
     if (bavail * bsize < 2 * size + 1024 ** 3) {
       throw new Error(`not enough space in ${temp.dir}: ${fmt.mb(bavail * bsize)} free, need ${fmt.mb(2 * size + 1024 ** 3)}`);
     }
     const master = join(temp.dir, "master.bin");
     const digest = await writeMaster(master);
+    v2Server = await startServeProcess(temp.dir, true);
+    v1Server = await startServeProcess(temp.dir, false);
 
     const baseline: number[] = [];
     const v2Runs: RunnerFigure[] = [];
     const v1Runs: RunnerFigure[] = [];
-    await plainPut(sink.url, master); // warm-up: the file in the page cache, the code paths hot
+    // Warm-ups, not measured: the file in the page cache, the code paths of each server hot (a
+    // platform's server has been up a while when a run reaches it). Each runner is a process of its own, as a run's is.
+    await plainPut(sink.url, master);
+    await runnerUpload(v2Server, temp.dir, master, digest, true);
+    await runnerUpload(v1Server, temp.dir, master, digest, false);
     for (let run = 0; run < RUNS; run++) {
       baseline.push(await plainPut(sink.url, master));
-      v2Runs.push(await runnerUpload(temp.dir, master, digest, true));
+      v2Runs.push(await runnerUpload(v2Server, temp.dir, master, digest, true));
       baseline.push(await plainPut(sink.url, master));
-      v1Runs.push(await runnerUpload(temp.dir, master, digest, false));
+      v1Runs.push(await runnerUpload(v1Server, temp.dir, master, digest, false));
     }
     baseline.push(await plainPut(sink.url, master));
     const put = median(baseline);
@@ -333,7 +346,8 @@ async function main(): Promise<void> {
     console.log("  in outputs/files/ before the run and the solver exits at once, so this is the final pass (v2: sha256 of the file,");
     console.log("  open, PATCH, complete with the server's own digest check; v1: 5 MiB base64 form chunks), the final status update");
     console.log("  and the runner's exit. The server (`physicsworks-solve serve`) writes to disk; the sink discards the body; each");
-    console.log("  runs in a process of its own.");
+    console.log("  runs in a process of its own, one for all the runs of a variant, warmed up (as the sink is) by one run not measured;");
+    console.log("  each run's runner is a new process.");
     console.log(`  baseline: plain streaming HTTP PUT (node:http + fs.createReadStream, own process) to a sink (own process) on 127.0.0.1, median of ${baseline.length}`);
     console.log(`            (${baseline.map((ms) => fmt.s(ms)).join(", ")}), one before and after each run; MB = 10^6 bytes`);
     console.log(`  for context: the same PUT with 1 MiB reads (as the runner reads a PATCH's body) took ${fmt.s(bigReads)} (median of 3): the`);
@@ -356,6 +370,8 @@ async function main(): Promise<void> {
     );
   } finally {
     await sink.close();
+    await v2Server?.close();
+    await v1Server?.close();
     await temp.cleanup();
   }
 }
