@@ -1,14 +1,13 @@
 import { execFileSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { BodyWriter } from "../../src/server/store/body-writer.js";
 import { UploadDigests } from "../../src/server/store/upload-digests.js";
+import { scratchDir } from "../helpers/scratch-dir.js";
 
-const dir = await mkdtemp(join(tmpdir(), "pw-body-writer-"));
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const dir = await scratchDir("pw-body-writer-");
 
 const MiB = 1024 * 1024;
 const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");

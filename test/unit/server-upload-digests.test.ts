@@ -1,12 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, open, rm, truncate, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { open, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { UploadDigests, type BodyDigest } from "../../src/server/store/upload-digests.js";
+import { scratchDir } from "../helpers/scratch-dir.js";
 
-const dir = await mkdtemp(join(tmpdir(), "pw-digests-"));
-afterAll(() => rm(dir, { recursive: true, force: true }));
+const dir = await scratchDir("pw-digests-");
 
 const MiB = 1024 * 1024;
 const sha = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
