@@ -33,9 +33,9 @@ const EMPTY = Buffer.alloc(0);
  * A large body goes to disk with O_DIRECT, past the page cache, where the filesystem allows it:
  * its batches start on a page boundary (alignedBuffer) and end at whole MiB of the file (the
  * first is cut short to get there), and four of them take turns, so the disk has several writes
- * at once. On the VMs measured, page cache the kernel takes for a new file is memory the
- * hypervisor hands back on first touch: writing 256 MiB through it cost 0.45 s of CPU, most of
- * the server's in a PATCH, against 0.02 s direct. Their memory is shared, so the digest thread
+ * at once. On the VMs measured, the page cache a new file takes is memory the guest had handed
+ * back to the hypervisor (free page reporting), faulted in anew on first touch: writing 256 MiB
+ * through it cost 0.45 s of CPU, most of the server's in a PATCH, against 0.02 s direct. Their memory is shared, so the digest thread
  * hashes the bytes where they are. The bytes past the last whole MiB go through the page cache.
  */
 export class BodyWriter {
@@ -46,7 +46,7 @@ export class BodyWriter {
   /** Batches free to fill. */
   private readonly spare: Buffer[] = [];
   private made = 1;
-  private readonly most: number;
+  private readonly maxBatches: number;
   /** Writes (with their digests) under way; each gives its batch back when done, and never rejects. */
   private readonly busy = new Set<Promise<void>>();
   /** The first write that failed. */
@@ -74,7 +74,7 @@ export class BodyWriter {
     this.end = start + most;
     this.large = most >= DIRECT_FROM_BYTES;
     this.direct = this.large;
-    this.most = this.large ? DIRECT_BATCHES : BATCHES;
+    this.maxBatches = this.large ? DIRECT_BATCHES : BATCHES;
     this.batch = this.newBatch();
     this.room = this.large ? WRITE_BATCH_BYTES - (start % WRITE_BATCH_BYTES) : this.batch.length;
   }
@@ -153,7 +153,7 @@ export class BodyWriter {
   private async freeBatch(): Promise<Buffer | undefined> {
     for (;;) {
       if (this.closed) return undefined;
-      const batch = this.spare.pop() ?? (this.made < this.most ? (this.made++, this.newBatch()) : undefined);
+      const batch = this.spare.pop() ?? (this.made < this.maxBatches ? (this.made++, this.newBatch()) : undefined);
       if (batch) return batch;
       await Promise.race(this.busy);
     }
