@@ -35,8 +35,9 @@ const EMPTY = Buffer.alloc(0);
  * first is cut short to get there), and four of them take turns, so the disk has several writes
  * at once. On the VMs measured, the page cache a new file takes is memory the guest had handed
  * back to the hypervisor (free page reporting), faulted in anew on first touch: writing 256 MiB
- * through it cost 0.45 s of CPU, most of the server's in a PATCH, against 0.02 s direct. Their memory is shared, so the digest thread
- * hashes the bytes where they are. The bytes past the last whole MiB go through the page cache.
+ * through it cost 0.45 s of CPU, most of the server's in a PATCH, against 0.02 s direct. The
+ * batches' memory is shared, so the digest thread hashes the bytes where they are. The bytes
+ * past the last whole MiB go through the page cache.
  */
 export class BodyWriter {
   private batch: Buffer;
