@@ -22,6 +22,12 @@ export interface RunResult {
   /** outputs/report.html, when it could be written. */
   report?: string;
   /**
+   * Whether post-processing made outputs/result.zip (or took the solver's own) in this start:
+   * `sync` sends that file only then, never one an earlier run left. Absent when post-processing
+   * did not get that far (and in a run.json of a runner before it).
+   */
+  resultZip?: boolean;
+  /**
    * The run's only failure was sending to the platform (the solver exited 0, no step failed, no
    * abort before the solver's end; a signal during the sends only cut them short): once `sync` has
    * sent what was left, it sets the run finished, here and on the platform.

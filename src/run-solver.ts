@@ -224,6 +224,7 @@ function buildResult(ctx: RunContext, options: RunOptions, outcome: Outcome): Ru
     outputs: state.outputs,
     warnings: outcome.warnings,
   };
+  if (state.resultZip !== undefined) result.resultZip = state.resultZip;
   if (outcome.error !== undefined) {
     const e = outcome.error;
     result.error = {

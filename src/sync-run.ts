@@ -112,8 +112,10 @@ async function syncLocked(input: RunSolverOptions, options: RunOptions, lock: Wo
     await noteSolversReport(paths.outputs, session.uploader);
     const { failed } = await session.uploader.finalPass(uploadProgress(ctx));
     const zip = join(paths.outputs, "result.zip");
+    // Only the run's own (an earlier run's may be there); a run.json that does not say: whatever is there.
+    const runsZip = result.resultZip ?? true;
     // Each tried whatever failed before it: a refused result.zip must not keep the report back.
-    if (!listed.has("result.zip") && (await pathExists(zip))) await steps.run(() => sendResultZip(session, zip));
+    if (runsZip && !listed.has("result.zip") && (await pathExists(zip))) await steps.run(() => sendResultZip(session, zip));
     // A run that failed only to send is finished once everything it left has gone: its report, which
     // says error, is written again and sent at the end (below), once the rest has gone.
     const repaired = result.status === "error" && result.sendsFailedOnly === true;
@@ -222,5 +224,6 @@ function runSummaryProblem(value: unknown): string | undefined {
   if (typeof r.progress !== "number") return missingOr("progress", "a number");
   if (!Array.isArray(r.results)) return missingOr("results", "a list");
   if (!Array.isArray(r.outputs)) return missingOr("outputs", "a list");
+  if (r.resultZip !== undefined && typeof r.resultZip !== "boolean") return `"resultZip" is not true or false`;
   return undefined;
 }

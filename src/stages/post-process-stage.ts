@@ -39,6 +39,7 @@ export const postProcessStage: Stage = {
     await readResults(ctx);
     const archives = await packVisualization(ctx);
     const zip = await packResultZip(ctx);
+    ctx.state.resultZip = zip !== undefined;
     ctx.state.outputs = [];
     for await (const file of scanFiles(ctx.paths.outputs)) {
       ctx.state.outputs.push({ path: file.path, size: file.size });

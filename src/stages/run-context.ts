@@ -29,6 +29,8 @@ export interface RunState {
   resultsBeforeSolver?: FileStamp | null;
   /** outputs/result.zip the same way: one the solver writes itself (no downloadable spec) is sent as Result.zip. */
   resultZipBeforeSolver?: FileStamp | null;
+  /** Post-processing made outputs/result.zip, or took the solver's own, in this start. */
+  resultZip?: boolean;
   results: RunResultValue[];
   outputs: OutputFile[];
   /** Lines the runner itself appended to state.txt, so the watcher does not read them as the solver's. */

@@ -79,6 +79,27 @@ describe("offline runs and sync", () => {
     expect(await runCount(s)).toBe(2);
   });
 
+  it("sync sends no result.zip an earlier run left: only one the run made (run.json's resultZip)", async () => {
+    const s = await startTestServer();
+    servers.push(s);
+    await seedRunData(s.dataDir, "p1", "sim1", RUN_DATA);
+    const offline = await heat1dWork(s.url, s.token);
+    // An earlier run's, untouched by this one: no downloadable spec, and heat1d writes none.
+    await mkdir(join(offline.workDir, "outputs"), { recursive: true });
+    await writeFile(join(offline.workDir, "outputs/result.zip"), "an earlier run's result.zip");
+    const run = await runCli([`--configPath=${offline.configPath}`, "--offline", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as RunResult).resultZip).toBe(false);
+
+    const sync = await runCli(["sync", `--configPath=${offline.configPath}`, "--json"]);
+    expect(sync.code, sync.stderr).toBe(0);
+    const synced = JSON.parse(sync.stdout) as { outcome: string; runId: string };
+    const sent = await record(s, synced.runId);
+    expect(sent.node).toMatchObject({ status: "finished" });
+    expect(sent.files.map((f) => f.path)).not.toContain("result.zip");
+    expect(sent.files.length).toBeGreaterThan(0);
+  });
+
   it("a result whose value is the token reaches the platform as *** online and through sync alike", async () => {
     const s = await startTestServer();
     servers.push(s);
