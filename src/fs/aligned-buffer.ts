@@ -11,6 +11,9 @@ interface WebAssemblyMemoryApi {
 
 const WASM_PAGE = 64 * 1024;
 
+/** The memory of the buffers alignedBuffer made on a page boundary. */
+const aligned = new WeakSet<SharedArrayBuffer>();
+
 /**
  * A buffer of `bytes` bytes (zeroed) that starts on a page boundary, so it can be written to or
  * read from a file opened with O_DIRECT, and whose memory is shared: posted to a worker thread, it
@@ -23,14 +26,23 @@ export function alignedBuffer(bytes: number): Buffer {
   const api = (globalThis as { WebAssembly?: WebAssemblyMemoryApi }).WebAssembly;
   const pages = Math.max(1, Math.ceil(bytes / WASM_PAGE));
   try {
-    if (api) return Buffer.from(new api.Memory({ initial: pages, maximum: pages, shared: true }).buffer, 0, bytes);
+    if (api) {
+      const memory = new api.Memory({ initial: pages, maximum: pages, shared: true }).buffer;
+      aligned.add(memory);
+      return Buffer.from(memory, 0, bytes);
+    }
   } catch {
     // below
   }
   return Buffer.from(new SharedArrayBuffer(bytes));
 }
 
-/** `position` and `length` can go through O_DIRECT (the buffer's own start must be aligned too). */
-export function isDirectAligned(position: number, length: number): boolean {
-  return position % DIRECT_ALIGN === 0 && length % DIRECT_ALIGN === 0;
+/** `bytes` start on a page boundary: a part of an alignedBuffer that starts a whole DIRECT_ALIGN into it. */
+export function isAlignedBuffer(bytes: Buffer): boolean {
+  return bytes.buffer instanceof SharedArrayBuffer && aligned.has(bytes.buffer) && bytes.byteOffset % DIRECT_ALIGN === 0;
+}
+
+/** `bytes` can be written at `position` through O_DIRECT: the buffer, the position and the length on whole blocks. */
+export function isDirectWritable(bytes: Buffer, position: number): boolean {
+  return position % DIRECT_ALIGN === 0 && bytes.length % DIRECT_ALIGN === 0 && isAlignedBuffer(bytes);
 }

@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { BodyWriter } from "../../src/server/store/body-writer.js";
-import { UploadDigests } from "../../src/server/store/upload-digests.js";
+import { UploadDigests, type BodyDigest } from "../../src/server/store/upload-digests.js";
 import { scratchDir } from "../helpers/scratch-dir.js";
 
 const dir = await scratchDir("pw-body-writer-");
@@ -94,6 +94,32 @@ describe("BodyWriter", () => {
     expect(end).toBe(arrived.length);
     expect((await readFile(file)).equals(arrived)).toBe(true);
     expect(await digests.take("early", arrived.length)).toBe(sha(arrived));
+  });
+
+  it("gives no batch back while its hash still reads it, even when its write failed", async () => {
+    digests = new UploadDigests();
+    const file = join(dir, "another-folder");
+    await mkdir(file);
+    let hashing = 0;
+    const slow: BodyDigest = {
+      took: () => {
+        hashing++;
+        return new Promise((resolve) => setTimeout(resolve, 150)).then(() => {
+          hashing--;
+        });
+      },
+      keep: () => undefined,
+      drop: () => undefined,
+    };
+    const writer = new BodyWriter(file, 0, 8 * MiB, slow);
+    await expect(
+      (async () => {
+        await feed(writer, randomBytes(8 * MiB));
+        await writer.finish();
+      })(),
+    ).rejects.toThrow(/EISDIR/);
+    await writer.close(0);
+    expect(hashing).toBe(0);
   });
 
   it("fails the body when its file cannot be written, and closes without a throw", async () => {

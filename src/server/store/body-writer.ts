@@ -1,6 +1,6 @@
 import { closeSync, ftruncateSync, writeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
-import { alignedBuffer } from "../../fs/aligned-buffer.js";
+import { alignedBuffer, isAlignedBuffer } from "../../fs/aligned-buffer.js";
 import { BufferPool } from "../../fs/buffer-pool.js";
 import { openDirectForWrites, openPositional, openPositionalSync, writeFullyDirect } from "./positional-file.js";
 import type { BodyDigest } from "./upload-digests.js";
@@ -74,9 +74,10 @@ export class BodyWriter {
     this.position = start;
     this.end = start + most;
     this.large = most >= DIRECT_FROM_BYTES;
-    this.direct = this.large;
     this.maxBatches = this.large ? DIRECT_BATCHES : BATCHES;
     this.batch = this.newBatch();
+    // Batches off a page boundary (no shared WebAssembly memory here) cannot go direct.
+    this.direct = this.large && isAlignedBuffer(this.batch);
     this.room = this.large ? WRITE_BATCH_BYTES - (start % WRITE_BATCH_BYTES) : this.batch.length;
   }
 
@@ -109,9 +110,12 @@ export class BodyWriter {
     this.batch = EMPTY;
     const files = await this.opening?.catch(() => undefined);
     if (!files) return;
-    await files.direct?.close();
-    await files.handle.truncate(keep);
-    await files.handle.close();
+    try {
+      await files.direct?.close();
+      await files.handle.truncate(keep);
+    } finally {
+      await files.handle.close();
+    }
   }
 
   /** Starts the batch's write; with `next`, waits for a batch to fill after it. */
@@ -125,14 +129,11 @@ export class BodyWriter {
     this.batch = EMPTY;
     this.batched = 0;
     const hashed = this.digest?.took(bytes);
-    const done: Promise<void> = this.writeAt(bytes, at)
-      .then(() => hashed)
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          this.failure ??= { error };
-        },
-      )
+    // Both settled before the batch is filled again, also when the write failed (the hash may still be reading it).
+    const done: Promise<void> = Promise.allSettled([this.writeAt(bytes, at), hashed])
+      .then(([written]) => {
+        if (written.status === "rejected") this.failure ??= { error: written.reason };
+      })
       .finally(() => {
         this.busy.delete(done);
         this.spare.push(batch);
@@ -172,15 +173,27 @@ export class BodyWriter {
 
   private async openFile(): Promise<{ handle: FileHandle; direct: FileHandle | undefined }> {
     const handle = await openPositional(this.file, this.start === 0);
-    return { handle, direct: this.large ? await openDirectForWrites(this.file) : undefined };
+    return { handle, direct: this.direct ? await openDirectForWrites(this.file) : undefined };
   }
 
-  /** The whole body, written before finish goes on; its digest joins the work under way. */
+  /**
+   * The whole body, written before finish goes on; its digest joins the work under way. A write
+   * that fails partway (a full disk) leaves the file cut back at `start`, as close() would.
+   */
   private writeOnce(bytes: Buffer): void {
     const fd = openPositionalSync(this.file);
     try {
       let written = 0;
-      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written, this.start + written);
+      try {
+        while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written, this.start + written);
+      } catch (error) {
+        try {
+          ftruncateSync(fd, this.start);
+        } catch {
+          // the write's error is the one to tell
+        }
+        throw error;
+      }
       ftruncateSync(fd, this.start + bytes.length);
     } finally {
       closeSync(fd);

@@ -1,5 +1,5 @@
 import { rm, type FileHandle } from "node:fs/promises";
-import { isDirectAligned } from "../../fs/aligned-buffer.js";
+import { isDirectWritable } from "../../fs/aligned-buffer.js";
 import { CHUNK_SIZE, type UploadMetadata } from "../../platform/types.js";
 import { badRequest } from "../http/http-error.js";
 import type { ServerContext } from "../server-context.js";
@@ -85,7 +85,7 @@ async function writeAt(file: string, position: number, bytes: Buffer): Promise<v
   const handle = await openPositional(file);
   let direct: FileHandle | undefined;
   try {
-    if (bytes.length >= DIRECT_FROM_BYTES && isDirectAligned(position, bytes.length)) direct = await openDirectForWrites(file);
+    if (bytes.length >= DIRECT_FROM_BYTES && isDirectWritable(bytes, position)) direct = await openDirectForWrites(file);
     await writeFullyDirect(handle, direct, bytes, position);
   } finally {
     await direct?.close();

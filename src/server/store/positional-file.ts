@@ -1,7 +1,7 @@
 import { constants, openSync } from "node:fs";
 import { mkdir, open, type FileHandle } from "node:fs/promises";
 import path from "node:path";
-import { isDirectAligned } from "../../fs/aligned-buffer.js";
+import { isDirectWritable } from "../../fs/aligned-buffer.js";
 import { withFolderOnDemand } from "./folder-on-demand.js";
 import { isMissing } from "./json-file.js";
 
@@ -57,13 +57,13 @@ export async function openDirectForWrites(file: string): Promise<FileHandle | un
 }
 
 /**
- * `writeFully` through `direct` (from openDirectForWrites) when position and length allow it (see
- * aligned-buffer.ts), else through `handle`. Answers whether `direct` is still worth trying: false
- * once the kernel refused it (EINVAL: a buffer not on a page boundary, a filesystem that takes
- * O_DIRECT at open only), the rest of the bytes then written through `handle`.
+ * `writeFully` through `direct` (from openDirectForWrites) when the buffer, position and length
+ * allow it (see aligned-buffer.ts), else through `handle`. Answers whether `direct` is still worth
+ * trying: false once the kernel refused it (EINVAL: a filesystem that takes O_DIRECT at open only,
+ * a disk of larger blocks), the rest of the bytes then written through `handle`.
  */
 export async function writeFullyDirect(handle: FileHandle, direct: FileHandle | undefined, bytes: Buffer, position: number): Promise<boolean> {
-  if (!direct || !isDirectAligned(position, bytes.length)) {
+  if (!direct || !isDirectWritable(bytes, position)) {
     await writeFully(handle, bytes, position);
     return direct !== undefined;
   }
