@@ -40,11 +40,11 @@ const EMPTY = Buffer.alloc(0);
  * A large body goes to disk with O_DIRECT, past the page cache, where the filesystem allows it:
  * its batches (4 MiB) start on a page boundary (alignedBuffer) and end at whole batches of the
  * file (the first is cut short to get there), and four of them take turns, so the disk has
- * several writes at once. On the VMs measured, the page cache a new file takes is memory the guest had handed
- * back to the hypervisor (free page reporting), faulted in anew on first touch: writing 256 MiB
- * through it cost 0.45 s of CPU, most of the server's in a PATCH, against 0.02 s direct. The
- * batches' memory is shared, so the digest thread hashes the bytes where they are. The bytes
- * past the last whole batch go through the page cache.
+ * several writes at once. On the VMs measured, the page cache a new file takes is memory the
+ * guest had handed back to the hypervisor (free page reporting), faulted in anew on first touch:
+ * writing 256 MiB through it cost 0.45 s of CPU, most of the server's in a PATCH, against 0.02 s
+ * direct. The batches' memory is shared, so the digest thread hashes the bytes where they are.
+ * The bytes past the last whole batch go through the page cache.
  */
 export class BodyWriter {
   private batch: Buffer;

@@ -60,23 +60,20 @@ export async function openDirectForWrites(file: string): Promise<FileHandle | un
  * `writeFully` through `direct` (from openDirectForWrites) when the buffer, position and length
  * allow it (see aligned-buffer.ts), else through `handle`. Answers whether `direct` is still worth
  * trying: false once the kernel refused it (EINVAL: a filesystem that takes O_DIRECT at open only,
- * a disk of larger blocks), the rest of the bytes then written through `handle`.
+ * a disk of larger blocks), the bytes then written through `handle` (again from their start: any
+ * part the direct write took is written over with the same bytes).
  */
 export async function writeFullyDirect(handle: FileHandle, direct: FileHandle | undefined, bytes: Buffer, position: number): Promise<boolean> {
-  if (!direct || !isDirectWritable(bytes, position)) {
-    await writeFully(handle, bytes, position);
-    return direct !== undefined;
-  }
-  let written = 0;
-  try {
-    while (written < bytes.length) {
-      const { bytesWritten } = await direct.write(bytes, written, bytes.length - written, position + written);
-      written += bytesWritten;
+  if (direct && isDirectWritable(bytes, position)) {
+    try {
+      await writeFully(direct, bytes, position);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EINVAL") throw error;
+      await writeFully(handle, bytes, position);
+      return false;
     }
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EINVAL") throw error;
-    await writeFully(handle, bytes.subarray(written), position + written);
-    return false;
   }
+  await writeFully(handle, bytes, position);
+  return direct !== undefined;
 }
