@@ -9,8 +9,11 @@ export interface FormCodec {
   /** "wasm" or "js": which implementation this is. */
   readonly kind: "wasm" | "js";
   /**
-   * The url-encoded base64 of `bytes` (what `encodeURIComponent` makes of it), in pieces of
-   * bounded size whose concatenation is the whole, none shared with another call's.
+   * The url-encoded base64 of `bytes`, in pieces of bounded size whose concatenation is the whole,
+   * none shared with another call's: what `encodeURIComponent` makes of it, but with "/" as it is.
+   * A form value may hold "/" unescaped (every form parser, URLSearchParams among them, takes it
+   * as itself); it is 1 in 64 base64 characters, and its escape cost the server as much decoding
+   * as "+"'s, which must stay escaped ("+" is a space in a form).
    */
   urlEncodeBase64(bytes: Uint8Array): Buffer[];
   /**

@@ -13,16 +13,18 @@
 (module
   (memory (export "memory") 1)
 
-  ;; Sextet s's character in url-encoded base64, 4 bytes each: "+" is "%2B", "/" is "%2F".
+  ;; Sextet s's character in url-encoded base64, 4 bytes each: "+" is "%2B"; "/" stays "/" (a form
+  ;; value may hold it as it is, and it is 1 in 64 characters: escaping it cost the server as much
+  ;; decoding as "+" does).
   (data (i32.const 0)
     "A\00\00\00B\00\00\00C\00\00\00D\00\00\00E\00\00\00F\00\00\00G\00\00\00H\00\00\00I\00\00\00J\00\00\00K\00\00\00L\00\00\00M\00\00\00N\00\00\00O\00\00\00P\00\00\00"
     "Q\00\00\00R\00\00\00S\00\00\00T\00\00\00U\00\00\00V\00\00\00W\00\00\00X\00\00\00Y\00\00\00Z\00\00\00a\00\00\00b\00\00\00c\00\00\00d\00\00\00e\00\00\00f\00\00\00"
     "g\00\00\00h\00\00\00i\00\00\00j\00\00\00k\00\00\00l\00\00\00m\00\00\00n\00\00\00o\00\00\00p\00\00\00q\00\00\00r\00\00\00s\00\00\00t\00\00\00u\00\00\00v\00\00\00"
-    "w\00\00\00x\00\00\00y\00\00\00z\00\00\000\00\00\001\00\00\002\00\00\003\00\00\004\00\00\005\00\00\006\00\00\007\00\00\008\00\00\009\00\00\00%2B\00%2F\00")
-  ;; How many of those 4 bytes are the character: 1, or 3 for "%2B" and "%2F".
+    "w\00\00\00x\00\00\00y\00\00\00z\00\00\000\00\00\001\00\00\002\00\00\003\00\00\004\00\00\005\00\00\006\00\00\007\00\00\008\00\00\009\00\00\00%2B\00/\00\00\00")
+  ;; How many of those 4 bytes are the character: 1, or 3 for "%2B".
   (data (i32.const 256)
     "\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01"
-    "\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\03\03")
+    "\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\01\03\01")
   ;; Each byte's value as a hex digit, or 0xff.
   (data (i32.const 320)
     "\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff\ff"
@@ -45,7 +47,7 @@
     (i32.add (local.get $at) (i32.const 3)))
 
   ;; The tables of encodeForm's escapes, filled by init: for each 8-bit mask m of which of 8
-  ;; characters are "+" or "/", the swizzle that spreads them out (at 1024 + 16 m: lane i of the
+  ;; characters are "+", the swizzle that spreads them out (at 1024 + 16 m: lane i of the
   ;; 8 characters, or 8 + i for character i's letter "B" or "F", or 255 for nothing) and what is
   ;; laid over it (at 5120 + 16 m: "%2" before each letter). Only masks of at most 4 escapes fit
   ;; 16 lanes; the others are not filled, and encodeForm never reads them.
@@ -117,15 +119,15 @@
                 (i8x16.sub_sat_u (local.get $sextets) (v128.const i8x16 51 51 51 51 51 51 51 51 51 51 51 51 51 51 51 51))
                 (i8x16.lt_u (local.get $sextets) (v128.const i8x16 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26 26))))))
         (local.set $src (i32.add (local.get $src) (i32.const 12)))
-        ;; "+" and "/" (sextets 62 and 63) become "%2B" and "%2F".
+        ;; "+" (sextet 62) becomes "%2B".
         (local.set $mask
-          (i8x16.bitmask (i8x16.gt_u (local.get $sextets) (v128.const i8x16 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61 61))))
+          (i8x16.bitmask (i8x16.eq (local.get $sextets) (v128.const i8x16 62 62 62 62 62 62 62 62 62 62 62 62 62 62 62 62))))
         (if (i32.and
               (i32.le_u (i32.popcnt (i32.and (local.get $mask) (i32.const 0xff))) (i32.const 4))
               (i32.le_u (i32.popcnt (i32.shr_u (local.get $mask) (i32.const 8))) (i32.const 4)))
           (then
-            ;; Each half of 8 characters, with their letters ("+" + 0x17 is "B", "/" + 0x17 is
-            ;; "F"), spread out by its mask's table entry, "%2" laid over: no branch per escape.
+            ;; Each half of 8 characters, with their letters ("+" + 0x17 is "B"), spread out by
+            ;; its mask's table entry, "%2" laid over: no branch per escape.
             (local.set $letters (i8x16.add (local.get $chars) (v128.const i8x16 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17 0x17)))
             (local.set $half (i32.shl (i32.and (local.get $mask) (i32.const 0xff)) (i32.const 4)))
             (v128.store (local.get $at)

@@ -31,7 +31,7 @@ const FIRST_FREE = 16 * 1024;
 const ENCODE_STEP = 12 * 8 * 1024;
 /**
  * The size of an encoded piece, filled by steps: random bytes give 4/3 of their length plus 2 for
- * each "+" and "/" (1 in 32 characters), so a 5 MiB chunk fills seven.
+ * each "+" (1 in 64 characters), so a 5 MiB chunk fills seven.
  */
 const POOLED_PIECE = 1024 * 1024;
 /** Spare pieces kept: enough for three 5 MiB chunks in flight (7 pieces each) and a few more. */
