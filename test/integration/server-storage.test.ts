@@ -97,6 +97,31 @@ describe("storage/chunks", () => {
     expect((await readFile(stored("r1", "big.bin"))).equals(file)).toBe(true);
   });
 
+  it("assembles a file whose chunks all come at once (their writes side by side), and takes a late retry of one", async () => {
+    const file = randomBytes(8 * CHUNK_SIZE + 12_345);
+    const count = Math.ceil(file.length / CHUNK_SIZE);
+    const piece = (i: number) => file.subarray(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE);
+    const answers = await Promise.all(Array.from({ length: count }, (_, i) => chunk("many.bin", file.length, i, piece(i))));
+    expect(answers.map((res) => res.status)).toEqual(Array(count).fill(200));
+    const progress = (await Promise.all(answers.map((res) => res.json()))) as { complete: boolean; received: number }[];
+    // Each answer counts the chunks recorded by then; exactly one saw the file complete.
+    expect(progress.filter((p) => p.received === count)).toHaveLength(1);
+    expect(progress.filter((p) => p.complete).length).toBeGreaterThanOrEqual(1);
+    expect((await readFile(stored("r1", "many.bin"))).equals(file)).toBe(true);
+    // A chunk sent again after the file is complete (its first answer lost) goes into the stored file.
+    expect(await (await chunk("many.bin", file.length, 3, piece(3))).json()).toMatchObject({ complete: true, received: count });
+    expect((await readFile(stored("r1", "many.bin"))).equals(file)).toBe(true);
+    expect((await readdir(path.join(t.dataDir, "runs", "r1", "files"))).filter((name) => name.startsWith("many.bin"))).toEqual(["many.bin"]);
+  });
+
+  it("starts over when chunks of another size come under the same name", async () => {
+    const first = randomBytes(CHUNK_SIZE + 10);
+    expect((await chunk("same.bin", first.length, 0, first.subarray(0, CHUNK_SIZE))).status).toBe(200);
+    const second = randomBytes(2 * CHUNK_SIZE + 20);
+    for (const i of [1, 0, 2]) await chunk("same.bin", second.length, i, second.subarray(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE));
+    expect((await readFile(stored("r1", "same.bin"))).equals(second)).toBe(true);
+  });
+
   it("stores an empty file as one empty chunk", async () => {
     const res = await chunk("empty.zip", 0, 0, Buffer.alloc(0));
     expect(await res.json()).toMatchObject({ complete: true, count: 1 });
