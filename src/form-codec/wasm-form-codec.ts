@@ -1,5 +1,6 @@
 import { alignedBuffer } from "../fs/aligned-buffer.js";
 import { BufferPool } from "../fs/buffer-pool.js";
+import { copyBytes } from "../fs/copy-bytes.js";
 import type { FormCodec } from "./form-codec.js";
 import { FORM_KERNELS_WASM } from "./form-kernels-wasm.js";
 import { splitAtStringField, unpaddedLength } from "./string-field.js";
@@ -138,7 +139,7 @@ export function wasmFormCodec(): FormCodec | undefined {
           const length = kernels.decodeBase64(at, n, at);
           if (length < 0) return undefined;
           const bytes = length < POOLED_CHUNK_FROM ? Buffer.allocUnsafe(length) : chunks.take(length);
-          text.copy(bytes, 0, start, start + length);
+          copyBytes(text.subarray(start, start + length), bytes);
           return bytes;
         })
       );

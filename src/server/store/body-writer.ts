@@ -2,6 +2,7 @@ import { closeSync, ftruncateSync, writeSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { alignedBuffer, isAlignedBuffer } from "../../fs/aligned-buffer.js";
 import { BufferPool } from "../../fs/buffer-pool.js";
+import { copyBytes } from "../../fs/copy-bytes.js";
 import { openDirectForWrites, openPositional, openPositionalSync, writeFullyDirect } from "./positional-file.js";
 import type { BodyDigest } from "./upload-digests.js";
 
@@ -92,7 +93,7 @@ export class BodyWriter {
   take(chunk: Buffer): Promise<void> | undefined {
     if (this.closed) return undefined;
     const fits = Math.min(chunk.length, this.room - this.batched);
-    chunk.copy(this.batch, this.batched, 0, fits);
+    copyBytes(chunk.subarray(0, fits), this.batch, this.batched);
     this.batched += fits;
     // The rest of the piece starts the next batch.
     if (fits < chunk.length) return this.flush(true).then(() => this.take(chunk.subarray(fits)));
