@@ -32,6 +32,7 @@ const PLANS: Record<string, Plan> = {
   upload: { args: ["256MiB"], target: "v2 ≥ 0.7 and v1 ≥ 0.4 of a plain HTTP PUT; runner peak RSS < 200 MB", sizing: "256 MiB (default 1 GiB), median of 3 runs each", timeoutMs: 300_000 },
   "unpack-memory": { args: ["0.5"], target: "peak RSS < 200 MB whatever the archive's size", sizing: "0.5 GiB uncompressed (default 3 GiB)", timeoutMs: 180_000 },
   "read-buffer": { args: ["512"], target: "file reads into the runner's 1 MiB buffers as fast as into 64 KiB ones (ratio reported; no fixed target)", sizing: "512 MiB (the default)", timeoutMs: 120_000 },
+  "shared-copy": { args: [], target: "copyBytes into shared memory at memcpy speed, where Buffer.copy is V8's relaxed copy (ratio reported; no fixed target)", sizing: "its defaults (256 MiB, 7 passes)", timeoutMs: 120_000 },
   queue: { args: ["60"], target: "queue overhead per run (no fixed target; compared with direct runs)", sizing: "60 runs (default 200); needs nats-server on PATH", timeoutMs: 180_000 },
 };
 const DEFAULT_PLAN: Plan = { args: [], target: "(see the benchmark's header)", sizing: "its defaults", timeoutMs: 300_000 };

@@ -32,8 +32,9 @@ const STEP_STATUSES: readonly string[] = ["pending", "running", "finished", "fai
 // "my_error" do not hold the word "error".
 const ERROR_WORDS = /\b(?:errors?|failed|abort(?:ed)?|crash(?:ed)?)\b/i;
 const COMPLETION_WORDS = /\b(?:finished|completed|done|success)\b/i;
-// Not preceded by a digit or a dot, so "v1.2.50%" does not yield 2.50.
-const PERCENT = /(?<![\d.])(\d+(?:\.\d+)?|\.\d+)\s*(?:%|percent\b)/gi;
+// Not preceded by a digit or a dot, so "v1.2.50%" does not yield 2.50; nor by a sign: "-5%" and
+// "+5%" are changes of something, not how far the run is.
+const PERCENT = /(?<![\d.+-])(\d+(?:\.\d+)?|\.\d+)\s*(?:%|percent\b)/gi;
 
 /** The update a state.txt line carries; undefined for a blank line or the CSV header. */
 export function parseStateLine(line: string): StateUpdate | undefined {

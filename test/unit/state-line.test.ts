@@ -74,6 +74,12 @@ describe("parseStateLine, free text", () => {
     expect(parseStateLine(line)?.progress).toBe(progress);
   });
 
+  it("reads no progress from a signed figure (a change, not how far the run is)", () => {
+    expect(parseStateLine("residual -5%")?.progress).toBeUndefined();
+    expect(parseStateLine("mass +2.5 % since the last step")?.progress).toBeUndefined();
+    expect(parseStateLine("residual -5%, overall 40%")?.progress).toBe(40);
+  });
+
   it("has no progress without a figure", () => {
     const update = parseStateLine("  Reading the mesh  ");
     expect(update).toEqual({ label: "Reading the mesh", isError: false });
