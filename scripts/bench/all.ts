@@ -115,7 +115,7 @@ async function main(): Promise<void> {
     ...outcomes.flatMap((o) => [
       `## ${o.name}`,
       "",
-      `\`npx tsx scripts/bench/${o.name}.ts ${o.plan.args.join(" ")}\` — target: ${o.plan.target}.`,
+      `\`${["npx tsx", `scripts/bench/${o.name}.ts`, ...o.plan.args].join(" ")}\` — target: ${o.plan.target}.`,
       "",
       "```",
       o.output.trimEnd(),
