@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { rm, type FileHandle } from "node:fs/promises";
 import { isDirectWritable } from "../../fs/aligned-buffer.js";
 import { CHUNK_SIZE, type UploadMetadata } from "../../platform/types.js";
-import { badRequest, HttpError } from "../http/http-error.js";
+import { badRequest } from "../http/http-error.js";
 import type { ServerContext } from "../server-context.js";
-import { writeFileRecord } from "./file-records.js";
+import { fileRecordsOf, writeFileRecord } from "./file-records.js";
 import { renameIntoFolder } from "./folder-on-demand.js";
 import { readJsonFile, writeJsonAtomic } from "./json-file.js";
 import { openDirectForWrites, openPositional, writeFullyDirect } from "./positional-file.js";
@@ -37,9 +38,10 @@ export function chunkCount(fileSize: number): number {
  *
  * The file's lock is held twice, briefly: to pick the file the chunk goes to and open it (so a
  * rename or a restart of the upload meanwhile cannot send the bytes elsewhere), and, once they are
- * written, to record them. The writes themselves run side by side: under the lock, each chunk's
- * write waited for the one before it, and for the event loop between, which made the disk a queue
- * of one (scripts/bench/upload.ts: about half a 1 GiB v1 upload's time was chunks waiting there).
+ * written, to record them. Chunks of other indices write side by side: under the file's lock,
+ * each chunk's write waited for the one before it, and for the event loop between, which made the
+ * disk a queue of one (scripts/bench/upload.ts: about half a 1 GiB v1 upload's time was chunks
+ * waiting there). Chunks of one index still go one at a time, in the order they came.
  */
 export async function storeChunk(
   ctx: ServerContext,
@@ -63,11 +65,17 @@ export async function storeChunk(
   const stored = ctx.paths.storedFile(runId, filename);
   const key = `file:${runId}/${filename}`;
   const position = chunkIndex * CHUNK_SIZE;
-  for (let tries = 1; ; tries++) {
-    const { upload, file } = await ctx.locks.run(key, async () => {
+  // One store at a time per chunk index, in the order they came, from the first step to the last:
+  // a write the client gave up on (its try timed out) never lands after a later one's bytes.
+  // Taken before the file's lock, never inside it.
+  return ctx.locks.run(`${key}#${chunkIndex}`, async () => {
+    const { upload, had, file } = await ctx.locks.run(key, async () => {
       let record = await readJsonFile<ChunkRecord>(recordFile);
-      if (record && record.fileSize !== fileSize) {
-        // Another file under the same name: start over.
+      // Another file under the same name, or chunks recorded whose part file is gone (a server
+      // that crashed between the rename and the record, before records were saved complete
+      // first): start over. A new part file of a few chunks must never be renamed over the file.
+      const lost = record && !record.complete && Object.keys(record.received).length > 0 && !existsSync(part);
+      if (record && (record.fileSize !== fileSize || lost)) {
         await rm(part, { force: true });
         record = undefined;
       }
@@ -76,7 +84,9 @@ export async function storeChunk(
         record = { upload: randomUUID(), fileSize, count, received: {}, complete: false };
         await writeJsonAtomic(recordFile, record);
       }
-      return { upload: record.upload, file: await openForChunk(record.complete ? stored : part, bytes, position) };
+      if (record.complete) await finishCompletion(ctx, runId, filename, part, stored, metadata);
+      const had = Object.keys(record.received).filter((index) => index !== String(chunkIndex)).length;
+      return { upload: record.upload, had, file: await openForChunk(record.complete ? stored : part, bytes, position) };
     });
     try {
       await writeFullyDirect(file.handle, file.direct, bytes, position);
@@ -84,30 +94,37 @@ export async function storeChunk(
       await file.direct?.close();
       await file.handle.close();
     }
-    const progress = await ctx.locks.run(key, async () => {
+    return ctx.locks.run(key, async () => {
       const record = await readJsonFile<ChunkRecord>(recordFile);
-      // Another file under the same name started over while the bytes were written: they went to
-      // the file it removed. Stored again, as if this chunk had come after it.
-      if (!record || record.upload !== upload) return undefined;
+      // Started over by chunks of another size while the bytes were written: they went to the file
+      // that start removed, with the upload they belong to, as if this chunk had been stored just
+      // before it (what it was, by arrival). Answered as that upload stood.
+      if (!record || record.upload !== upload) return { received: had + 1, count, complete: false };
       record.received[String(chunkIndex)] = bytes.length;
       const sizes = Object.values(record.received);
       if (!record.complete && sizes.length === count && sizes.reduce((sum, size) => sum + size, 0) === fileSize) {
-        renameIntoFolder(part, stored);
+        // Recorded complete first: a crash before the rename leaves a record the next chunk finishes
+        // from (a record left incomplete would start a new, empty part file and rename it over this one).
         record.complete = true;
-        await writeFileRecord(ctx, runId, filename, "chunks", metadata);
+        await writeJsonAtomic(recordFile, record);
+        await finishCompletion(ctx, runId, filename, part, stored, metadata);
+      } else {
+        await writeJsonAtomic(recordFile, record);
       }
-      await writeJsonAtomic(recordFile, record);
       return { received: sizes.length, count, complete: record.complete };
     });
-    if (progress) return progress;
-    if (tries >= RESTARTED_TRIES) {
-      throw new HttpError(409, `storage/chunks: "${filename}" was started over by chunks of another size ${tries} times while chunk ${chunkIndex} was written`);
-    }
-  }
+  });
 }
 
-/** How many times a chunk is stored again when its file keeps being started over under it. */
-const RESTARTED_TRIES = 3;
+/**
+ * The part file of a complete record becomes the stored file (unless that is done already), and
+ * the stored file is recorded as the output it is (unless it is already). Also after a crash
+ * between the record and either step: the next chunk of the file finishes them.
+ */
+async function finishCompletion(ctx: ServerContext, runId: string, filename: string, part: string, stored: string, metadata: UploadMetadata): Promise<void> {
+  if (existsSync(part)) renameIntoFolder(part, stored);
+  if (!fileRecordsOf(ctx, runId).get(filename)) await writeFileRecord(ctx, runId, filename, "chunks", metadata);
+}
 
 /** Chunks of this size or more go to disk past the page cache when they can (see body-writer.ts for why). */
 const DIRECT_FROM_BYTES = 1024 * 1024;
