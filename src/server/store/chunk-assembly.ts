@@ -91,8 +91,11 @@ export async function storeChunk(
     try {
       await writeFullyDirect(file.handle, file.direct, bytes, position);
     } finally {
-      await file.direct?.close();
-      await file.handle.close();
+      try {
+        await file.direct?.close();
+      } finally {
+        await file.handle.close();
+      }
     }
     return ctx.locks.run(key, async () => {
       const record = await readJsonFile<ChunkRecord>(recordFile);
