@@ -84,7 +84,7 @@ export async function storeChunk(
         record = { upload: randomUUID(), fileSize, count, received: {}, complete: false };
         await writeJsonAtomic(recordFile, record);
       }
-      if (record.complete) await finishCompletion(ctx, runId, filename, part, stored, metadata);
+      if (record.complete) await finishCompletion(ctx, runId, filename, part, stored, metadata, false);
       const had = Object.keys(record.received).filter((index) => index !== String(chunkIndex)).length;
       return { upload: record.upload, had, file: await openForChunk(record.complete ? stored : part, bytes, position) };
     });
@@ -110,7 +110,7 @@ export async function storeChunk(
         // from (a record left incomplete would start a new, empty part file and rename it over this one).
         record.complete = true;
         await writeJsonAtomic(recordFile, record);
-        await finishCompletion(ctx, runId, filename, part, stored, metadata);
+        await finishCompletion(ctx, runId, filename, part, stored, metadata, true);
       } else {
         await writeJsonAtomic(recordFile, record);
       }
@@ -121,12 +121,21 @@ export async function storeChunk(
 
 /**
  * The part file of a complete record becomes the stored file (unless that is done already), and
- * the stored file is recorded as the output it is (unless it is already). Also after a crash
- * between the record and either step: the next chunk of the file finishes them.
+ * the stored file is recorded as the output it is: always when the file has just completed (the
+ * latest upload's record), else only when it has none. So after a crash between the record and
+ * either step, the next chunk of the file finishes them.
  */
-async function finishCompletion(ctx: ServerContext, runId: string, filename: string, part: string, stored: string, metadata: UploadMetadata): Promise<void> {
+async function finishCompletion(
+  ctx: ServerContext,
+  runId: string,
+  filename: string,
+  part: string,
+  stored: string,
+  metadata: UploadMetadata,
+  justCompleted: boolean,
+): Promise<void> {
   if (existsSync(part)) renameIntoFolder(part, stored);
-  if (!fileRecordsOf(ctx, runId).get(filename)) await writeFileRecord(ctx, runId, filename, "chunks", metadata);
+  if (justCompleted || !fileRecordsOf(ctx, runId).get(filename)) await writeFileRecord(ctx, runId, filename, "chunks", metadata);
 }
 
 /** Chunks of this size or more go to disk past the page cache when they can (see body-writer.ts for why). */
