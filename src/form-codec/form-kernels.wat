@@ -48,7 +48,7 @@
 
   ;; The tables of encodeForm's escapes, filled by init: for each 8-bit mask m of which of 8
   ;; characters are "+", the swizzle that spreads them out (at 1024 + 16 m: lane i of the
-  ;; 8 characters, or 8 + i for character i's letter "B" or "F", or 255 for nothing) and what is
+  ;; 8 characters, or 8 + i for character i's letter "B", or 255 for nothing) and what is
   ;; laid over it (at 5120 + 16 m: "%2" before each letter). Only masks of at most 4 escapes fit
   ;; 16 lanes; the others are not filled, and encodeForm never reads them.
   (func (export "init")
