@@ -105,15 +105,12 @@ export async function storeChunk(
       if (!record || record.upload !== upload) return { received: had + 1, count, complete: false };
       record.received[String(chunkIndex)] = bytes.length;
       const sizes = Object.values(record.received);
-      if (!record.complete && sizes.length === count && sizes.reduce((sum, size) => sum + size, 0) === fileSize) {
-        // Recorded complete first: a crash before the rename leaves a record the next chunk finishes
-        // from (a record left incomplete would start a new, empty part file and rename it over this one).
-        record.complete = true;
-        await writeJsonAtomic(recordFile, record);
-        await finishCompletion(ctx, runId, filename, part, stored, metadata, true);
-      } else {
-        await writeJsonAtomic(recordFile, record);
-      }
+      const completes = !record.complete && sizes.length === count && sizes.reduce((sum, size) => sum + size, 0) === fileSize;
+      if (completes) record.complete = true;
+      // Saved complete before the rename: a crash between them leaves a record the next chunk
+      // finishes from (a record left incomplete would start a new, empty part file and rename it over this one).
+      await writeJsonAtomic(recordFile, record);
+      if (completes) await finishCompletion(ctx, runId, filename, part, stored, metadata, true);
       return { received: sizes.length, count, complete: record.complete };
     });
   });
